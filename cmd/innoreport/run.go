@@ -1,0 +1,271 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"innoreport/report"
+	"innoreport/report/xlsx"
+	"innoreport/samples"
+	"innoreport/templates"
+)
+
+// Exit codes, as the manual gives them.
+const (
+	exitOK       = 0
+	exitFindings = 1 // a finding reached -fail-on
+	exitInput    = 2 // unreadable input or wrong usage
+)
+
+// usageError is a wrong command line.
+type usageError struct{ zh, en string }
+
+func (e *usageError) Error() string { return e.zh + " / " + e.en }
+
+func usagef(zh, en string, args ...any) error {
+	return &usageError{fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...)}
+}
+
+// findingsError says the run worked but findings reached the failing level.
+type findingsError struct {
+	count int
+	level string
+}
+
+func (e *findingsError) Error() string {
+	return fmt.Sprintf("%d findings at or above %s", e.count, e.level)
+}
+
+// exitCode turns run's error into an exit status, printing what the user
+// needs to read; no stack trace ever reaches them.
+func exitCode(err error, stderr io.Writer) int {
+	var ue *usageError
+	var fe *findingsError
+	var be *report.BilingualError
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return exitOK
+	case errors.As(err, &fe):
+		return exitFindings
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "innoreport: %s\ninnoreport: %s\n运行 innoreport help 查看用法 / run 'innoreport help' for usage\n", ue.zh, ue.en)
+		return exitInput
+	case errors.As(err, &be):
+		fmt.Fprintf(stderr, "innoreport: %s\ninnoreport: %s\n", be.Msg.Zh, be.Msg.En)
+		return exitInput
+	}
+	fmt.Fprintf(stderr, "innoreport: %v\n", err)
+	return exitInput
+}
+
+const usage = `innoreport — 创新型城市工作任务清单与指标体系的校验和报告
+innoreport checks and reports an innovative-city workbook.
+
+用法 / usage:
+  innoreport check [flags] [WORKBOOK.xlsx]   校验并汇总 / check and aggregate
+  innoreport help                            本说明 / this help
+
+不给 WORKBOOK 时使用内置样例 / with no WORKBOOK the built-in sample is used.
+
+例 / examples:
+  innoreport check
+  innoreport check -as-of 2021-11-30 -format json 任务清单.xlsx
+  innoreport check -fail-on warning -lang en -template my.yaml book.xlsx
+
+运行 innoreport check -h 查看全部参数 / run 'innoreport check -h' for every flag.
+`
+
+// run is the whole command, minus the process: tests call it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usagef("缺少子命令", "missing subcommand")
+	}
+	switch args[0] {
+	case "check":
+		return runCheck(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usagef("未知的子命令 %q", "unknown subcommand %q", args[0])
+}
+
+// common are the flags every subcommand that reads a workbook shares.
+type common struct {
+	template string
+	asOf     string
+	lang     string
+	format   string
+	failOn   string
+	password string
+	maxRows  int
+	maxSheet int
+	maxUnzip int64
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.template, "template", "", "YAML `FILE` describing the workbook (default: built-in)")
+	fs.StringVar(&c.asOf, "as-of", "", "assess at this `DATE` (default: the workbook's 截至 date, else today)")
+	fs.StringVar(&c.lang, "lang", "zh", "language: zh or en")
+	fs.StringVar(&c.format, "format", "text", "output: text or json")
+	fs.StringVar(&c.password, "password", "", "password of an encrypted workbook")
+	fs.IntVar(&c.maxRows, "max-rows", xlsx.DefaultLimits.Rows, "refuse a sheet with more rows")
+	fs.IntVar(&c.maxSheet, "max-sheets", xlsx.DefaultLimits.Sheets, "refuse a workbook with more sheets")
+	fs.Int64Var(&c.maxUnzip, "max-unzip-mb", xlsx.DefaultLimits.UnzipSize>>20, "refuse a workbook that unpacks to more `MB`")
+}
+
+func (c *common) validate() error {
+	if c.lang != "zh" && c.lang != "en" {
+		return usagef("-lang 只能是 zh 或 en，而不是 %q", "-lang must be zh or en, not %q", c.lang)
+	}
+	if c.format != "text" && c.format != "json" {
+		return usagef("-format 只能是 text 或 json，而不是 %q", "-format must be text or json, not %q", c.format)
+	}
+	if c.maxRows < 1 || c.maxSheet < 1 || c.maxUnzip < 1 {
+		return usagef("-max-rows、-max-sheets、-max-unzip-mb 必须为正数", "-max-rows, -max-sheets and -max-unzip-mb must be positive")
+	}
+	return nil
+}
+
+func (c *common) loadTemplate() (*report.Template, error) {
+	if c.template == "" {
+		return report.ParseTemplate(templates.BuiltinName, templates.Builtin)
+	}
+	data, err := os.ReadFile(c.template)
+	if err != nil {
+		return nil, usagef("无法读取模板 %s：%v", "cannot read template %s: %v", c.template, err)
+	}
+	return report.ParseTemplate(c.template, data)
+}
+
+func (c *common) parseAsOf() (time.Time, error) {
+	if c.asOf == "" {
+		return time.Time{}, nil
+	}
+	d, err := report.ParseDate(c.asOf)
+	if err != nil || !d.OK() {
+		return time.Time{}, usagef("-as-of %q 不是日期，请写成 2021-12-31", "-as-of %q is not a date: write it as 2021-12-31", c.asOf)
+	}
+	return d.Time, nil
+}
+
+// open reads the workbook named on the command line, or the sample.
+func (c *common) open(args []string) (*report.Workbook, error) {
+	opts := xlsx.Options{Password: c.password, Limits: xlsx.DefaultLimits}
+	opts.Limits.Rows, opts.Limits.Sheets, opts.Limits.UnzipSize = c.maxRows, c.maxSheet, c.maxUnzip<<20
+	opts.Limits.UnzipXMLSize = min(opts.Limits.UnzipXMLSize, opts.Limits.UnzipSize)
+	switch len(args) {
+	case 0:
+		wb, err := xlsx.Read(samples.Name, samples.Workbook, opts)
+		if wb != nil {
+			wb.Name = samples.Name + "（内置样例 built-in sample）"
+		}
+		return wb, err
+	case 1:
+		return xlsx.Open(args[0], opts)
+	}
+	return nil, usagef("只能给一个工作簿，收到 %d 个：%s", "give one workbook, not %d: %s", len(args), strings.Join(args, " "))
+}
+
+// analyze is what check and build share: flags to a Result.
+func (c *common) analyze(args []string) (*report.Result, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	t, err := c.loadTemplate()
+	if err != nil {
+		return nil, err
+	}
+	asOf, err := c.parseAsOf()
+	if err != nil {
+		return nil, err
+	}
+	wb, err := c.open(args)
+	if err != nil {
+		return nil, err
+	}
+	return report.Analyze(wb, t, report.Options{AsOf: asOf, Today: time.Now()}), nil
+}
+
+// failLevel checks -fail-on and counts the findings that reach it.
+func failLevel(failOn string, fs []report.Finding) error {
+	if failOn == "never" {
+		return nil
+	}
+	sev, ok := report.ParseSeverity(failOn)
+	if !ok {
+		return usagef("-fail-on 只能是 error、warning 或 never，而不是 %q", "-fail-on must be error, warning or never, not %q", failOn)
+	}
+	n := 0
+	for _, f := range fs {
+		if f.Severity >= sev {
+			n++
+		}
+	}
+	if n > 0 {
+		return &findingsError{count: n, level: failOn}
+	}
+	return nil
+}
+
+func newFlagSet(name string, stderr io.Writer, c *common) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.register(fs)
+	return fs
+}
+
+// errHelp ends a run that only printed help: exit 0.
+var errHelp = errors.New("help printed")
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usagef("参数有误：%v", "bad flags: %v", err)
+	}
+	return nil
+}
+
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c common
+	fs := newFlagSet("check", stderr, &c)
+	fs.StringVar(&c.failOn, "fail-on", "error", "exit 1 when a finding reaches this level: error, warning or never")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "用法 / usage: innoreport check [flags] [WORKBOOK.xlsx]\n\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := failLevel(c.failOn, nil); err != nil {
+		return err
+	}
+	res, err := c.analyze(fs.Args())
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if c.format == "json" {
+		b, err := res.JSON(c.lang)
+		if err != nil {
+			return err
+		}
+		if _, err := stdout.Write(b); err != nil {
+			return err
+		}
+	} else if err := writeText(stdout, res, c.lang); err != nil {
+		return err
+	}
+	return failLevel(c.failOn, res.Findings)
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"golang.org/x/text/width"
+
+	"innoreport/report"
+)
+
+// displayWidth counts columns as a terminal shows them: CJK takes two.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+func pad(s string, w int) string {
+	if d := displayWidth(s); d < w {
+		return s + strings.Repeat(" ", w-d)
+	}
+	return s
+}
+
+func padLeft(s string, w int) string {
+	if d := displayWidth(s); d < w {
+		return strings.Repeat(" ", w-d) + s
+	}
+	return s
+}
+
+func pct(v float64) string { return fmt.Sprintf("%.1f%%", v*100) }
+
+// writeText prints the summary and one line a finding.
+func writeText(w io.Writer, r *report.Result, lang string) error {
+	var b strings.Builder
+	zh := lang != "en"
+	L := func(z, e string) string {
+		if zh {
+			return z
+		}
+		return e
+	}
+	src := r.AsOfSource
+	switch {
+	case src == "flag":
+		src = L("取自 -as-of", "from -as-of")
+	case src == "today":
+		src = L("今天", "today")
+	default:
+		src = L("取自工作簿 ", "declared in ") + strings.TrimPrefix(src, "workbook ")
+	}
+	fmt.Fprintf(&b, "%s  %s\n", pad(L("工作簿", "workbook"), 8), r.Workbook)
+	fmt.Fprintf(&b, "%s  %s\n", pad(L("模板", "template"), 8), r.Template)
+	fmt.Fprintf(&b, "%s  %s（%s）\n", pad(L("截至", "as of"), 8), r.AsOf, src)
+	var sheets []string
+	for _, role := range report.Roles {
+		if name, ok := r.Sheets[role]; ok {
+			sheets = append(sheets, role+"="+name)
+		}
+	}
+	fmt.Fprintf(&b, "%s  %s\n\n", pad(L("工作表", "sheets"), 8), strings.Join(sheets, "  "))
+
+	t := r.Tasks
+	var parts []string
+	for _, s := range report.States {
+		parts = append(parts, fmt.Sprintf("%s %d", s.Label().In(lang), t.Count(s)))
+	}
+	fmt.Fprintf(&b, L("任务  %d 项，%d 个板块：%s；完成率 %s\n\n", "tasks  %d in %d sections: %s; %s done\n\n"),
+		t.Total, t.Sections, strings.Join(parts, L("，", ", ")), pct(t.Rate))
+
+	if len(r.Sections) > 0 {
+		fmt.Fprintf(&b, "  %s %s %s %s %s %s\n", pad(L("板块", "section"), 28), padLeft(L("任务", "tasks"), 6),
+			padLeft(L("已完成", "done"), 7), padLeft(L("欠进度", "behind"), 7), padLeft(L("逾期", "overdue"), 7), padLeft(L("完成率", "rate"), 7))
+		for _, g := range r.Sections {
+			fmt.Fprintf(&b, "  %s %6d %7d %7d %7d %7s\n", pad(g.Name, 28), g.Total, g.Done, g.Behind, g.Overdue, pct(g.Rate))
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Actions) > 0 {
+		var as []string
+		for _, g := range r.Actions {
+			name := g.Name
+			if !zh {
+				name = map[string]string{"规定动作": "prescribed", "自选动作": "self-selected"}[g.Name]
+				if name == "" {
+					name = "unclassified"
+				}
+			}
+			as = append(as, fmt.Sprintf("%s %d/%d", name, g.Done, g.Total))
+		}
+		fmt.Fprintf(&b, "%s  %s\n\n", L("动作类型（已完成/总数）", "action types (done/total)"), strings.Join(as, "  "))
+	}
+	if len(r.Indicators) > 0 {
+		counts := map[string]int{}
+		for _, ind := range r.Indicators {
+			counts[ind.Status]++
+		}
+		var ps []string
+		for _, s := range []string{"met", "nearly_met", "not_met", "pending", "no_data", "no_target"} {
+			if counts[s] > 0 {
+				ps = append(ps, fmt.Sprintf("%s %d", report.IndicatorStatusLabel(s).In(lang), counts[s]))
+			}
+		}
+		fmt.Fprintf(&b, L("指标  %d 项：%s\n\n", "indicators  %d: %s\n\n"), len(r.Indicators), strings.Join(ps, L("，", ", ")))
+	}
+
+	errs, warns, infos := report.CountBySeverity(r.Findings)
+	fmt.Fprintf(&b, L("发现问题 %d 个：错误 %d，警告 %d，提示 %d\n", "%d findings: %d errors, %d warnings, %d info\n"),
+		len(r.Findings), errs, warns, infos)
+	wide := 0
+	for _, f := range r.Findings {
+		wide = max(wide, displayWidth(f.Where()))
+	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "%s  %s  %s  %s\n", pad(f.Where(), wide), pad(f.Severity.String(), 7), pad(f.Rule, 21), f.Message.In(lang))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,660 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Options steer Analyze.
+type Options struct {
+	AsOf  time.Time // the date to assess at; zero means the workbook's, else Today
+	Today time.Time // "today", injected so that runs are reproducible
+}
+
+// Result is a checked, aggregated workbook: what every output renders.
+type Result struct {
+	Workbook   string            `json:"workbook"`
+	Template   string            `json:"template"`
+	Title      string            `json:"title"`
+	AsOf       Day               `json:"as_of"`
+	AsOfSource string            `json:"as_of_source"`
+	Cycle      CycleJSON         `json:"cycle"`
+	Sheets     map[string]string `json:"sheets"`
+	Tasks      TaskSummary       `json:"tasks"`
+	Sections   []Group           `json:"sections"`
+	Units      []UnitScore       `json:"units"`
+	Actions    []Group           `json:"actions"`
+	Indicators []IndicatorResult `json:"indicators"`
+	TaskList   []TaskResult      `json:"task_list"`
+	Findings   []Finding         `json:"findings"`
+
+	Data *Data `json:"-"`
+}
+
+// Day is a date that marshals as YYYY-MM-DD.
+type Day time.Time
+
+// MarshalText writes the day as YYYY-MM-DD.
+func (d Day) MarshalText() ([]byte, error) {
+	if time.Time(d).IsZero() {
+		return []byte(""), nil
+	}
+	return []byte(time.Time(d).Format(time.DateOnly)), nil
+}
+
+func (d Day) String() string { b, _ := d.MarshalText(); return string(b) }
+
+// CycleJSON is the creation period as written in JSON.
+type CycleJSON struct {
+	Start Day `json:"start"`
+	End   Day `json:"end"`
+}
+
+// TaskSummary is the whole list's tally.
+type TaskSummary struct {
+	TaskTotals
+	Sections int `json:"sections"`
+}
+
+// TaskTotals counts tasks by state.
+type TaskTotals struct {
+	Total      int     `json:"total"`
+	Done       int     `json:"done"`
+	Ahead      int     `json:"ahead"`
+	OnSchedule int     `json:"on_schedule"`
+	Behind     int     `json:"behind"`
+	Overdue    int     `json:"overdue"`
+	NotStarted int     `json:"not_started"`
+	Rate       float64 `json:"rate"` // done / total
+}
+
+func (t *TaskTotals) add(s State) {
+	t.Total++
+	switch s {
+	case StateDone:
+		t.Done++
+	case StateAhead:
+		t.Ahead++
+	case StateOnSchedule:
+		t.OnSchedule++
+	case StateBehind:
+		t.Behind++
+	case StateOverdue:
+		t.Overdue++
+	case StateNotStarted:
+		t.NotStarted++
+	}
+	t.Rate = Round(float64(t.Done)/float64(t.Total), 4)
+}
+
+// Count returns the number of tasks in state s.
+func (t TaskTotals) Count(s State) int {
+	return [...]int{t.Done, t.Ahead, t.OnSchedule, t.Behind, t.Overdue, t.NotStarted}[s]
+}
+
+// Group is the tally of one section, unit or action type.
+type Group struct {
+	Name string `json:"name"`
+	TaskTotals
+}
+
+// UnitScore is one row of the lead-unit scoreboard.
+type UnitScore struct {
+	Group
+	Lead     int `json:"lead"`     // tasks it leads
+	Involved int `json:"involved"` // tasks it shares as a responsible unit
+}
+
+// TaskResult is one task's standing at the as-of date.
+type TaskResult struct {
+	Row      int      `json:"row"` // 1-based, as Excel shows it
+	ID       string   `json:"id"`
+	Section  string   `json:"section"`
+	Name     string   `json:"name"`
+	Lead     string   `json:"lead"`
+	Deadline string   `json:"deadline"`
+	Progress *float64 `json:"progress"`
+	Expected float64  `json:"expected"` // 序时进度, points
+	State    string   `json:"state"`
+	Action   string   `json:"action"`
+
+	Task *Task `json:"-"`
+	St   State `json:"-"`
+}
+
+// IndicatorResult is one indicator's attainment.
+type IndicatorResult struct {
+	Row        int      `json:"row"`
+	Category   string   `json:"category,omitempty"`
+	Name       string   `json:"name"`
+	Unit       string   `json:"unit"`
+	Baseline   *float64 `json:"baseline"`
+	Target     *float64 `json:"target"`
+	TargetText string   `json:"target_text,omitempty"`
+	Actual     *float64 `json:"actual"`
+	Attainment *float64 `json:"attainment"` // actual/target (逆向: target/actual)
+	Growth     *float64 `json:"growth"`     // (actual − baseline)/baseline
+	Direction  string   `json:"direction"`
+	Status     string   `json:"status"` // met, nearly_met, not_met, pending, no_data, no_target
+
+	Indicator *Indicator `json:"-"`
+}
+
+// IndicatorStatusLabel names an indicator status.
+func IndicatorStatusLabel(s string) Text {
+	switch s {
+	case "met":
+		return Text{"已达标", "met"}
+	case "nearly_met":
+		return Text{"基本达标", "nearly met"}
+	case "not_met":
+		return Text{"未达标", "not met"}
+	case "pending":
+		return Text{"待统计", "pending"}
+	case "no_target":
+		return Text{"无目标值", "no target"}
+	}
+	return Text{"未填报", "no data"}
+}
+
+// Round rounds v to digits decimals.
+func Round(v float64, digits int) float64 { return round(v, digits) }
+
+func ptr(v float64) *float64 { return &v }
+
+// Analyze reads, checks and aggregates a workbook: the whole of `check`.
+func Analyze(wb *Workbook, t *Template, opts Options) *Result {
+	data, findings := Extract(wb, t)
+	findings = append(findings, wb.Findings...)
+	res := &Result{
+		Workbook: wb.Name, Template: t.Source, Title: data.Title, Sheets: data.Sheets, Data: data,
+		Cycle: CycleJSON{Day(t.Cycle.Start), Day(t.Cycle.End)},
+	}
+	switch {
+	case !opts.AsOf.IsZero():
+		res.AsOf, res.AsOfSource = Day(Day0(opts.AsOf)), "flag"
+	case !data.AsOf.IsZero():
+		res.AsOf, res.AsOfSource = Day(data.AsOf), "workbook "+Ref(data.Sheets["tasks"], data.AsOfCell)
+	default:
+		res.AsOf, res.AsOfSource = Day(Day0(opts.Today)), "today"
+	}
+	c := &checker{t: t, data: data, asOf: time.Time(res.AsOf), res: res}
+	c.tasks()
+	c.indicators()
+	c.counts()
+	c.units()
+	res.Findings = append(findings, c.findings...)
+	order := []string{data.Sheets["tasks"], data.Sheets["indicators"], data.Sheets["units"]}
+	SortFindings(res.Findings, order)
+	if res.Findings == nil {
+		res.Findings = []Finding{}
+	}
+	return res
+}
+
+// Day0 truncates t to its calendar day at UTC midnight.
+func Day0(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+type checker struct {
+	t        *Template
+	data     *Data
+	asOf     time.Time
+	res      *Result
+	findings []Finding
+}
+
+func (c *checker) add(sev Severity, rule, role string, cells map[string]string, key, header, value string, msg Text) {
+	c.findings = append(c.findings, Finding{
+		Severity: sev, Rule: rule, Sheet: c.data.Sheets[role], Cell: cells[key],
+		Header: header, Value: value, Message: msg,
+	})
+}
+
+// header names the column key in role's sheet as the template labels it.
+func (c *checker) header(role, key string) string {
+	if s := c.t.Sheets[role]; s != nil {
+		if col := s.Column(key); col != nil {
+			return col.Headers[0]
+		}
+	}
+	return key
+}
+
+// Expected returns the time-proportional progress due at asOf (序时进度),
+// in points, for work running from start to end inclusive.
+func Expected(start, end, asOf time.Time) float64 {
+	if !end.After(start) {
+		if asOf.Before(start) {
+			return 0
+		}
+		return 100
+	}
+	total := end.Sub(start).Hours()/24 + 1
+	done := asOf.Sub(start).Hours()/24 + 1
+	return Round(math.Max(0, math.Min(1, done/total))*100, 1)
+}
+
+// assess decides one task's state, and notes where status and progress
+// disagree; the status wins.
+func (c *checker) assess(t *Task) (State, float64) {
+	start := c.t.Cycle.Start
+	if t.Start.OK() {
+		start = t.Start.Time
+	}
+	end := c.t.Cycle.End
+	if t.Deadline.OK() {
+		end = t.Deadline.Time
+	}
+	exp := Expected(start, end, c.asOf)
+	p, hasP := t.Progress.Value, t.Progress.OK
+	disagree := func(zh, en string) {
+		c.add(Warning, RuleStatusProgress, "tasks", t.Cells, "progress", c.header("tasks", "progress"),
+			fmt.Sprintf("%g%%", p), Text{zh + "，以状态为准，请核实", en + "; the status is taken: check them"})
+	}
+	switch {
+	case t.Status == StatusDone:
+		if hasP && p < 100 {
+			disagree(fmt.Sprintf("状态为“已完成”但进度为 %g%%", p), fmt.Sprintf("status says done but progress is %g%%", p))
+		}
+		return StateDone, exp
+	case t.Status == StatusNone && hasP && p >= 100:
+		return StateDone, exp
+	}
+	if hasP && p >= 100 {
+		disagree(fmt.Sprintf("进度为 %g%% 但状态未标记“已完成”", p), fmt.Sprintf("progress is %g%% but the status is not done", p))
+	}
+	if t.Deadline.OK() && t.Deadline.Time.Before(c.asOf) {
+		return StateOverdue, exp
+	}
+	switch {
+	case t.Status == StatusNotStarted:
+		if hasP && p > 0 {
+			disagree(fmt.Sprintf("状态为“未启动”但进度为 %g%%", p), fmt.Sprintf("status says not started but progress is %g%%", p))
+		}
+		return StateNotStarted, exp
+	case t.Status == StatusNone && hasP && p == 0:
+		return StateNotStarted, exp
+	case t.Status == StatusLagging:
+		if hasP && p >= exp {
+			disagree(fmt.Sprintf("状态为“滞后”但进度 %g%% 已达序时进度 %g%%", p, exp),
+				fmt.Sprintf("status says lagging but progress %g%% meets the %g%% due", p, exp))
+		}
+		return StateBehind, exp
+	case !hasP:
+		return StateOnSchedule, exp
+	case p >= exp+10:
+		return StateAhead, exp
+	case p >= exp:
+		return StateOnSchedule, exp
+	}
+	return StateBehind, exp
+}
+
+func (c *checker) tasks() {
+	res := c.res
+	sections := map[string]*Group{}
+	var sectionOrder []string
+	actions := map[Action]*Group{}
+	ids := map[string]string{}
+	for i := range c.data.Tasks {
+		t := &c.data.Tasks[i]
+		st, exp := c.assess(t)
+		tr := TaskResult{
+			Row: t.Row + 1, ID: t.ID, Section: t.Section, Name: t.Name, Lead: t.Lead,
+			Deadline: t.Deadline.String(), Expected: exp, State: st.Key(), Action: t.Action.Label().Zh,
+			Task: t, St: st,
+		}
+		if t.Progress.OK {
+			tr.Progress = ptr(t.Progress.Value)
+		}
+		if tr.Name == "" {
+			tr.Name = t.Content
+		}
+		res.TaskList = append(res.TaskList, tr)
+		res.Tasks.add(st)
+
+		g := sections[t.Section]
+		if g == nil {
+			g = &Group{Name: t.Section}
+			sections[t.Section] = g
+			sectionOrder = append(sectionOrder, t.Section)
+		}
+		g.add(st)
+		a := actions[t.Action]
+		if a == nil {
+			a = &Group{Name: t.Action.Label().Zh}
+			actions[t.Action] = a
+		}
+		a.add(st)
+
+		label := taskLabel(t)
+		switch st {
+		case StateOverdue:
+			c.add(Warning, RuleOverdue, "tasks", t.Cells, "deadline", c.header("tasks", "deadline"), t.Deadline.String(), Text{
+				fmt.Sprintf("%s完成时限为 %s，截至 %s 未完成，已逾期%s", label.Zh, t.Deadline, Day(c.asOf), progressNote(t, "zh")),
+				fmt.Sprintf("%s was due %s and is not done at %s: overdue%s", label.En, t.Deadline, Day(c.asOf), progressNote(t, "en")),
+			})
+		case StateBehind:
+			c.add(Warning, RuleBehindSchedule, "tasks", t.Cells, "progress", c.header("tasks", "progress"), progressText(t), Text{
+				fmt.Sprintf("%s进度 %s 低于序时进度 %g%%", label.Zh, progressText(t), exp),
+				fmt.Sprintf("%s progress %s is below the %g%% due by now", label.En, progressText(t), exp),
+			})
+		}
+		if t.Deadline.OK() && t.Deadline.Time.After(c.t.Cycle.End) {
+			c.add(Warning, RuleDeadlineAfterCycle, "tasks", t.Cells, "deadline", c.header("tasks", "deadline"), t.Deadline.String(), Text{
+				fmt.Sprintf("%s完成时限 %s 晚于创建周期结束日 %s，请核实", label.Zh, t.Deadline, Day(c.t.Cycle.End)),
+				fmt.Sprintf("%s deadline %s falls after the cycle's end %s: check it", label.En, t.Deadline, Day(c.t.Cycle.End)),
+			})
+		}
+		if t.ID != "" {
+			if first, dup := ids[t.ID]; dup {
+				c.add(Error, RuleDuplicateID, "tasks", t.Cells, "id", c.header("tasks", "id"), t.ID, Text{
+					fmt.Sprintf("序号“%s”与 %s 重复，请重新编号", t.ID, first),
+					fmt.Sprintf("id %q repeats %s: renumber it", t.ID, first),
+				})
+			} else {
+				ids[t.ID] = Ref(c.data.Sheets["tasks"], t.Cells["id"])
+			}
+		}
+	}
+	for _, name := range sectionOrder {
+		res.Sections = append(res.Sections, *sections[name])
+	}
+	res.Tasks.Sections = len(sectionOrder)
+	for _, a := range []Action{ActionPrescribed, ActionSelf, ActionNone} {
+		if g := actions[a]; g != nil {
+			res.Actions = append(res.Actions, *g)
+		}
+	}
+	if res.Sections == nil {
+		res.Sections = []Group{}
+	}
+	if res.Actions == nil {
+		res.Actions = []Group{}
+	}
+	if res.TaskList == nil {
+		res.TaskList = []TaskResult{}
+	}
+}
+
+func taskLabel(t *Task) Text {
+	name := t.Name
+	if name == "" {
+		name = t.Content
+	}
+	if r := []rune(name); len(r) > 20 {
+		name = string(r[:20]) + "…"
+	}
+	if t.ID != "" {
+		return Text{fmt.Sprintf("任务 %s“%s”", t.ID, name), fmt.Sprintf("task %s %q", t.ID, name)}
+	}
+	return Text{fmt.Sprintf("任务“%s”", name), fmt.Sprintf("task %q", name)}
+}
+
+func progressText(t *Task) string {
+	if !t.Progress.OK {
+		return "—"
+	}
+	return fmt.Sprintf("%g%%", t.Progress.Value)
+}
+
+func progressNote(t *Task, lang string) string {
+	if !t.Progress.OK {
+		return ""
+	}
+	if lang == "en" {
+		return fmt.Sprintf(" (progress %g%%)", t.Progress.Value)
+	}
+	return fmt.Sprintf("（进度 %g%%）", t.Progress.Value)
+}
+
+func (c *checker) indicators() {
+	for i := range c.data.Indicators {
+		ind := &c.data.Indicators[i]
+		ir := IndicatorResult{
+			Row: ind.Row + 1, Category: ind.Category, Name: ind.Name, Unit: ind.Unit, Indicator: ind,
+			Direction: map[Direction]string{Positive: "positive", Negative: "negative"}[ind.Direction],
+		}
+		if ind.Baseline.OK {
+			ir.Baseline = ptr(ind.Baseline.Value)
+		}
+		if ind.Actual.OK {
+			ir.Actual = ptr(ind.Actual.Value)
+		}
+		target, hasTarget := ind.Target.Value, ind.Target.OK
+		if ind.Target.Growth {
+			ir.TargetText = fmt.Sprintf("增长%g%%", ind.Target.Value)
+			if ind.Baseline.OK {
+				target = Round(ind.Baseline.Value*(1+ind.Target.Value/100), 4)
+			} else {
+				hasTarget = false
+			}
+		} else if ind.Target.Op != "" {
+			ir.TargetText = ind.Target.Op + fmt.Sprintf("%g", ind.Target.Value)
+		}
+		if hasTarget {
+			ir.Target = ptr(target)
+		}
+		if ind.Baseline.OK && ind.Actual.OK && ind.Baseline.Value != 0 {
+			ir.Growth = ptr(Round((ind.Actual.Value-ind.Baseline.Value)/math.Abs(ind.Baseline.Value), 4))
+		}
+		switch {
+		case ind.Actual.Pending:
+			ir.Status = "pending"
+		case !ind.Actual.OK:
+			ir.Status = "no_data"
+		case !hasTarget:
+			ir.Status = "no_target"
+		default:
+			var att float64
+			switch {
+			case ind.Direction == Negative && ind.Actual.Value != 0:
+				att = target / ind.Actual.Value
+			case ind.Direction == Negative:
+				att = 1 // nothing left of what should shrink
+			case target != 0:
+				att = ind.Actual.Value / target
+			default:
+				att = 1
+			}
+			ir.Attainment = ptr(Round(att, 4))
+			switch {
+			case att >= 1-1e-9:
+				ir.Status = "met"
+			case att >= 0.9:
+				ir.Status = "nearly_met"
+			default:
+				ir.Status = "not_met"
+			}
+		}
+		c.res.Indicators = append(c.res.Indicators, ir)
+
+		hdr := c.header("indicators", "actual")
+		switch ir.Status {
+		case "no_data":
+			c.add(Warning, RuleMissingActual, "indicators", ind.Cells, "actual", hdr, "", Text{
+				fmt.Sprintf("指标“%s”没有完成值，请填报", ind.Name),
+				fmt.Sprintf("indicator %q has no value reached: fill it in", ind.Name),
+			})
+		case "pending":
+			c.add(Info, RuleMissingActual, "indicators", ind.Cells, "actual", hdr, "待统计", Text{
+				fmt.Sprintf("指标“%s”的完成值待统计", ind.Name),
+				fmt.Sprintf("indicator %q is still pending", ind.Name),
+			})
+		}
+		if ind.Baseline.OK && ind.Target.OK && !ind.Target.Growth {
+			below := ind.Target.Value < ind.Baseline.Value
+			if ind.Direction == Negative {
+				below = ind.Target.Value > ind.Baseline.Value
+			}
+			if below {
+				c.add(Warning, RuleTargetBelowBase, "indicators", ind.Cells, "target", c.header("indicators", "target"),
+					fmt.Sprintf("%g", ind.Target.Value), Text{
+						fmt.Sprintf("指标“%s”的目标值 %g 劣于基期值 %g，请核实", ind.Name, ind.Target.Value, ind.Baseline.Value),
+						fmt.Sprintf("indicator %q has target %g worse than its baseline %g: check it", ind.Name, ind.Target.Value, ind.Baseline.Value),
+					})
+			}
+		}
+	}
+	if c.res.Indicators == nil {
+		c.res.Indicators = []IndicatorResult{}
+	}
+}
+
+func (c *checker) counts() {
+	found := Counts{Sections: c.res.Tasks.Sections, Tasks: c.res.Tasks.Total}
+	sheet := c.data.Sheets["tasks"]
+	if sheet == "" {
+		return
+	}
+	mismatch := func(cell, source string, want, got int, what Text) {
+		c.findings = append(c.findings, Finding{
+			Severity: Warning, Rule: RuleCountMismatch, Sheet: sheet, Cell: cell,
+			Value: fmt.Sprint(want), Message: Text{
+				fmt.Sprintf("%s声明 %d 个%s，实际读到 %d 个，请核对", source, want, what.Zh, got),
+				fmt.Sprintf("%s declares %d %s, %d were found: check them", map[bool]string{true: "the title", false: "the template"}[cell != ""], want, what.En, got),
+			},
+		})
+	}
+	sec, task := Text{"板块", "sections"}, Text{"任务", "tasks"}
+	d := c.data.Declared
+	if d.Sections > 0 && d.Sections != found.Sections {
+		mismatch(c.data.DeclaredAt, "标题", d.Sections, found.Sections, sec)
+	}
+	if d.Tasks > 0 && d.Tasks != found.Tasks {
+		mismatch(c.data.DeclaredAt, "标题", d.Tasks, found.Tasks, task)
+	}
+	e := c.t.Expect
+	if e.Sections > 0 && e.Sections != found.Sections && e.Sections != d.Sections {
+		mismatch("", "模板", e.Sections, found.Sections, sec)
+	}
+	if e.Tasks > 0 && e.Tasks != found.Tasks && e.Tasks != d.Tasks {
+		mismatch("", "模板", e.Tasks, found.Tasks, task)
+	}
+	names := make([]string, 0, len(c.data.SectionDeclared))
+	for n := range c.data.SectionDeclared {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		decl := c.data.SectionDeclared[name]
+		got := 0
+		for _, g := range c.res.Sections {
+			if g.Name == name {
+				got = g.Total
+			}
+		}
+		if decl.Count != got {
+			c.findings = append(c.findings, Finding{
+				Severity: Warning, Rule: RuleCountMismatch, Sheet: sheet, Cell: decl.Cell, Value: fmt.Sprint(decl.Count),
+				Message: Text{
+					fmt.Sprintf("板块“%s”声明 %d 项任务，实际读到 %d 项", name, decl.Count, got),
+					fmt.Sprintf("section %q declares %d tasks, %d were found", name, decl.Count, got),
+				},
+			})
+		}
+	}
+}
+
+// groupWords stand for several units at once.
+var groupWords = []string{"各区县政府", "各区县", "各县（市、区）政府", "各县（市、区）", "各县(市、区)政府", "各区县人民政府", "各园区", "各相关部门", "相关部门", "各有关部门"}
+
+// unitIndex maps every spelling of a unit (name, short name) to its name.
+type unitIndex map[string]string
+
+func (c *checker) unitIndex() unitIndex {
+	idx := unitIndex{}
+	for _, u := range c.data.Units {
+		idx[squeeze(fold(u.Name))] = u.Name
+		if u.Short != "" {
+			for _, s := range SplitUnits(u.Short) {
+				idx[squeeze(fold(s))] = u.Name
+			}
+		}
+	}
+	return idx
+}
+
+func (idx unitIndex) canonical(name string) (string, bool) {
+	if n, ok := idx[squeeze(fold(name))]; ok {
+		return n, true
+	}
+	return name, len(idx) == 0
+}
+
+func (c *checker) units() {
+	idx := c.unitIndex()
+	scores := map[string]*UnitScore{}
+	get := func(name string) *UnitScore {
+		s := scores[name]
+		if s == nil {
+			s = &UnitScore{Group: Group{Name: name}}
+			scores[name] = s
+		}
+		return s
+	}
+	unknown := func(cells map[string]string, role, key, name string) {
+		c.add(Warning, RuleUnknownUnit, role, cells, key, c.header(role, key), name, Text{
+			fmt.Sprintf("单位“%s”不在单位名单中，请核对名称或补入名单", name),
+			fmt.Sprintf("unit %q is not in the unit list: check the name or add it to the list", name),
+		})
+	}
+	for i, tr := range c.res.TaskList {
+		t := tr.Task
+		if t.Lead != "" {
+			name, ok := idx.canonical(t.Lead)
+			if !ok && !contains(groupWords, t.Lead) {
+				unknown(t.Cells, "tasks", "lead", t.Lead)
+			}
+			c.res.TaskList[i].Lead = name
+			s := get(name)
+			s.Lead++
+			s.add(tr.St)
+		}
+		for _, u := range t.Units {
+			name, ok := idx.canonical(u)
+			switch {
+			case contains(groupWords, u):
+				continue
+			case !ok:
+				unknown(t.Cells, "tasks", "units", u)
+			}
+			if name != c.res.TaskList[i].Lead {
+				get(name).Involved++
+			}
+		}
+	}
+	if len(idx) > 0 {
+		for i := range c.data.Indicators {
+			ind := &c.data.Indicators[i]
+			for _, u := range SplitUnits(ind.Owner) {
+				if _, ok := idx.canonical(u); !ok && !contains(groupWords, u) {
+					unknown(ind.Cells, "indicators", "owner", u)
+				}
+			}
+		}
+	}
+	for _, s := range scores {
+		if s.Lead > 0 {
+			s.Group.Total = s.Lead
+		}
+		c.res.Units = append(c.res.Units, *s)
+	}
+	slices.SortFunc(c.res.Units, func(a, b UnitScore) int {
+		return cmp.Or(
+			cmp.Compare(b.Lead, a.Lead),
+			cmp.Compare(b.Rate, a.Rate),
+			cmp.Compare(a.Overdue, b.Overdue),
+			strings.Compare(a.Name, b.Name),
+		)
+	})
+	if c.res.Units == nil {
+		c.res.Units = []UnitScore{}
+	}
+}

@@ -1,0 +1,222 @@
+package report
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+var (
+	reBracket = regexp.MustCompile(`[(（\[【〔][^)）\]】〕]*[)）\]】〕]`)
+	reYear    = regexp.MustCompile(`(19|20)\d{2}年?度?`)
+)
+
+// NormalizeHeader folds a header cell for matching: full-width forms,
+// spaces and line breaks, case, bracketed suffixes such as "（年月）", and
+// marks such as "*" or a trailing colon.
+func NormalizeHeader(s string) string {
+	s = strings.ToLower(squeeze(fold(s)))
+	s = reBracket.ReplaceAllString(s, "")
+	s = strings.Trim(s, "*※:：.、")
+	return s
+}
+
+// stripYears drops years such as "2021年" from a normalized header, so that
+// "2021年目标值" matches "目标值".
+func stripYears(s string) string { return reYear.ReplaceAllString(s, "") }
+
+// matchTier reports how well header h (normalized) matches alias a
+// (normalized): 1 exact, 2 equal without years, 3 h holds a as a word of
+// at most four more characters, 0 no match.
+func matchTier(h, a string) int {
+	switch {
+	case h == "" || a == "":
+		return 0
+	case h == a:
+		return 1
+	}
+	hy, ay := stripYears(h), stripYears(a)
+	if hy != "" && hy == ay {
+		return 2
+	}
+	if utf8.RuneCountInString(a) >= 2 && strings.Contains(h, a) &&
+		utf8.RuneCountInString(h) <= utf8.RuneCountInString(a)+4 {
+		return 3
+	}
+	return 0
+}
+
+// cleanHeader joins a header written over several lines into one, for
+// messages: "牵头\n单位" → "牵头单位", "Lead\nunit" → "Lead unit".
+func cleanHeader(s string) string {
+	lines := strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
+	var b strings.Builder
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if i > 0 && b.Len() > 0 && l != "" {
+			prev, _ := utf8.DecodeLastRuneInString(b.String())
+			next, _ := utf8.DecodeRuneInString(l)
+			if prev < utf8.RuneSelf && next < utf8.RuneSelf {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+// headerMatch is what header detection found for one sheet.
+type headerMatch struct {
+	top, bottom int            // first and last header row, 0-based
+	cols        map[string]int // key → column
+	texts       map[int]string // column → header as written
+	score       int
+}
+
+// headerTexts returns the candidate header texts of column c for a header
+// spanning rows top..bottom, most specific first.
+func headerTexts(s *Sheet, top, bottom, c int) []string {
+	var out []string
+	for r := bottom; r >= top; r-- {
+		cell := s.At(r, c)
+		t := strings.TrimSpace(cell.Text)
+		if t == "" || (r > top && cell.Merged && s.Text(r-1, c) == t) {
+			continue // a cell merged down from above says nothing new
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// matchHeader maps spec's columns onto the header rows top..bottom.
+func matchHeader(s *Sheet, spec *SheetSpec, top, bottom int) headerMatch {
+	m := headerMatch{top: top, bottom: bottom, cols: map[string]int{}, texts: map[int]string{}}
+	width := 0
+	for r := top; r <= bottom && r < len(s.Rows); r++ {
+		width = max(width, len(s.Rows[r]))
+	}
+	cands := make([][]string, width)
+	for c := range width {
+		for _, t := range headerTexts(s, top, bottom, c) {
+			cands[c] = append(cands[c], NormalizeHeader(t))
+		}
+		if texts := headerTexts(s, top, bottom, c); len(texts) > 0 {
+			for i := range texts {
+				texts[i] = cleanHeader(texts[i])
+			}
+			m.texts[c] = strings.Join(reverse(texts), "/")
+		}
+	}
+	taken := map[int]bool{}
+	// Best tier first, so an exact "责任单位" wins over "单位" found inside it.
+	for tier := 1; tier <= 3; tier++ {
+		for depth := 0; depth < bottom-top+1; depth++ {
+			for c := range width {
+				if taken[c] || depth >= len(cands[c]) {
+					continue
+				}
+				h := cands[c][depth]
+			cols:
+				for _, col := range spec.Columns {
+					if _, done := m.cols[col.Key]; done {
+						continue
+					}
+					for _, a := range col.Headers {
+						if matchTier(h, NormalizeHeader(a)) == tier {
+							m.cols[col.Key] = c
+							taken[c] = true
+							break cols
+						}
+					}
+				}
+			}
+		}
+	}
+	m.score = len(m.cols)
+	return m
+}
+
+func reverse(s []string) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[len(s)-1-i] = x
+	}
+	return out
+}
+
+// headerScanRows bounds how far below the top a header may sit.
+const headerScanRows = 30
+
+// FindHeader finds the header of spec's table in s: one row, or two where a
+// group header spans sub-columns. ok is false when no row matches at least
+// two columns.
+func findHeader(s *Sheet, spec *SheetSpec) (headerMatch, bool) {
+	best := headerMatch{score: 0}
+	for r := 0; r < len(s.Rows) && r < headerScanRows; r++ {
+		one := matchHeader(s, spec, r, r)
+		if one.score > best.score {
+			best = one
+		}
+		if r+1 < len(s.Rows) && hasGroupHeader(s, r) {
+			two := matchHeader(s, spec, r, r+1)
+			if two.score > best.score || (two.score == best.score && best.top == r && two.score > 0) {
+				best = two
+			}
+		}
+	}
+	return best, best.score >= 2
+}
+
+// hasGroupHeader reports whether row r has a cell merged across columns with
+// different text beneath it: "完成情况" over "状态" and "进度".
+func hasGroupHeader(s *Sheet, r int) bool {
+	for _, m := range s.Merges {
+		if m.R1 == r && m.R2 == r && m.C2 > m.C1 {
+			for c := m.C1; c <= m.C2; c++ {
+				if t := s.Text(r+1, c); t != "" && t != s.Text(r, c) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// nearestHeader finds the header text in texts closest to any of the
+// aliases, for a missing-column finding.
+func nearestHeader(texts map[int]string, aliases []string, used map[int]bool) (int, string) {
+	bestCol, bestText, bestDist := -1, "", 1<<30
+	for c, t := range texts {
+		if used[c] {
+			continue
+		}
+		h := []rune(NormalizeHeader(t))
+		for _, a := range aliases {
+			d := editDistance(h, []rune(NormalizeHeader(a)))
+			if d < bestDist || (d == bestDist && c < bestCol) {
+				bestCol, bestText, bestDist = c, t, d
+			}
+		}
+	}
+	return bestCol, bestText
+}
+
+func editDistance(a, b []rune) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,290 @@
+package report
+
+import (
+	"strings"
+	"time"
+)
+
+// NumFormat is the little of a cell's number format that changes its meaning.
+type NumFormat uint8
+
+const (
+	FormatGeneral NumFormat = iota
+	FormatPercent
+	FormatDate
+)
+
+// Cell is one cell as read from a workbook.
+type Cell struct {
+	Text    string    // shared strings resolved; numbers as stored, "0.85"
+	Number  bool      // stored as a number rather than text
+	Format  NumFormat // percentage or date formats
+	Formula bool      // the value is the formula's cached result
+	Merged  bool      // copied from the top-left cell of a merged range
+}
+
+// Range is a block of cells, 0-based and inclusive.
+type Range struct{ R1, C1, R2, C2 int }
+
+// Sheet is a worksheet as a grid, merged ranges already filled in.
+type Sheet struct {
+	Name   string
+	Hidden bool
+	Rows   [][]Cell
+	Merges []Range
+}
+
+// At returns the cell at 0-based row r and column c, or an empty one.
+func (s *Sheet) At(r, c int) Cell {
+	if r < 0 || r >= len(s.Rows) || c < 0 || c >= len(s.Rows[r]) {
+		return Cell{}
+	}
+	return s.Rows[r][c]
+}
+
+// Text is the trimmed text at r, c.
+func (s *Sheet) Text(r, c int) string { return strings.TrimSpace(s.At(r, c).Text) }
+
+// MergeAt returns the merged range holding r, c, if any.
+func (s *Sheet) MergeAt(r, c int) (Range, bool) {
+	for _, m := range s.Merges {
+		if r >= m.R1 && r <= m.R2 && c >= m.C1 && c <= m.C2 {
+			return m, true
+		}
+	}
+	return Range{}, false
+}
+
+// FillMerges copies each merged range's top-left cell into the rest of it,
+// so a section merged down over its tasks reads on every task's row.
+func (s *Sheet) FillMerges() {
+	for _, m := range s.Merges {
+		top := s.At(m.R1, m.C1)
+		for r := m.R1; r <= m.R2 && r < len(s.Rows); r++ {
+			for c := m.C1; c <= m.C2; c++ {
+				if r == m.R1 && c == m.C1 {
+					continue
+				}
+				for len(s.Rows[r]) <= c {
+					s.Rows[r] = append(s.Rows[r], Cell{})
+				}
+				cell := top
+				cell.Merged = true
+				s.Rows[r][c] = cell
+			}
+		}
+	}
+}
+
+// Workbook is what a reader hands to Extract.
+type Workbook struct {
+	Name     string // file name as the user gave it
+	Date1904 bool
+	Sheets   []*Sheet
+	// Findings are what the reader noticed itself, such as a formula with
+	// no stored result.
+	Findings []Finding
+}
+
+// Sheet returns the sheet called name, or nil.
+func (w *Workbook) Sheet(name string) *Sheet {
+	for _, s := range w.Sheets {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Status is what the unit reported in the status column.
+type Status uint8
+
+const (
+	StatusNone Status = iota
+	StatusDone
+	StatusInProgress
+	StatusNotStarted
+	StatusLagging
+)
+
+var statusWords = map[string]Status{
+	"已完成": StatusDone, "完成": StatusDone, "全面完成": StatusDone, "已全面完成": StatusDone, "已落实": StatusDone,
+	"推进中": StatusInProgress, "进行中": StatusInProgress, "正在推进": StatusInProgress, "持续推进": StatusInProgress,
+	"有序推进": StatusInProgress, "按序时推进": StatusInProgress, "正常推进": StatusInProgress,
+	"未启动": StatusNotStarted, "未开展": StatusNotStarted, "尚未启动": StatusNotStarted, "未开始": StatusNotStarted,
+	"滞后": StatusLagging, "进度滞后": StatusLagging, "推进滞后": StatusLagging,
+	"done": StatusDone, "completed": StatusDone, "complete": StatusDone, "finished": StatusDone,
+	"inprogress": StatusInProgress, "ongoing": StatusInProgress, "underway": StatusInProgress,
+	"notstarted": StatusNotStarted, "delayed": StatusLagging, "lagging": StatusLagging, "behind": StatusLagging,
+}
+
+// ParseStatus reads a status word; ok is false for words it does not know.
+func ParseStatus(s string) (st Status, ok bool) {
+	t := strings.ToLower(squeeze(fold(s)))
+	if t == "" {
+		return StatusNone, true
+	}
+	st, ok = statusWords[t]
+	return st, ok
+}
+
+// Action tells a task prescribed by the province from one the city chose.
+type Action uint8
+
+const (
+	ActionNone Action = iota
+	ActionPrescribed
+	ActionSelf
+)
+
+var actionWords = map[string]Action{
+	"规定动作": ActionPrescribed, "规定": ActionPrescribed, "必选动作": ActionPrescribed,
+	"自选动作": ActionSelf, "自选": ActionSelf, "特色动作": ActionSelf,
+	"prescribed": ActionPrescribed, "required": ActionPrescribed, "self-selected": ActionSelf,
+	"selfselected": ActionSelf, "optional": ActionSelf,
+}
+
+// ParseAction reads 规定动作 or 自选动作.
+func ParseAction(s string) (Action, bool) {
+	t := strings.ToLower(squeeze(fold(s)))
+	if t == "" {
+		return ActionNone, true
+	}
+	a, ok := actionWords[t]
+	return a, ok
+}
+
+// Label names the action type.
+func (a Action) Label() Text {
+	switch a {
+	case ActionPrescribed:
+		return Text{"规定动作", "prescribed"}
+	case ActionSelf:
+		return Text{"自选动作", "self-selected"}
+	}
+	return Text{"未分类", "unclassified"}
+}
+
+// Direction says whether more is better.
+type Direction uint8
+
+const (
+	Positive Direction = iota // 正向
+	Negative                  // 逆向
+)
+
+// ParseDirection reads 正向 or 逆向; blank is 正向.
+func ParseDirection(s string) (Direction, bool) {
+	switch strings.ToLower(squeeze(fold(s))) {
+	case "", "正向", "正", "越大越好", "higher", "positive", "+":
+		return Positive, true
+	case "逆向", "负向", "逆", "越小越好", "lower", "negative", "-":
+		return Negative, true
+	}
+	return Positive, false
+}
+
+// State is a task's assessed standing at the as-of date.
+type State uint8
+
+const (
+	StateDone State = iota
+	StateAhead
+	StateOnSchedule
+	StateBehind
+	StateOverdue
+	StateNotStarted
+)
+
+// States lists every state in report order.
+var States = []State{StateDone, StateAhead, StateOnSchedule, StateBehind, StateOverdue, StateNotStarted}
+
+// Key is the state's stable identifier, used in JSON.
+func (s State) Key() string {
+	return [...]string{"done", "ahead", "on_schedule", "behind", "overdue", "not_started"}[s]
+}
+
+// Label names the state as the bureau does.
+func (s State) Label() Text {
+	return [...]Text{
+		{"已完成", "done"}, {"超进度", "ahead"}, {"达进度", "on schedule"},
+		{"欠进度", "behind"}, {"逾期", "overdue"}, {"未启动", "not started"},
+	}[s]
+}
+
+// Task is one row of the responsibility list.
+type Task struct {
+	Row       int // 0-based row in the sheet
+	ID        string
+	Section   string
+	Name      string
+	Content   string
+	Objective string
+	Start     Date
+	Deadline  Date
+	Lead      string
+	Units     []string
+	Action    Action
+	Status    Status
+	Progress  Number // points, 0–100
+	Note      string
+	Remarks   string
+	Cells     map[string]string // column key → A1 reference
+}
+
+// Indicator is one row of the indicator system.
+type Indicator struct {
+	Row       int
+	ID        string
+	Category  string
+	Name      string
+	Unit      string
+	Baseline  Number
+	Target    Number
+	Actual    Number
+	Direction Direction
+	Kind      string
+	Source    string
+	Owner     string
+	Cells     map[string]string
+}
+
+// Unit is one entry of the unit list.
+type Unit struct {
+	Name  string
+	Short string
+	Type  string
+}
+
+// Data is everything Extract found in a workbook.
+type Data struct {
+	Workbook   string
+	Date1904   bool
+	Sheets     map[string]string // role → sheet name
+	Title      string            // the tasks sheet's title row
+	Declared   Counts            // counts the title declares ("9大板块39项任务")
+	DeclaredAt string            // cell of that title
+	AsOf       time.Time         // date the workbook declares (截至…), or zero
+	AsOfCell   string
+	Tasks      []Task
+	Indicators []Indicator
+	Units      []Unit
+	// SectionDeclared holds task counts declared in section rows ("（5项）").
+	SectionDeclared map[string]Declared
+	// Columns maps role → column key → 0-based column index found.
+	Columns map[string]map[string]int
+	// HeaderRow maps role → 0-based index of the last header row.
+	HeaderRow map[string]int
+}
+
+// Counts are how many sections and tasks there are.
+type Counts struct {
+	Sections int `json:"sections"`
+	Tasks    int `json:"tasks"`
+}
+
+// Declared is a count written in the sheet, with where it was written.
+type Declared struct {
+	Count int
+	Cell  string
+}
