@@ -157,7 +157,9 @@ func findHeader(s *Sheet, spec *SheetSpec) (headerMatch, bool) {
 		if one.score > best.score {
 			best = one
 		}
-		if r+1 < len(s.Rows) && hasGroupHeader(s, r) {
+		// A group header row is itself a header: a title merged across
+		// the table above the real header is not.
+		if r+1 < len(s.Rows) && one.score >= 2 && hasGroupHeader(s, r) {
 			two := matchHeader(s, spec, r, r+1)
 			if two.score > best.score || (two.score == best.score && best.top == r && two.score > 0) {
 				best = two

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"innoreport/samples"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"innoreport": func() {
+			err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+			os.Exit(exitCode(err, os.Stderr))
+		},
+	})
+}
+
+// TestScripts runs the CLI end to end from testdata/script/*.txtar.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			// An OLE2 header with no EncryptionInfo stream: a legacy .xls.
+			ole := append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 504)...)
+			if err := os.WriteFile(filepath.Join(env.WorkDir, "old.xls"), ole, 0o444); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(env.WorkDir, "sample.xlsx"), samples.Workbook, 0o444)
+		},
+	})
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the output; run go test ./cmd/innoreport -update and review the diff", path)
+	}
+}
+
+func TestSampleJSONGolden(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"check", "-format", "json"}, &out, &errb)
+	if code := exitCode(err, &errb); code != exitFindings {
+		t.Fatalf("exit %d, want 1 (the sample has planted errors); stderr: %s", code, errb.String())
+	}
+	golden(t, "sample.json", out.Bytes())
+}
+
+func TestSamplePlantedFindings(t *testing.T) {
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"check", "-fail-on", "never"}, &out, &errb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	if !strings.Contains(text, "任务  39 项，9 个板块") {
+		t.Errorf("summary does not say 39 tasks in 9 sections:\n%s", text)
+	}
+	for cell, rule := range samples.Planted() {
+		found := false
+		for _, line := range strings.Split(text, "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 3 && f[0] == cell && f[2] == rule {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("planted %s at %s not reported:\n%s", rule, cell, text)
+		}
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	notZip := filepath.Join(dir, "a.xlsx")
+	os.WriteFile(notZip, []byte("hello"), 0o644)
+	tests := []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"check", "-fail-on", "never"}, exitOK, ""},
+		{[]string{"check"}, exitFindings, ""},
+		{[]string{"check", "-fail-on", "warning", "-as-of", "2021-12-31"}, exitFindings, ""},
+		{[]string{"check", filepath.Join(dir, "none.xlsx")}, exitInput, "no such file"},
+		{[]string{"check", notZip}, exitInput, "not an .xlsx workbook"},
+		{[]string{"check", "-lang", "fr"}, exitInput, "-lang must be zh or en"},
+		{[]string{"check", "-fail-on", "sometimes"}, exitInput, "-fail-on must be"},
+		{[]string{"check", "-as-of", "someday"}, exitInput, "is not a date"},
+		{[]string{"check", "a.xlsx", "b.xlsx"}, exitInput, "give one workbook"},
+		{[]string{"check", "-nope"}, exitInput, "bad flags"},
+		{[]string{"frobnicate"}, exitInput, "unknown subcommand"},
+		{[]string{"check", "-template", filepath.Join(dir, "none.yaml")}, exitInput, "cannot read template"},
+		{[]string{"help"}, exitOK, ""},
+		{[]string{"check", "-h"}, exitOK, ""},
+	}
+	for _, tt := range tests {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), tt.args, &out, &errb)
+		code := exitCode(err, &errb)
+		if code != tt.code || !strings.Contains(errb.String(), tt.says) {
+			t.Errorf("%v: exit %d, stderr %q; want %d saying %q", tt.args, code, errb.String(), tt.code, tt.says)
+		}
+		if strings.Contains(errb.String(), "goroutine ") {
+			t.Errorf("%v: stack trace on stderr", tt.args)
+		}
+	}
+}
