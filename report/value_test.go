@@ -122,9 +122,9 @@ func TestParseDate(t *testing.T) {
 
 func TestDateFromCell(t *testing.T) {
 	tests := []struct {
-		cell Cell
+		cell  Cell
 		d1904 bool
-		want time.Time
+		want  time.Time
 	}{
 		{Cell{Text: "44561", Number: true, Format: FormatDate}, false, day(2021, 12, 31)},
 		{Cell{Text: "44561", Number: true}, false, day(2021, 12, 31)}, // General but clearly a serial

@@ -151,14 +151,14 @@ var units = []unit{
 // plantedProblems lists what the sample gets wrong on purpose, for the
 // README and the tests: each is a finding a first run must show.
 var plantedProblems = []struct{ cell, rule string }{
-	{"任务清单!A27", "duplicate-id"},         // task 23 numbered 22 again
-	{"任务清单!F27", "deadline-after-cycle"}, // 2022年6月
-	{"任务清单!F31", "date"},                 // 待定
-	{"任务清单!G42", "required"},             // no lead unit
-	{"任务清单!H19", "unknown-unit"},         // 市大数据局 is not in the unit list
-	{"任务清单!J38", "enum"},                 // 基本完成 is no status
-	{"任务清单!K12", "status-progress"},      // 已完成 at 80%
-	{"任务清单!K43", "range"},                // 120%
-	{"指标体系!I19", "missing-actual"},         // blank
-	{"指标体系!H20", "target-below-baseline"},  // 240 below 260
+	{"任务清单!A27", "duplicate-id"},          // task 23 numbered 22 again
+	{"任务清单!F27", "deadline-after-cycle"},  // 2022年6月
+	{"任务清单!F31", "date"},                  // 待定
+	{"任务清单!G42", "required"},              // no lead unit
+	{"任务清单!H19", "unknown-unit"},          // 市大数据局 is not in the unit list
+	{"任务清单!J38", "enum"},                  // 基本完成 is no status
+	{"任务清单!K12", "status-progress"},       // 已完成 at 80%
+	{"任务清单!K43", "range"},                 // 120%
+	{"指标体系!I19", "missing-actual"},        // blank
+	{"指标体系!H20", "target-below-baseline"}, // 240 below 260
 }
