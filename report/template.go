@@ -29,9 +29,11 @@ type Template struct {
 	Expect Counts `yaml:"expect"`
 	// Districts is what "各区县政府" in a unit list stands for, where the
 	// workbook has no unit list to say it.
-	Districts []string              `yaml:"districts"`
-	Sheets    map[string]*SheetSpec `yaml:"sheets"`
-	Texts     map[string]Text       `yaml:"texts"` // Go text/template sources, by use
+	Districts []string `yaml:"districts"`
+	Headline  []string `yaml:"headline"` // indicators shown as tiles, by name
+
+	Sheets map[string]*SheetSpec `yaml:"sheets"`
+	Texts  map[string]Text       `yaml:"texts"` // Go text/template sources, by use
 }
 
 // Cycle is the creation period.

@@ -69,6 +69,7 @@ innoreport checks and reports an innovative-city workbook.
 
 用法 / usage:
   innoreport check [flags] [WORKBOOK.xlsx]   校验并汇总 / check and aggregate
+  innoreport build [flags] [WORKBOOK.xlsx]   生成 PDF 报告 / write the PDF report
   innoreport help                            本说明 / this help
 
 不给 WORKBOOK 时使用内置样例 / with no WORKBOOK the built-in sample is used.
@@ -77,6 +78,7 @@ innoreport checks and reports an innovative-city workbook.
   innoreport check
   innoreport check -as-of 2021-11-30 -format json 任务清单.xlsx
   innoreport check -fail-on warning -lang en -template my.yaml book.xlsx
+  innoreport build -out reports -as-of 2021-12-31 任务清单.xlsx
 
 运行 innoreport check -h 查看全部参数 / run 'innoreport check -h' for every flag.
 `
@@ -90,6 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "check":
 		return runCheck(ctx, args[1:], stdout, stderr)
+	case "build":
+		return runBuild(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,563 @@
+// Package doc turns a checked workbook into a document model — chapters of
+// paragraphs, figure tiles, tables and charts — that renderers draw and
+// tests hold in golden files. It decides what the report says; the PDF
+// renderer only decides how it looks.
+package doc
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strings"
+	"text/template"
+	"time"
+
+	"innoreport/report"
+)
+
+// Document is the whole report.
+type Document struct {
+	Title    string    `json:"title"`
+	Subject  string    `json:"subject"`
+	Author   string    `json:"author"`
+	Lang     string    `json:"lang"`
+	Cover    Cover     `json:"cover"`
+	Chapters []Chapter `json:"chapters"`
+	Footer   string    `json:"footer"` // "第 %d 页 / 共 %d 页"
+}
+
+// Cover is the first page.
+type Cover struct {
+	Title  string   `json:"title"`
+	Lines  []string `json:"lines"`
+	Bureau string   `json:"bureau"`
+}
+
+// Chapter is a bookmarked part of the report.
+type Chapter struct {
+	Title  string  `json:"title"`
+	Blocks []Block `json:"blocks"`
+}
+
+// Block is one of Paragraph, Tiles, Table or Chart; exactly one is set.
+type Block struct {
+	Paragraph string `json:"paragraph,omitempty"`
+	Heading   string `json:"heading,omitempty"`
+	Tiles     []Tile `json:"tiles,omitempty"`
+	Table     *Table `json:"table,omitempty"`
+	Chart     *Chart `json:"chart,omitempty"`
+}
+
+// Tile is a headline figure.
+type Tile struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+	Unit  string `json:"unit"`
+	Note  string `json:"note"`
+}
+
+// Align places text in a cell.
+type Align string
+
+const (
+	Left   Align = "L"
+	Right  Align = "R"
+	Center Align = "C"
+)
+
+// Column is a table column; Width is a share of the text width.
+type Column struct {
+	Header string  `json:"header"`
+	Width  float64 `json:"width"`
+	Align  Align   `json:"align"`
+	Bar    bool    `json:"bar,omitempty"` // draw the cell's Value as a bar of 0–100%
+}
+
+// Cell is one table cell.
+type Cell struct {
+	Text  string   `json:"text"`
+	Value *float64 `json:"value,omitempty"` // for bar columns: attainment as a fraction
+}
+
+// Row is a table row; Mark highlights it (overdue, not met).
+type Row struct {
+	Cells []Cell `json:"cells"`
+	Mark  string `json:"mark,omitempty"` // "bad", "warn", ""
+}
+
+// Table is a table whose header repeats on every page it spans.
+type Table struct {
+	Columns []Column `json:"columns"`
+	Rows    []Row    `json:"rows"`
+	More    string   `json:"more,omitempty"` // "and N more in the workbook"
+}
+
+// Chart is a stacked horizontal bar chart.
+type Chart struct {
+	Title  string   `json:"title"`
+	Labels []string `json:"labels"`
+	Series []Series `json:"series"`
+}
+
+// Series is one stack layer.
+type Series struct {
+	Name   string `json:"name"`
+	Color  string `json:"color"` // RRGGBB
+	Values []int  `json:"values"`
+}
+
+// Options steer Build.
+type Options struct {
+	Lang  string
+	Made  time.Time // the date the report was made, shown on the cover
+	Limit int       // most rows in a list before "and N more"; 0 means 60
+}
+
+// StateColors are the chart colours of each task state, shared by renderers.
+var StateColors = map[report.State]string{
+	report.StateDone: "2E7D32", report.StateAhead: "66BB6A", report.StateOnSchedule: "90CAF9",
+	report.StateBehind: "FFB300", report.StateOverdue: "E53935", report.StateNotStarted: "9E9E9E",
+}
+
+// Build writes the report for res as the template words it.
+func Build(res *report.Result, t *report.Template, opts Options) (*Document, error) {
+	lang := opts.Lang
+	if opts.Limit <= 0 {
+		opts.Limit = 60
+	}
+	b := builder{res: res, t: t, lang: lang, limit: opts.Limit}
+	L := b.L
+	title := t.Title.In(lang)
+	asOf := b.dateText(time.Time(res.AsOf))
+	d := &Document{
+		Title: title, Author: t.Bureau.In(lang), Lang: lang,
+		Subject: L("创建工作成效报告（截至", "Creation results as of ") + asOf + L("）", ""),
+		Footer:  L("第 %d 页 / 共 %d 页", "Page %d of %d"),
+		Cover: Cover{
+			Title:  title,
+			Bureau: t.Bureau.In(lang),
+			Lines: []string{
+				L("数据截至：", "As of: ") + asOf,
+				L("报告生成：", "Made: ") + b.dateText(opts.Made),
+				L("数据来源：", "Source: ") + res.Workbook,
+			},
+		},
+	}
+	overview, err := b.overview()
+	if err != nil {
+		return nil, err
+	}
+	d.Chapters = append(d.Chapters, overview, b.sections(), b.units(), b.lagging(), b.indicators(), b.findings())
+	return d, nil
+}
+
+type builder struct {
+	res   *report.Result
+	t     *report.Template
+	lang  string
+	limit int
+}
+
+func (b *builder) L(zh, en string) string {
+	if b.lang == "en" {
+		return en
+	}
+	return zh
+}
+
+func (b *builder) dateText(t time.Time) string {
+	if b.lang == "en" {
+		return t.Format("2 January 2006")
+	}
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
+}
+
+// Pct formats a fraction as a percentage with one decimal: 0.7179 → 71.8%.
+func Pct(v float64) string { return fmt.Sprintf("%.1f%%", v*100) }
+
+// Num formats a figure without trailing zeros, with thousands separators.
+func Num(v float64) string {
+	s := fmt.Sprintf("%.2f", v)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, _ := strings.Cut(s, ".")
+	var out []byte
+	for i := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, intPart[i])
+	}
+	s = string(out)
+	if frac != "" {
+		s += "." + frac
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+func numOrDash(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return Num(*p)
+}
+
+func pctOrDash(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return Pct(*p)
+}
+
+// figures is what the template's overview text sees.
+type figures struct {
+	*report.Result
+	AsOfText string
+	Met      int
+}
+
+// Figure finds an indicator whose name holds name.
+func (f figures) Figure(name string) *report.IndicatorResult {
+	for i := range f.Indicators {
+		if strings.Contains(f.Indicators[i].Name, name) && f.Indicators[i].Actual != nil {
+			return &f.Indicators[i]
+		}
+	}
+	return nil
+}
+
+// Text renders one of the template's texts (overview, subject) for res.
+func Text(res *report.Result, t *report.Template, name, lang string) (string, error) {
+	src, ok := t.Texts[name]
+	if !ok {
+		return "", nil
+	}
+	tm, err := template.New(name).Funcs(template.FuncMap{
+		"pct": func(p *float64) string { return pctOrDash(p) },
+		// Prose rounds to whole percents, as the bureau writes: 增长210%.
+		"pct0": func(p *float64) string {
+			if p == nil {
+				return "—"
+			}
+			return fmt.Sprintf("%.0f%%", *p*100)
+		},
+		"num":  func(p *float64) string { return numOrDash(p) },
+		"pctf": Pct,
+	}).Parse(src.In(lang))
+	if err != nil {
+		return "", fmt.Errorf("%s: texts.%s: %w", t.Source, name, err)
+	}
+	f := figures{Result: res}
+	at := time.Time(res.AsOf)
+	if lang == "en" {
+		f.AsOfText = at.Format("2 January 2006")
+	} else {
+		f.AsOfText = fmt.Sprintf("%d年%d月%d日", at.Year(), at.Month(), at.Day())
+	}
+	for _, ind := range res.Indicators {
+		if ind.Status == "met" {
+			f.Met++
+		}
+	}
+	var buf bytes.Buffer
+	if err := tm.Execute(&buf, f); err != nil {
+		return "", fmt.Errorf("%s: texts.%s: %w", t.Source, name, err)
+	}
+	return strings.Join(strings.Fields(buf.String()), map[bool]string{true: " ", false: ""}[lang == "en"]), nil
+}
+
+func (b *builder) overview() (Chapter, error) {
+	ch := Chapter{Title: b.L("一、总体情况", "1. Overview")}
+	text, err := Text(b.res, b.t, "overview", b.lang)
+	if err != nil {
+		return ch, err
+	}
+	ch.Blocks = append(ch.Blocks, Block{Paragraph: text})
+	r := b.res
+	tiles := []Tile{
+		{Label: b.L("任务完成率", "Tasks done"), Value: Pct(r.Tasks.Rate), Note: fmt.Sprintf(b.L("%d/%d 项", "%d of %d"), r.Tasks.Done, r.Tasks.Total)},
+		{Label: b.L("逾期任务", "Overdue"), Value: fmt.Sprint(r.Tasks.Overdue), Unit: b.L("项", ""), Note: fmt.Sprintf(b.L("欠进度 %d 项", "%d behind"), r.Tasks.Behind)},
+	}
+	for _, ind := range b.headline() {
+		t := Tile{Label: ind.Name, Value: Num(*ind.Actual), Unit: ind.Unit}
+		switch {
+		case ind.Growth != nil:
+			t.Note = b.L("较基期 ", "vs baseline ") + signedPct(*ind.Growth)
+		case ind.Attainment != nil:
+			t.Note = b.L("目标达成 ", "of target ") + Pct(*ind.Attainment)
+		}
+		tiles = append(tiles, t)
+	}
+	ch.Blocks = append(ch.Blocks, Block{Tiles: tiles})
+	return ch, nil
+}
+
+// headline picks the indicators the template names as headline figures,
+// in its order, or else the first ones with a value reached; six at most.
+func (b *builder) headline() []report.IndicatorResult {
+	var out []report.IndicatorResult
+	for _, name := range b.t.Headline {
+		for _, ind := range b.res.Indicators {
+			if strings.Contains(ind.Name, name) && ind.Actual != nil && len(out) < 7 {
+				out = append(out, ind)
+				break
+			}
+		}
+	}
+	for _, ind := range b.res.Indicators {
+		if len(b.t.Headline) == 0 && ind.Actual != nil && len(out) < 7 {
+			out = append(out, ind)
+		}
+	}
+	return out
+}
+
+func signedPct(v float64) string {
+	if v >= 0 {
+		return "+" + Pct(v)
+	}
+	return Pct(v)
+}
+
+func (b *builder) stateLabel(s report.State) string { return s.Label().In(b.lang) }
+
+func (b *builder) sections() Chapter {
+	ch := Chapter{Title: b.L("二、分板块任务推进情况", "2. Tasks by section")}
+	cols := []Column{{Header: b.L("板块", "Section"), Width: 0.28, Align: Left}, {Header: b.L("任务", "Tasks"), Width: 0.08, Align: Right}}
+	for _, s := range report.States {
+		cols = append(cols, Column{Header: b.stateLabel(s), Width: 0.08, Align: Right})
+	}
+	cols = append(cols, Column{Header: b.L("完成率", "Done"), Width: 0.16, Align: Right})
+	tb := &Table{Columns: cols}
+	chart := &Chart{Title: b.L("各板块任务状态", "Task status by section")}
+	for _, s := range report.States {
+		chart.Series = append(chart.Series, Series{Name: b.stateLabel(s), Color: StateColors[s]})
+	}
+	add := func(name string, g report.TaskTotals, mark string) {
+		cells := []Cell{{Text: name}, {Text: fmt.Sprint(g.Total)}}
+		for _, s := range report.States {
+			cells = append(cells, Cell{Text: fmt.Sprint(g.Count(s))})
+		}
+		cells = append(cells, Cell{Text: Pct(g.Rate)})
+		tb.Rows = append(tb.Rows, Row{Cells: cells, Mark: mark})
+	}
+	for _, g := range b.res.Sections {
+		add(g.Name, g.TaskTotals, "")
+		chart.Labels = append(chart.Labels, g.Name)
+		for i, s := range report.States {
+			chart.Series[i].Values = append(chart.Series[i].Values, g.Count(s))
+		}
+	}
+	add(b.L("合计", "Total"), b.res.Tasks.TaskTotals, "total")
+	ch.Blocks = append(ch.Blocks, Block{Table: tb}, Block{Chart: chart})
+
+	at := &Table{Columns: []Column{
+		{Header: b.L("动作类型", "Action type"), Width: 0.4, Align: Left}, {Header: b.L("任务", "Tasks"), Width: 0.15, Align: Right},
+		{Header: b.L("已完成", "Done"), Width: 0.15, Align: Right}, {Header: b.L("逾期", "Overdue"), Width: 0.15, Align: Right},
+		{Header: b.L("完成率", "Rate"), Width: 0.15, Align: Right},
+	}}
+	for _, g := range b.res.Actions {
+		name := g.Name
+		if b.lang == "en" {
+			name = map[string]string{"规定动作": "prescribed", "自选动作": "self-selected"}[g.Name]
+			if name == "" {
+				name = "unclassified"
+			}
+		}
+		at.Rows = append(at.Rows, Row{Cells: []Cell{{Text: name}, {Text: fmt.Sprint(g.Total)}, {Text: fmt.Sprint(g.Done)}, {Text: fmt.Sprint(g.Overdue)}, {Text: Pct(g.Rate)}}})
+	}
+	ch.Blocks = append(ch.Blocks, Block{Heading: b.L("规定动作与自选动作", "Prescribed and self-selected tasks")}, Block{Table: at})
+	return ch
+}
+
+func (b *builder) more(n int) string {
+	if n <= b.limit {
+		return ""
+	}
+	return fmt.Sprintf(b.L("……另有 %d 项，详见工作簿", "… and %d more in the workbook"), n-b.limit)
+}
+
+func (b *builder) units() Chapter {
+	ch := Chapter{Title: b.L("三、牵头单位推进情况", "3. Lead units")}
+	tb := &Table{Columns: []Column{
+		{Header: b.L("牵头单位", "Lead unit"), Width: 0.34, Align: Left}, {Header: b.L("牵头任务", "Led"), Width: 0.11, Align: Right},
+		{Header: b.L("已完成", "Done"), Width: 0.11, Align: Right}, {Header: b.L("欠进度", "Behind"), Width: 0.11, Align: Right},
+		{Header: b.L("逾期", "Overdue"), Width: 0.11, Align: Right}, {Header: b.L("参与任务", "Shared"), Width: 0.11, Align: Right},
+		{Header: b.L("完成率", "Rate"), Width: 0.11, Align: Right},
+	}}
+	n := 0
+	for _, u := range b.res.Units {
+		if u.Lead == 0 {
+			continue
+		}
+		n++
+		if n > b.limit {
+			continue
+		}
+		mark := ""
+		if u.Overdue > 0 {
+			mark = "bad"
+		}
+		tb.Rows = append(tb.Rows, Row{Mark: mark, Cells: []Cell{{Text: u.Name}, {Text: fmt.Sprint(u.Lead)}, {Text: fmt.Sprint(u.Done)},
+			{Text: fmt.Sprint(u.Behind)}, {Text: fmt.Sprint(u.Overdue)}, {Text: fmt.Sprint(u.Involved)}, {Text: Pct(u.Rate)}}})
+	}
+	tb.More = b.more(n)
+	ch.Blocks = append(ch.Blocks, Block{Table: tb})
+	return ch
+}
+
+func (b *builder) lagging() Chapter {
+	ch := Chapter{Title: b.L("四、逾期和欠进度任务", "4. Overdue and behind-schedule tasks")}
+	tb := &Table{Columns: []Column{
+		{Header: b.L("序号", "No."), Width: 0.06, Align: Center}, {Header: b.L("任务", "Task"), Width: 0.30, Align: Left},
+		{Header: b.L("完成时限", "Deadline"), Width: 0.12, Align: Center}, {Header: b.L("牵头单位", "Lead unit"), Width: 0.17, Align: Left},
+		{Header: b.L("进度", "Progress"), Width: 0.09, Align: Right}, {Header: b.L("序时进度", "Due"), Width: 0.10, Align: Right},
+		{Header: b.L("状态", "State"), Width: 0.16, Align: Center},
+	}}
+	n := 0
+	for _, tr := range b.res.TaskList {
+		if tr.St != report.StateOverdue && tr.St != report.StateBehind {
+			continue
+		}
+		n++
+		if n > b.limit {
+			continue
+		}
+		mark := "warn"
+		if tr.St == report.StateOverdue {
+			mark = "bad"
+		}
+		prog := "—"
+		if tr.Progress != nil {
+			prog = fmt.Sprintf("%.0f%%", *tr.Progress)
+		}
+		tb.Rows = append(tb.Rows, Row{Mark: mark, Cells: []Cell{{Text: tr.ID}, {Text: tr.Name}, {Text: orDash(tr.Deadline)},
+			{Text: orDash(tr.Lead)}, {Text: prog}, {Text: fmt.Sprintf("%.0f%%", tr.Expected)}, {Text: b.stateLabel(tr.St)}}})
+	}
+	tb.More = b.more(n)
+	if n == 0 {
+		ch.Blocks = append(ch.Blocks, Block{Paragraph: b.L("没有逾期或欠进度的任务。", "No task is overdue or behind schedule.")})
+		return ch
+	}
+	ch.Blocks = append(ch.Blocks, Block{Table: tb})
+	return ch
+}
+
+// decimals is how many decimals the row's figures need, at most two, so
+// that baseline, target and actual line up: 0.63, 1.00, 0.93.
+func decimals(vs ...*float64) int {
+	d := 0
+	for _, v := range vs {
+		if v == nil {
+			continue
+		}
+		for n := 0; n <= 2; n++ {
+			if math.Abs(*v*math.Pow(10, float64(n))-math.Round(*v*math.Pow(10, float64(n)))) < 1e-9 {
+				d = max(d, n)
+				break
+			}
+			if n == 2 {
+				d = 2
+			}
+		}
+	}
+	return d
+}
+
+// fixed formats v with dec decimals and thousands separators.
+func fixed(v *float64, dec int) string {
+	if v == nil {
+		return "—"
+	}
+	s := Num(math.Round(*v*math.Pow(10, float64(dec))) / math.Pow(10, float64(dec)))
+	if dec == 0 {
+		return s
+	}
+	i := strings.IndexByte(s, '.')
+	if i < 0 {
+		return s + "." + strings.Repeat("0", dec)
+	}
+	return s + strings.Repeat("0", dec-(len(s)-i-1))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func (b *builder) indicators() Chapter {
+	ch := Chapter{Title: b.L("五、指标完成情况", "5. Indicators")}
+	tb := &Table{Columns: []Column{
+		{Header: b.L("指标", "Indicator"), Width: 0.27, Align: Left}, {Header: b.L("单位", "Unit"), Width: 0.07, Align: Center},
+		{Header: b.L("基期值", "Baseline"), Width: 0.09, Align: Right}, {Header: b.L("目标值", "Target"), Width: 0.09, Align: Right},
+		{Header: b.L("完成值", "Actual"), Width: 0.09, Align: Right}, {Header: b.L("增长", "Growth"), Width: 0.09, Align: Right},
+		{Header: b.L("达成率", "Attainment"), Width: 0.18, Align: Left, Bar: true}, {Header: b.L("状态", "Status"), Width: 0.12, Align: Center},
+	}}
+	for i, ind := range b.res.Indicators {
+		if i >= b.limit {
+			break
+		}
+		mark := ""
+		switch ind.Status {
+		case "not_met", "no_data":
+			mark = "bad"
+		case "nearly_met", "pending":
+			mark = "warn"
+		}
+		growth := "—"
+		if ind.Growth != nil {
+			growth = signedPct(*ind.Growth)
+		}
+		target := numOrDash(ind.Target)
+		if ind.TargetText != "" && ind.Target == nil {
+			target = ind.TargetText
+		}
+		dec := decimals(ind.Baseline, ind.Target, ind.Actual)
+		if ind.TargetText == "" || ind.Target != nil {
+			target = fixed(ind.Target, dec)
+		}
+		tb.Rows = append(tb.Rows, Row{Mark: mark, Cells: []Cell{{Text: ind.Name}, {Text: ind.Unit}, {Text: fixed(ind.Baseline, dec)},
+			{Text: target}, {Text: fixed(ind.Actual, dec)}, {Text: growth},
+			{Text: pctOrDash(ind.Attainment), Value: ind.Attainment}, {Text: report.IndicatorStatusLabel(ind.Status).In(b.lang)}}})
+	}
+	tb.More = b.more(len(b.res.Indicators))
+	ch.Blocks = append(ch.Blocks, Block{Table: tb})
+	return ch
+}
+
+func (b *builder) findings() Chapter {
+	ch := Chapter{Title: b.L("附录：数据校验结果", "Appendix: findings")}
+	if len(b.res.Findings) == 0 {
+		ch.Blocks = append(ch.Blocks, Block{Paragraph: b.L("未发现问题。", "No findings.")})
+		return ch
+	}
+	for _, sev := range []report.Severity{report.Error, report.Warning, report.Info} {
+		var rows []Row
+		n := 0
+		for _, f := range b.res.Findings {
+			if f.Severity != sev {
+				continue
+			}
+			n++
+			if n > b.limit {
+				continue
+			}
+			rows = append(rows, Row{Cells: []Cell{{Text: f.Where()}, {Text: f.Rule}, {Text: f.Message.In(b.lang)}}})
+		}
+		if n == 0 {
+			continue
+		}
+		ch.Blocks = append(ch.Blocks, Block{Heading: fmt.Sprintf("%s（%d）", sev.Label().In(b.lang), n)}, Block{Table: &Table{
+			Columns: []Column{{Header: b.L("位置", "Cell"), Width: 0.17, Align: Left}, {Header: b.L("规则", "Rule"), Width: 0.2, Align: Left},
+				{Header: b.L("说明", "Message"), Width: 0.63, Align: Left}},
+			Rows: rows, More: b.more(n),
+		}})
+	}
+	return ch
+}
