@@ -25,25 +25,46 @@ func NormalizeHeader(s string) string {
 // "2021年目标值" matches "目标值".
 func stripYears(s string) string { return reYear.ReplaceAllString(s, "") }
 
-// matchTier reports how well header h (normalized) matches alias a
-// (normalized): 1 exact, 2 equal without years, 3 h holds a as a word of
-// at most four more characters, 0 no match.
-func matchTier(h, a string) int {
+// headerForm is a header or alias folded once for matching.
+type headerForm struct {
+	norm   string // NormalizeHeader
+	noYear string // norm without years
+	runes  int
+}
+
+func newForm(s string) headerForm {
+	n := NormalizeHeader(s)
+	return headerForm{norm: n, noYear: stripYears(n), runes: utf8.RuneCountInString(n)}
+}
+
+// matchTier reports how well header h matches alias a: 1 exact, 2 equal
+// without years, 3 h holds a as a word of at most four more characters,
+// 0 no match.
+func matchTier(h, a headerForm) int {
 	switch {
-	case h == "" || a == "":
+	case h.norm == "" || a.norm == "":
 		return 0
-	case h == a:
+	case h.norm == a.norm:
 		return 1
-	}
-	hy, ay := stripYears(h), stripYears(a)
-	if hy != "" && hy == ay {
+	case h.noYear != "" && h.noYear == a.noYear:
 		return 2
-	}
-	if utf8.RuneCountInString(a) >= 2 && strings.Contains(h, a) &&
-		utf8.RuneCountInString(h) <= utf8.RuneCountInString(a)+4 {
+	case a.runes >= 2 && h.runes <= a.runes+4 && strings.Contains(h.norm, a.norm):
 		return 3
 	}
 	return 0
+}
+
+// aliasForms folds every column's headers once per spec.
+func (s *SheetSpec) aliasForms() [][]headerForm {
+	if s.forms == nil {
+		s.forms = make([][]headerForm, len(s.Columns))
+		for i, c := range s.Columns {
+			for _, h := range c.Headers {
+				s.forms[i] = append(s.forms[i], newForm(h))
+			}
+		}
+	}
+	return s.forms
 }
 
 // cleanHeader joins a header written over several lines into one, for
@@ -95,12 +116,14 @@ func matchHeader(s *Sheet, spec *SheetSpec, top, bottom int) headerMatch {
 	for r := top; r <= bottom && r < len(s.Rows); r++ {
 		width = max(width, len(s.Rows[r]))
 	}
-	cands := make([][]string, width)
+	cands := make([][]headerForm, width)
+	forms := spec.aliasForms()
 	for c := range width {
-		for _, t := range headerTexts(s, top, bottom, c) {
-			cands[c] = append(cands[c], NormalizeHeader(t))
+		texts := headerTexts(s, top, bottom, c)
+		for _, t := range texts {
+			cands[c] = append(cands[c], newForm(t))
 		}
-		if texts := headerTexts(s, top, bottom, c); len(texts) > 0 {
+		if len(texts) > 0 {
 			for i := range texts {
 				texts[i] = cleanHeader(texts[i])
 			}
@@ -117,12 +140,12 @@ func matchHeader(s *Sheet, spec *SheetSpec, top, bottom int) headerMatch {
 				}
 				h := cands[c][depth]
 			cols:
-				for _, col := range spec.Columns {
+				for ci, col := range spec.Columns {
 					if _, done := m.cols[col.Key]; done {
 						continue
 					}
-					for _, a := range col.Headers {
-						if matchTier(h, NormalizeHeader(a)) == tier {
+					for _, a := range forms[ci] {
+						if matchTier(h, a) == tier {
 							m.cols[col.Key] = c
 							taken[c] = true
 							break cols

@@ -71,6 +71,8 @@ type SheetSpec struct {
 	Required bool         `yaml:"required"`
 	Columns  []ColumnSpec `yaml:"columns"`
 	Line     int          `yaml:"-"`
+
+	forms [][]headerForm // folded headers, by column, built on first use
 }
 
 // Column returns the spec for key, or nil.

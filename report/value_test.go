@@ -195,10 +195,10 @@ func TestNormalizeHeader(t *testing.T) {
 			t.Errorf("NormalizeHeader(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if matchTier(NormalizeHeader("2021年目标值"), NormalizeHeader("目标值")) != 2 {
+	if matchTier(newForm("2021年目标值"), newForm("目标值")) != 2 {
 		t.Error("2021年目标值 should match 目标值 without its year")
 	}
-	if matchTier(NormalizeHeader("2019年"), NormalizeHeader("2019年")) != 1 {
+	if matchTier(newForm("2019年"), newForm("2019年")) != 1 {
 		t.Error("2019年 should match itself exactly")
 	}
 }

@@ -55,7 +55,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	report.FlagUnprintable(res, nil)
+	printable, err := pdf.Printable(font)
+	if err != nil {
+		return err
+	}
+	report.FlagUnprintable(res, printable)
 	fmt.Fprintf(stderr, "innoreport: %s → %s\n", res.Workbook, *out)
 	d, err := doc.Build(res, t, doc.Options{Lang: c.lang, Made: made})
 	if err != nil {

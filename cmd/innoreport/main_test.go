@@ -128,3 +128,26 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBuildSample times the whole build of the sample's PDF, as the
+// README reports it.
+func BenchmarkBuildSample(b *testing.B) {
+	dir := b.TempDir()
+	b.Setenv("SOURCE_DATE_EPOCH", "1641340800")
+	for b.Loop() {
+		var out, errb bytes.Buffer
+		if err := run(context.Background(), []string{"build", "-out", dir}, &out, &errb); err != nil {
+			b.Fatal(err, errb.String())
+		}
+	}
+}
+
+// BenchmarkCheckSample times check alone, for the ratio build/check.
+func BenchmarkCheckSample(b *testing.B) {
+	for b.Loop() {
+		var out, errb bytes.Buffer
+		if err := run(context.Background(), []string{"check", "-fail-on", "never"}, &out, &errb); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

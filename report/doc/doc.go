@@ -345,13 +345,20 @@ func (b *builder) sections() Chapter {
 		cells = append(cells, Cell{Text: Pct(g.Rate)})
 		tb.Rows = append(tb.Rows, Row{Cells: cells, Mark: mark})
 	}
-	for _, g := range b.res.Sections {
+	for i, g := range b.res.Sections {
+		if i >= b.limit {
+			break
+		}
 		add(g.Name, g.TaskTotals, "")
-		chart.Labels = append(chart.Labels, g.Name)
-		for i, s := range report.States {
-			chart.Series[i].Values = append(chart.Series[i].Values, g.Count(s))
+		// A chart of more bars than fit a page says nothing.
+		if i < min(b.limit, 24) {
+			chart.Labels = append(chart.Labels, g.Name)
+			for i, s := range report.States {
+				chart.Series[i].Values = append(chart.Series[i].Values, g.Count(s))
+			}
 		}
 	}
+	tb.More = b.more(len(b.res.Sections))
 	add(b.L("合计", "Total"), b.res.Tasks.TaskTotals, "total")
 	ch.Blocks = append(ch.Blocks, Block{Table: tb}, Block{Chart: chart})
 
@@ -553,11 +560,54 @@ func (b *builder) findings() Chapter {
 		if n == 0 {
 			continue
 		}
-		ch.Blocks = append(ch.Blocks, Block{Heading: fmt.Sprintf("%s（%d）", sev.Label().In(b.lang), n)}, Block{Table: &Table{
+		ch.Blocks = append(ch.Blocks, Block{Heading: fmt.Sprintf(b.L("%s（%d）", "%s (%d)"), sev.Label().In(b.lang), n)}, Block{Table: &Table{
 			Columns: []Column{{Header: b.L("位置", "Cell"), Width: 0.17, Align: Left}, {Header: b.L("规则", "Rule"), Width: 0.2, Align: Left},
 				{Header: b.L("说明", "Message"), Width: 0.63, Align: Left}},
 			Rows: rows, More: b.more(n),
 		}})
 	}
 	return ch
+}
+
+// MapText applies f to every piece of text in d, in place: renderers use it
+// to make sure nothing reaches the page that the font cannot draw.
+func (d *Document) MapText(f func(string) string) {
+	for _, p := range []*string{&d.Title, &d.Subject, &d.Author, &d.Cover.Title, &d.Cover.Bureau, &d.Footer} {
+		*p = f(*p)
+	}
+	for i := range d.Cover.Lines {
+		d.Cover.Lines[i] = f(d.Cover.Lines[i])
+	}
+	for i := range d.Chapters {
+		ch := &d.Chapters[i]
+		ch.Title = f(ch.Title)
+		for j := range ch.Blocks {
+			b := &ch.Blocks[j]
+			b.Paragraph, b.Heading = f(b.Paragraph), f(b.Heading)
+			for k := range b.Tiles {
+				t := &b.Tiles[k]
+				t.Label, t.Value, t.Unit, t.Note = f(t.Label), f(t.Value), f(t.Unit), f(t.Note)
+			}
+			if b.Table != nil {
+				b.Table.More = f(b.Table.More)
+				for k := range b.Table.Columns {
+					b.Table.Columns[k].Header = f(b.Table.Columns[k].Header)
+				}
+				for _, r := range b.Table.Rows {
+					for k := range r.Cells {
+						r.Cells[k].Text = f(r.Cells[k].Text)
+					}
+				}
+			}
+			if b.Chart != nil {
+				b.Chart.Title = f(b.Chart.Title)
+				for k := range b.Chart.Labels {
+					b.Chart.Labels[k] = f(b.Chart.Labels[k])
+				}
+				for k := range b.Chart.Series {
+					b.Chart.Series[k].Name = f(b.Chart.Series[k].Name)
+				}
+			}
+		}
+	}
 }

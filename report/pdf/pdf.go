@@ -73,6 +73,16 @@ func Render(w io.Writer, d *doc.Document, opts Options) (err error) {
 			err = fmt.Errorf("pdf: rendering failed: %v", r)
 		}
 	}()
+	// What FlagUnprintable missed (a file name, say) must still not
+	// reach fpdf, which panics beyond U+FFFF.
+	d.MapText(func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r > 0xFFFF {
+				return '?'
+			}
+			return r
+		}, s)
+	})
 	p := fpdf.New("P", "mm", "A4", "")
 	p.SetCatalogSort(true)
 	p.SetCreationDate(opts.Created)

@@ -1,0 +1,108 @@
+package pdf
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"innoreport/report"
+)
+
+// Printable returns which characters font can draw: those its cmap maps,
+// and nothing beyond U+FFFF, which fpdf cannot encode. Anything else would
+// print as a box. The cmap is read here rather than with fpdf.TtfParse,
+// which reads a file two bytes per system call.
+func Printable(font []byte) (func(rune) bool, error) {
+	chars, err := cmapChars(font)
+	if err != nil {
+		return nil, &report.BilingualError{
+			Msg: report.Text{Zh: "字体无法解析：" + err.Error(), En: "the font cannot be parsed: " + err.Error()},
+			Err: ErrFont,
+		}
+	}
+	return func(r rune) bool {
+		switch {
+		case r == '\n' || r == '\t' || r == ' ':
+			return true
+		case r < 0x20 || r > 0xFFFF:
+			return false
+		}
+		return chars[r/64]&(1<<(r%64)) != 0
+	}, nil
+}
+
+var errCmap = errors.New("no usable Unicode cmap")
+
+// cmapChars reads the font's Unicode cmap (format 4, or 12 for the BMP
+// part) into a bitmap of the BMP.
+func cmapChars(b []byte) ([]uint64, error) {
+	u16 := func(o int) int {
+		if o < 0 || o+2 > len(b) {
+			return 0
+		}
+		return int(binary.BigEndian.Uint16(b[o:]))
+	}
+	u32 := func(o int) int {
+		if o < 0 || o+4 > len(b) {
+			return 0
+		}
+		return int(binary.BigEndian.Uint32(b[o:]))
+	}
+	if len(b) < 12 {
+		return nil, errCmap
+	}
+	cmap := -1
+	for i := range u16(4) {
+		rec := 12 + 16*i
+		if rec+16 > len(b) {
+			break
+		}
+		if string(b[rec:rec+4]) == "cmap" {
+			cmap = u32(rec + 8)
+		}
+	}
+	if cmap < 0 || cmap >= len(b) {
+		return nil, errCmap
+	}
+	best, bestFmt := -1, 0
+	for i := range u16(cmap + 2) {
+		rec := cmap + 4 + 8*i
+		platform, enc, off := u16(rec), u16(rec+2), u32(rec+4)
+		if !(platform == 0 || (platform == 3 && (enc == 1 || enc == 10))) {
+			continue
+		}
+		sub := cmap + off
+		f := u16(sub)
+		if (f == 4 || f == 12) && f > bestFmt {
+			best, bestFmt = sub, f
+		}
+	}
+	if best < 0 {
+		return nil, errCmap
+	}
+	set := make([]uint64, 0x10000/64)
+	mark := func(lo, hi int) {
+		for c := max(lo, 0); c <= min(hi, 0xFFFF); c++ {
+			set[c/64] |= 1 << (c % 64)
+		}
+	}
+	switch bestFmt {
+	case 4:
+		segs := u16(best+6) / 2
+		ends, starts := best+14, best+16+2*segs
+		for i := range segs {
+			end, start := u16(ends+2*i), u16(starts+2*i)
+			if start != 0xFFFF {
+				mark(start, end)
+			}
+		}
+	case 12:
+		for i := range u32(best + 12) {
+			g := best + 16 + 12*i
+			if g+12 > len(b) {
+				break
+			}
+			mark(u32(g), u32(g+4))
+		}
+	}
+	return set, nil
+}

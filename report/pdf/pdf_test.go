@@ -1,0 +1,281 @@
+package pdf
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"innoreport/report"
+	"innoreport/report/doc"
+	"innoreport/report/xlsx"
+	"innoreport/samples"
+	"innoreport/templates"
+)
+
+func newPDF(t testing.TB) *fpdf.Fpdf {
+	p := fpdf.New("P", "mm", "A4", "")
+	p.AddUTF8FontFromBytes(family, "", DefaultFont)
+	p.SetFont(family, "", 10)
+	if p.Err() {
+		t.Fatal(p.Error())
+	}
+	return p
+}
+
+func TestWrapLosesNothingAndKeepsPunctuationRules(t *testing.T) {
+	p := newPDF(t)
+	texts := []string{
+		"截至2021年12月31日，39项任务已完成28项，省级以上研发创新平台46个，科技型中小企业369家，较基期增长210%。",
+		"支持企业、高校共建工程技术研究中心（重点实验室），“智造”产业技术研究院已运行；规上工业企业研发投入占比达到0.8%。",
+		"The city has 46 provincial-or-higher R&D platforms; 369 tech-based SMEs, up 210% on the baseline.",
+		"混排 Mixed 文本 with numbers 1,234,567.89 和 English words 在一起。",
+		strings.Repeat("很长的没有标点的中文句子", 12),
+		"Supercalifragilisticexpialidociousandthensomemorelettersthatneverend",
+	}
+	for _, text := range texts {
+		for _, w := range []float64{20, 45, 80, 150} {
+			lines := wrap(p, text, w)
+			joined := strings.Join(lines, "")
+			if strip(joined) != strip(text) {
+				t.Errorf("width %v: characters lost or changed:\n got %q\nwant %q", w, joined, text)
+			}
+			for i, l := range lines {
+				if p.GetStringWidth(l) > w+0.01 && len([]rune(l)) > 1 {
+					t.Errorf("width %v: line %q is %.1f wide", w, l, p.GetStringWidth(l))
+				}
+				if i > 0 && l != "" && strings.ContainsRune("，。、；：）」》”", []rune(l)[0]) {
+					t.Errorf("width %v: line starts with closing punctuation: %q", w, l)
+				}
+				if rs := []rune(l); len(rs) > 0 && i < len(lines)-1 && strings.ContainsRune("（「《“", rs[len(rs)-1]) {
+					t.Errorf("width %v: line ends with opening punctuation: %q", w, l)
+				}
+			}
+			if w >= 45 {
+				for _, word := range []string{"1,234,567.89", "provincial-or-higher", "210%"} {
+					if strings.Contains(text, word) && !containsWhole(lines, word) {
+						t.Errorf("width %v: %q split across lines: %q", w, word, lines)
+					}
+				}
+			}
+		}
+	}
+}
+
+func strip(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func containsWhole(lines []string, word string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, word) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCheckFont(t *testing.T) {
+	if err := CheckFont("wqy.ttf", DefaultFont); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{
+		"a.ttc":  append([]byte("ttcf"), make([]byte, 64)...),
+		"b.otf":  append([]byte("OTTO"), make([]byte, 64)...),
+		"c.ttf":  []byte("not a font at all, really"),
+		"d.ttf":  nil,
+		"e.woff": append([]byte("wOFF"), make([]byte, 64)...),
+	} {
+		err := CheckFont(name, b)
+		var be *report.BilingualError
+		if !errors.Is(err, ErrFont) || !errors.As(err, &be) || !strings.Contains(be.Msg.En, name) {
+			t.Errorf("CheckFont(%s) = %v; want ErrFont naming the file", name, err)
+		}
+	}
+}
+
+func sampleDoc(t testing.TB, lang string) (*doc.Document, *report.Result) {
+	t.Helper()
+	tm, err := report.ParseTemplate(templates.BuiltinName, templates.Builtin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := xlsx.Read(samples.Name, samples.Workbook, xlsx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := report.Analyze(wb, tm, report.Options{})
+	report.FlagUnprintable(res, nil)
+	d, err := doc.Build(res, tm, doc.Options{Lang: lang, Made: time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, res
+}
+
+func render(t testing.TB, d *doc.Document) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Render(&buf, d, Options{Created: time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestRenderIsReproducible(t *testing.T) {
+	d, _ := sampleDoc(t, "zh")
+	if !bytes.Equal(render(t, d), render(t, d)) {
+		t.Error("the same document gave two different PDFs")
+	}
+}
+
+func needTool(t *testing.T, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("INNOREPORT_REQUIRE_TOOLS") != "" {
+			t.Fatalf("%s not found: install Debian's %s (.ci/run does)", name, pkg)
+		}
+		t.Skipf("%s not found: install Debian's %s to run this test", name, pkg)
+	}
+	return p
+}
+
+// The sample's PDF, read back by poppler, holds every figure and name the
+// bureau looks for, and no character went missing at a line break.
+func TestSamplePDFText(t *testing.T) {
+	pdftotext := needTool(t, "pdftotext", "poppler-utils")
+	for _, lang := range []string{"zh", "en"} {
+		d, res := sampleDoc(t, lang)
+		path := filepath.Join(t.TempDir(), "r.pdf")
+		if err := os.WriteFile(path, render(t, d), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(pdftotext, "-enc", "UTF-8", path, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strip(string(out))
+		want := []string{d.Title, "46", "369", "210%"}
+		for _, g := range res.Sections {
+			want = append(want, g.Name)
+		}
+		// Every table cell and paragraph, whole: a dropped character at
+		// a wrap would break one of these.
+		for _, ch := range d.Chapters {
+			want = append(want, ch.Title)
+			for _, b := range ch.Blocks {
+				if b.Paragraph != "" {
+					want = append(want, b.Paragraph)
+				}
+				if b.Table != nil {
+					for _, r := range b.Table.Rows {
+						for _, c := range r.Cells {
+							want = append(want, c.Text)
+						}
+					}
+				}
+			}
+		}
+		for _, w := range want {
+			if !strings.Contains(text, strip(w)) {
+				t.Errorf("%s: PDF text lacks %q", lang, w)
+			}
+		}
+		if lang == "zh" && !strings.Contains(text, "第2页/共7页") {
+			t.Errorf("footer with page count missing")
+		}
+	}
+}
+
+func TestSamplePDFStructure(t *testing.T) {
+	qpdf := needTool(t, "qpdf", "qpdf")
+	pdffonts := needTool(t, "pdffonts", "poppler-utils")
+	d, _ := sampleDoc(t, "zh")
+	path := filepath.Join(t.TempDir(), "r.pdf")
+	if err := os.WriteFile(path, render(t, d), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(qpdf, "--check", path).CombinedOutput(); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, out)
+	}
+	out, err := exec.Command(pdffonts, path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("pdffonts lists no font:\n%s", out)
+	}
+	for _, l := range lines[2:] {
+		f := strings.Fields(l)
+		if len(f) < 5 || f[len(f)-5] != "yes" {
+			t.Errorf("font not embedded: %s", l)
+		}
+	}
+	info, err := exec.Command(qpdf, "--show-npages", path).Output()
+	if err != nil || strings.TrimSpace(string(info)) != "7" {
+		t.Errorf("pages = %q, %v", info, err)
+	}
+	outline, _ := exec.Command(qpdf, "--json", "--json-key=outlines", path).Output()
+	for _, ch := range d.Chapters {
+		if !strings.Contains(string(outline), ch.Title) {
+			t.Errorf("no bookmark for %q", ch.Title)
+		}
+	}
+}
+
+// Characters beyond U+FFFF would make fpdf panic: they are replaced and
+// reported at their cell.
+func TestUnprintableCharacters(t *testing.T) {
+	tm, _ := report.ParseTemplate("t", templates.Builtin)
+	s := &report.Sheet{Name: "任务清单", Rows: [][]report.Cell{
+		{{Text: "序号"}, {Text: "板块"}, {Text: "重点任务"}, {Text: "完成时限"}, {Text: "牵头单位"}, {Text: "状态"}},
+		{{Text: "1"}, {Text: "甲"}, {Text: "建设\U00020000平台"}, {Text: "2021年底"}, {Text: "市科技局"}, {Text: "已完成"}},
+	}}
+	res := report.Analyze(&report.Workbook{Name: "u.xlsx", Sheets: []*report.Sheet{s}}, tm, report.Options{AsOf: time.Date(2021, 12, 31, 0, 0, 0, 0, time.UTC)})
+	report.FlagUnprintable(res, nil)
+	found := false
+	for _, f := range res.Findings {
+		if f.Rule == report.RuleUnprintable && f.Cell == "C2" && strings.Contains(f.Message.En, "U+20000") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no unprintable-char finding at C2: %+v", res.Findings)
+	}
+	d, err := doc.Build(res, tm, doc.Options{Lang: "zh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render(t, d)
+}
+
+func TestPrintable(t *testing.T) {
+	ok, err := Printable(DefaultFont)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range "内江市创新型城市ABC123，。（）%—“”" {
+		if !ok(r) {
+			t.Errorf("%q should be printable in WenQuanYi Micro Hei", r)
+		}
+	}
+	for _, r := range []rune{0x20000, 0x1F600, 0xE000} {
+		if ok(r) {
+			t.Errorf("%U should not be printable", r)
+		}
+	}
+}
