@@ -3,6 +3,7 @@ package pdf
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -277,5 +278,41 @@ func TestPrintable(t *testing.T) {
 		if ok(r) {
 			t.Errorf("%U should not be printable", r)
 		}
+	}
+}
+
+// A table longer than a page repeats its header on every page it spans.
+func TestTableSplitsWithHeader(t *testing.T) {
+	pdftotext := needTool(t, "pdftotext", "poppler-utils")
+	tb := &doc.Table{Columns: []doc.Column{{Header: "表头甲", Width: 0.3, Align: doc.Left}, {Header: "表头乙", Width: 0.7, Align: doc.Left}}}
+	for i := range 150 {
+		tb.Rows = append(tb.Rows, doc.Row{Cells: []doc.Cell{{Text: fmt.Sprintf("第%d行", i+1)}, {Text: strings.Repeat("内容", 5+i%40)}}})
+	}
+	d := &doc.Document{Title: "t", Footer: "%d/%d", Chapters: []doc.Chapter{{Title: "长表", Blocks: []doc.Block{{Table: tb}}}}}
+	path := filepath.Join(t.TempDir(), "t.pdf")
+	if err := os.WriteFile(path, render(t, d), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := exec.Command(pdftotext, "-enc", "UTF-8", path, "-").Output()
+	pages := strings.Split(string(all), "\f")
+	if len(pages) < 4 {
+		t.Fatalf("150 rows fit on %d pages?", len(pages))
+	}
+	seen := map[string]bool{}
+	for i, pg := range pages[1 : len(pages)-1] {
+		if !strings.Contains(pg, "表头甲") {
+			t.Errorf("page %d has no table header", i+2)
+		}
+		for _, line := range strings.Split(pg, "\n") {
+			if strings.HasPrefix(line, "第") && strings.HasSuffix(line, "行") {
+				if seen[line] {
+					t.Errorf("%s printed twice", line)
+				}
+				seen[line] = true
+			}
+		}
+	}
+	if len(seen) != 150 {
+		t.Errorf("%d of 150 rows found in the text", len(seen))
 	}
 }
