@@ -18,6 +18,8 @@ func Extract(wb *Workbook, t *Template) (*Data, []Finding) {
 		Sheets:          map[string]string{},
 		Columns:         map[string]map[string]int{},
 		HeaderRow:       map[string]int{},
+		HeaderTop:       map[string]int{},
+		Width:           map[string]int{},
 		SectionDeclared: map[string]Declared{},
 	}}
 	for _, role := range Roles {
@@ -36,6 +38,10 @@ func Extract(wb *Workbook, t *Template) (*Data, []Finding) {
 		x.data.Sheets[role] = s.Name
 		x.data.Columns[role] = hm.cols
 		x.data.HeaderRow[role] = hm.bottom
+		x.data.HeaderTop[role] = hm.top
+		for _, row := range s.Rows {
+			x.data.Width[role] = max(x.data.Width[role], len(row))
+		}
 		x.missingColumns(s, spec, hm)
 		switch role {
 		case "tasks":

@@ -275,6 +275,10 @@ type Data struct {
 	Columns map[string]map[string]int
 	// HeaderRow maps role → 0-based index of the last header row.
 	HeaderRow map[string]int
+	// HeaderTop maps role → 0-based index of the first header row.
+	HeaderTop map[string]int
+	// Width maps role → number of columns the sheet uses.
+	Width map[string]int
 }
 
 // Counts are how many sections and tasks there are.

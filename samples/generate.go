@@ -1,15 +1,14 @@
 package samples
 
 import (
-	"archive/zip"
 	"bytes"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"innoreport/report/xlsx"
 )
 
 // Config sizes a generated workbook. Zero values give the sample itself;
@@ -60,32 +59,7 @@ func Generate(w io.Writer, cfg Config) error {
 	if _, err := f.WriteTo(&buf); err != nil {
 		return err
 	}
-	return sortZip(w, buf.Bytes())
-}
-
-// sortZip rewrites a zip with its entries in a fixed order: excelize
-// writes parts from a sync.Map, so their order changes between runs, and
-// the sample must come out the same byte for byte.
-func sortZip(w io.Writer, data []byte) error {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return err
-	}
-	files := slices.Clone(zr.File)
-	rank := func(name string) string {
-		if name == "[Content_Types].xml" {
-			return ""
-		}
-		return name
-	}
-	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(rank(a.Name), rank(b.Name)) })
-	zw := zip.NewWriter(w)
-	for _, f := range files {
-		if err := zw.Copy(f); err != nil {
-			return err
-		}
-	}
-	return zw.Close()
+	return xlsx.SortZip(w, buf.Bytes())
 }
 
 type styles struct {

@@ -14,6 +14,7 @@ import (
 	"innoreport/report"
 	"innoreport/report/doc"
 	"innoreport/report/pdf"
+	"innoreport/report/xlsx"
 )
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -21,6 +22,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("build", stderr, &c)
 	out := fs.String("out", "out", "output `DIR`")
 	fontFile := fs.String("font", "", "TrueType `FILE.ttf` for the PDF (default: the embedded WenQuanYi Micro Hei)")
+	annotate := fs.Bool("annotate", true, "fill and comment the cells with findings in the updated workbook's own sheets")
 	fs.StringVar(&c.failOn, "fail-on", "never", "exit 1 when a finding reaches this level: error, warning or never")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "用法 / usage: innoreport build [flags] [WORKBOOK.xlsx]\n\n")
@@ -47,11 +49,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	t, err := c.loadTemplate()
-	if err != nil {
-		return err
-	}
-	res, err := c.analyze(fs.Args())
+	res, t, in, err := c.analyze(fs.Args())
 	if err != nil {
 		return err
 	}
@@ -72,9 +70,25 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	var book bytes.Buffer
+	if err := xlsx.WriteUpdated(&book, in.data, res, xlsx.WriteOptions{Lang: c.lang, Annotate: *annotate, Password: c.password}); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	name := outputName(fs.Args())
 	pdfPath := filepath.Join(*out, name+"-report.pdf")
+	xlsxPath := filepath.Join(*out, name+"-updated.xlsx")
+	for _, p := range []string{pdfPath, xlsxPath} {
+		if in.path != "" && samePath(p, in.path) {
+			return usagef("输出 %s 会覆盖输入的工作簿，请换一个 -out 目录", "output %s would overwrite the input workbook: choose another -out", p)
+		}
+	}
 	if err := writeAtomic(pdfPath, buf.Bytes()); err != nil {
+		return err
+	}
+	if err := writeAtomic(xlsxPath, book.Bytes()); err != nil {
 		return err
 	}
 	if c.format == "json" {
@@ -84,9 +98,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		// The check JSON plus where the outputs went.
 		b = bytes.TrimSuffix(bytes.TrimSpace(b), []byte("}"))
-		fmt.Fprintf(stdout, "%s,\n  \"outputs\": {\n    \"pdf\": %q\n  }\n}\n", b, pdfPath)
+		fmt.Fprintf(stdout, "%s,\n  \"outputs\": {\n    \"pdf\": %q,\n    \"xlsx\": %q\n  }\n}\n", b, pdfPath, xlsxPath)
 	} else {
-		fmt.Fprintf(stdout, "%s\n", pdfPath)
+		fmt.Fprintf(stdout, "%s\n%s\n", pdfPath, xlsxPath)
 	}
 	return failLevel(c.failOn, res.Findings)
 }
@@ -102,6 +116,18 @@ func madeTime() (time.Time, error) {
 		return time.Unix(n, 0).UTC(), nil
 	}
 	return time.Now().UTC().Truncate(time.Second), nil
+}
+
+// samePath reports whether a and b name the same file.
+func samePath(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(fa, fb)
+	}
+	aa, _ := filepath.Abs(a)
+	bb, _ := filepath.Abs(b)
+	return aa == bb
 }
 
 func outputName(args []string) string {

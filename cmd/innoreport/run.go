@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -160,42 +161,60 @@ func (c *common) parseAsOf() (time.Time, error) {
 	return d.Time, nil
 }
 
-// open reads the workbook named on the command line, or the sample.
-func (c *common) open(args []string) (*report.Workbook, error) {
+// input is the workbook as read: its bytes, kept for the updated
+// workbook, and what was read from them.
+type input struct {
+	path string // "" for the built-in sample
+	data []byte
+	wb   *report.Workbook
+}
+
+// open reads the workbook named on the command line, or the sample. The
+// file is read once and never written.
+func (c *common) open(args []string) (*input, error) {
 	opts := xlsx.Options{Password: c.password, Limits: xlsx.DefaultLimits}
 	opts.Limits.Rows, opts.Limits.Sheets, opts.Limits.UnzipSize = c.maxRows, c.maxSheet, c.maxUnzip<<20
 	opts.Limits.UnzipXMLSize = min(opts.Limits.UnzipXMLSize, opts.Limits.UnzipSize)
 	switch len(args) {
 	case 0:
 		wb, err := xlsx.Read(samples.Name, samples.Workbook, opts)
-		if wb != nil {
-			wb.Name = samples.Name + "（内置样例 built-in sample）"
+		if err != nil {
+			return nil, err
 		}
-		return wb, err
+		wb.Name = samples.Name + "（内置样例 built-in sample）"
+		return &input{data: samples.Workbook, wb: wb}, nil
 	case 1:
-		return xlsx.Open(args[0], opts)
+		data, err := xlsx.ReadFile(args[0])
+		if err != nil {
+			return nil, err
+		}
+		wb, err := xlsx.Read(filepath.Base(args[0]), data, opts)
+		if err != nil {
+			return nil, err
+		}
+		return &input{path: args[0], data: data, wb: wb}, nil
 	}
 	return nil, usagef("只能给一个工作簿，收到 %d 个：%s", "give one workbook, not %d: %s", len(args), strings.Join(args, " "))
 }
 
 // analyze is what check and build share: flags to a Result.
-func (c *common) analyze(args []string) (*report.Result, error) {
+func (c *common) analyze(args []string) (*report.Result, *report.Template, *input, error) {
 	if err := c.validate(); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	t, err := c.loadTemplate()
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	asOf, err := c.parseAsOf()
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	wb, err := c.open(args)
+	in, err := c.open(args)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return report.Analyze(wb, t, report.Options{AsOf: asOf, Today: time.Now()}), nil
+	return report.Analyze(in.wb, t, report.Options{AsOf: asOf, Today: time.Now()}), t, in, nil
 }
 
 // failLevel checks -fail-on and counts the findings that reach it.
@@ -253,7 +272,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := failLevel(c.failOn, nil); err != nil {
 		return err
 	}
-	res, err := c.analyze(fs.Args())
+	res, _, _, err := c.analyze(fs.Args())
 	if err != nil {
 		return err
 	}

@@ -49,15 +49,24 @@ var (
 
 // Open reads the workbook at path. The file is only read, never written.
 func Open(path string, opts Options) (*report.Workbook, error) {
+	data, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Read(filepath.Base(path), data, opts)
+}
+
+// ReadFile reads a workbook's bytes, with an error a user can act on.
+func ReadFile(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		what := report.Text{Zh: "无法读取文件", En: "cannot read the file"}
+		what := report.Text{Zh: "无法读取文件：" + err.Error(), En: "cannot read the file: " + err.Error()}
 		if errors.Is(err, os.ErrNotExist) {
 			what = report.Text{Zh: "文件不存在，请检查路径", En: "no such file: check the path"}
 		}
 		return nil, inputError(path, report.ErrNotWorkbook, what.Zh, what.En)
 	}
-	return Read(filepath.Base(path), data, opts)
+	return data, nil
 }
 
 func inputError(name string, sentinel error, zh, en string) error {

@@ -1,4 +1,4 @@
-package xlsx
+package xlsx_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"innoreport/report"
+	"innoreport/report/xlsx"
 	"innoreport/samples"
 	"innoreport/templates"
 )
@@ -64,7 +65,7 @@ func book(t *testing.T, password string) []byte {
 }
 
 func TestReadTypesMergesAndFormulas(t *testing.T) {
-	wb, err := Read("t.xlsx", book(t, ""), Options{})
+	wb, err := xlsx.Read("t.xlsx", book(t, ""), xlsx.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,29 +136,29 @@ func TestUnreadableInputs(t *testing.T) {
 		{"nobook.xlsx", "", zipNoBook, report.ErrNotWorkbook, "no workbook"},
 	}
 	for _, tt := range tests {
-		_, err := Read(tt.name, tt.data, Options{Password: tt.password})
+		_, err := xlsx.Read(tt.name, tt.data, xlsx.Options{Password: tt.password})
 		var be *report.BilingualError
 		if !errors.Is(err, tt.sentinel) || !errors.As(err, &be) || !bytes.Contains([]byte(be.Msg.En), []byte(tt.says)) {
 			t.Errorf("%s: err = %v; want %v saying %q", tt.name, err, tt.sentinel, tt.says)
 		}
 	}
-	if _, err := Read("locked.xlsx", enc, Options{Password: "secret"}); err != nil {
+	if _, err := xlsx.Read("locked.xlsx", enc, xlsx.Options{Password: "secret"}); err != nil {
 		t.Errorf("right password: %v", err)
 	}
-	_, err := Open(filepath.Join(t.TempDir(), "nope.xlsx"), Options{})
+	_, err := xlsx.Open(filepath.Join(t.TempDir(), "nope.xlsx"), xlsx.Options{})
 	if !errors.Is(err, report.ErrNotWorkbook) {
 		t.Errorf("missing file: %v", err)
 	}
 }
 
 func TestLimits(t *testing.T) {
-	_, err := Read("s.xlsx", samples.Workbook, Options{Limits: Limits{UnzipSize: 1000, UnzipXMLSize: 1000, Sheets: 10, Rows: 10, Cols: 10}})
+	_, err := xlsx.Read("s.xlsx", samples.Workbook, xlsx.Options{Limits: xlsx.Limits{UnzipSize: 1000, UnzipXMLSize: 1000, Sheets: 10, Rows: 10, Cols: 10}})
 	if !errors.Is(err, report.ErrLimit) {
 		t.Errorf("tiny unzip limit: %v", err)
 	}
-	lim := DefaultLimits
+	lim := xlsx.DefaultLimits
 	lim.Rows = 10
-	_, err = Read("s.xlsx", samples.Workbook, Options{Limits: lim})
+	_, err = xlsx.Read("s.xlsx", samples.Workbook, xlsx.Options{Limits: lim})
 	if !errors.Is(err, report.ErrLimit) || !bytes.Contains([]byte(err.Error()), []byte("-max-rows")) {
 		t.Errorf("row limit: %v", err)
 	}
@@ -169,7 +170,7 @@ func TestOpenNeverWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := os.Stat(p)
-	if _, err := Open(p, Options{}); err != nil {
+	if _, err := xlsx.Open(p, xlsx.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := os.Stat(p)

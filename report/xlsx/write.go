@@ -1,0 +1,725 @@
+package xlsx
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"innoreport/report"
+)
+
+// WriteOptions steer the updated workbook.
+type WriteOptions struct {
+	Lang     string // zh or en: sheet names, headers, labels
+	Annotate bool   // fill and comment the cells with findings in the source sheets
+	Password string // the input's password; the output is encrypted with it too
+}
+
+// Names of what innoreport adds, by language. A workbook updated before
+// has them already: they are replaced, not added twice.
+type names struct {
+	summary, indicators, findings string
+	cols                          []string
+}
+
+func namesFor(lang string) names {
+	if lang == "en" {
+		return names{"Summary", "Indicators attained", "Findings",
+			[]string{"Assessed status", "Due by now", "Section (summary)", "Lead unit (summary)", "Action type (summary)"}}
+	}
+	return names{"汇总", "指标达成", "校验结果",
+		[]string{"评估状态", "序时进度", "所属板块", "牵头单位（汇总）", "动作类型（汇总）"}}
+}
+
+// commentMark starts every comment innoreport writes, so a rebuild can
+// find and replace its own.
+const commentMark = "innoreport: "
+
+// WriteUpdated writes the bureau's workbook src with the results of res
+// written into it: assessed columns on the tasks sheet, and summary,
+// indicator and findings sheets whose figures are live formulas with
+// their computed values stored beside them.
+func WriteUpdated(w io.Writer, src []byte, res *report.Result, opts WriteOptions) error {
+	f, err := excelize.OpenReader(bytes.NewReader(src), excelize.Options{Password: opts.Password})
+	if err != nil {
+		return fmt.Errorf("xlsx: reopening the workbook: %w", err)
+	}
+	defer f.Close()
+	u := &updater{f: f, res: res, lang: opts.Lang, n: namesFor(opts.Lang), fills: map[[2]int]int{}}
+	for _, step := range []func() error{u.prepare, u.tasks, u.summary, u.indicators, u.findings} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	if opts.Annotate {
+		if err := u.annotate(); err != nil {
+			return err
+		}
+	}
+	full := true
+	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if opts.Password != "" {
+		if err := f.Write(&buf, excelize.Options{Password: opts.Password}); err != nil {
+			return err
+		}
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	if err := f.Write(&buf); err != nil {
+		return err
+	}
+	return SortZip(w, buf.Bytes())
+}
+
+type updater struct {
+	f    *excelize.File
+	res  *report.Result
+	lang string
+	n    names
+
+	statusCol, sectionCol, leadCol, actionCol string // column letters on the tasks sheet
+	firstRow, lastRow                         int    // task rows, 1-based
+	styles                                    map[string]int
+	fills                                     map[[2]int]int
+}
+
+func (u *updater) L(zh, en string) string {
+	if u.lang == "en" {
+		return en
+	}
+	return zh
+}
+
+// ref quotes a sheet name for a formula: '任务清单'!$N$5:$N$43.
+func ref(sheet, rng string) string {
+	return "'" + strings.ReplaceAll(sheet, "'", "''") + "'!" + rng
+}
+
+func cellName(col, row int) string { return report.CellName(col-1, row-1) }
+
+func (u *updater) prepare() error {
+	for _, name := range []string{u.n.summary, u.n.indicators, u.n.findings} {
+		if idx, _ := u.f.GetSheetIndex(name); idx >= 0 {
+			if err := u.f.DeleteSheet(name); err != nil {
+				return err
+			}
+		}
+	}
+	u.styles = map[string]int{}
+	border := []excelize.Border{
+		{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
+		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1},
+	}
+	pct := "0.0%"
+	defs := map[string]*excelize.Style{
+		"title":  {Font: &excelize.Font{Size: 14, Bold: true}},
+		"label":  {Font: &excelize.Font{Bold: true}},
+		"header": {Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F5091"}}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}, Border: border},
+		"text":   {Border: border, Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}},
+		"int":    {Border: border, NumFmt: 1},
+		"num":    {Border: border, CustomNumFmt: strPtr("#,##0.##")},
+		"pct":    {Border: border, CustomNumFmt: &pct},
+		"date":   {CustomNumFmt: strPtr("yyyy-mm-dd")},
+		"note":   {Font: &excelize.Font{Italic: true, Color: "666666"}},
+		"link":   {Border: border, Font: &excelize.Font{Color: "0563C1", Underline: "single"}},
+		"total":  {Border: border, Font: &excelize.Font{Bold: true}, NumFmt: 1, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E2EAF4"}}},
+		"totalp": {Border: border, Font: &excelize.Font{Bold: true}, CustomNumFmt: &pct, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E2EAF4"}}},
+	}
+	// In a fixed order: style ids end up in the file.
+	for _, k := range slices.Sorted(maps.Keys(defs)) {
+		d := defs[k]
+		id, err := u.f.NewStyle(d)
+		if err != nil {
+			return err
+		}
+		u.styles[k] = id
+	}
+	return nil
+}
+
+func strPtr(s string) *string { return &s }
+
+// widths sets the widths of columns A, B, … in turn.
+func (u *updater) widths(sheet string, ws ...float64) error {
+	for i, w := range ws {
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		if err := u.f.SetColWidth(sheet, name, name, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// set writes a constant.
+func (u *updater) set(sheet string, col, row int, v any, style string) error {
+	c := cellName(col, row)
+	if err := u.f.SetCellValue(sheet, c, v); err != nil {
+		return err
+	}
+	if style != "" {
+		return u.f.SetCellStyle(sheet, c, c, u.styles[style])
+	}
+	return nil
+}
+
+// formula writes a formula with its computed value stored beside it, typed
+// as a number, for readers that do not recalculate.
+func (u *updater) formula(sheet string, col, row int, formula string, cached float64, style string) error {
+	c := cellName(col, row)
+	if err := u.f.SetCellValue(sheet, c, cached); err != nil {
+		return err
+	}
+	if err := u.f.SetCellFormula(sheet, c, formula); err != nil {
+		return err
+	}
+	if style != "" {
+		return u.f.SetCellStyle(sheet, c, c, u.styles[style])
+	}
+	return nil
+}
+
+// tasks appends the assessed columns right of the bureau's own.
+func (u *updater) tasks() error {
+	sheet := u.res.Sheets["tasks"]
+	if sheet == "" || len(u.res.TaskList) == 0 {
+		return nil
+	}
+	d := u.res.Data
+	top, bottom := d.HeaderTop["tasks"]+1, d.HeaderRow["tasks"]+1
+	start := d.Width["tasks"] + 1
+	// A workbook updated before keeps its columns where they are.
+	for c := 1; c <= d.Width["tasks"]; c++ {
+		for r := top; r <= bottom; r++ {
+			if v, _ := u.f.GetCellValue(sheet, cellName(c, r)); v == u.n.cols[0] {
+				start = c
+			}
+		}
+	}
+	hstyle := u.styles["header"]
+	if id, err := u.f.GetCellStyle(sheet, cellName(max(start-1, 1), bottom)); err == nil && id > 0 {
+		hstyle = id
+	}
+	for i, h := range u.n.cols {
+		col := start + i
+		if bottom > top {
+			if err := u.f.MergeCell(sheet, cellName(col, top), cellName(col, bottom)); err != nil {
+				return err
+			}
+		}
+		if err := u.f.SetCellValue(sheet, cellName(col, top), h); err != nil {
+			return err
+		}
+		if err := u.f.SetCellStyle(sheet, cellName(col, top), cellName(col, bottom), hstyle); err != nil {
+			return err
+		}
+		name, _ := excelize.ColumnNumberToName(col)
+		if err := u.f.SetColWidth(sheet, name, name, []float64{10, 9, 16, 20, 11}[i]); err != nil {
+			return err
+		}
+	}
+	u.statusCol, _ = excelize.ColumnNumberToName(start)
+	u.sectionCol, _ = excelize.ColumnNumberToName(start + 2)
+	u.leadCol, _ = excelize.ColumnNumberToName(start + 3)
+	u.actionCol, _ = excelize.ColumnNumberToName(start + 4)
+	u.firstRow, u.lastRow = math.MaxInt, 0
+	for _, tr := range u.res.TaskList {
+		r := tr.Row
+		u.firstRow, u.lastRow = min(u.firstRow, r), max(u.lastRow, r)
+		vals := []any{tr.St.Label().In(u.lang), tr.Expected / 100, tr.Section, tr.Lead, u.actionLabel(tr.Task.Action)}
+		for i, v := range vals {
+			style := "text"
+			if i == 1 {
+				style = "pct"
+			}
+			if err := u.set(sheet, start+i, r, v, style); err != nil {
+				return err
+			}
+		}
+	}
+	// Colour the assessed status as the PDF does.
+	colors := map[report.State]string{
+		report.StateDone: "C6EFCE", report.StateAhead: "E2F0D9", report.StateOnSchedule: "DDEBF7",
+		report.StateBehind: "FFEB9C", report.StateOverdue: "FFC7CE", report.StateNotStarted: "E7E6E6",
+	}
+	var rules []excelize.ConditionalFormatOptions
+	for _, s := range report.States {
+		id, err := u.f.NewConditionalStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colors[s]}}})
+		if err != nil {
+			return err
+		}
+		rules = append(rules, excelize.ConditionalFormatOptions{
+			Type: "cell", Criteria: "==", Format: &id, Value: strconv.Quote(s.Label().In(u.lang)),
+		})
+	}
+	return u.f.SetConditionalFormat(sheet, fmt.Sprintf("%s%d:%s%d", u.statusCol, u.firstRow, u.statusCol, u.lastRow), rules)
+}
+
+func (u *updater) actionLabel(a report.Action) string { return a.Label().In(u.lang) }
+
+func (u *updater) rng(col string) string {
+	return ref(u.res.Sheets["tasks"], fmt.Sprintf("$%s$%d:$%s$%d", col, u.firstRow, col, u.lastRow))
+}
+
+// criterion quotes a label for COUNTIFS.
+func criterion(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func (u *updater) summary() error {
+	sh := u.n.summary
+	if _, err := u.f.NewSheet(sh); err != nil {
+		return err
+	}
+	if err := u.widths(sh, 28, 10, 10, 10, 10, 10, 10, 10, 10); err != nil {
+		return err
+	}
+	res := u.res
+	if err := u.set(sh, 1, 1, u.L("创建工作汇总", "Summary of the creation work"), "title"); err != nil {
+		return err
+	}
+	if err := u.set(sh, 1, 2, u.L("数据截至", "As of"), "label"); err != nil {
+		return err
+	}
+	if err := u.set(sh, 2, 2, time.Time(res.AsOf), "date"); err != nil {
+		return err
+	}
+	if err := u.set(sh, 1, 3, u.L("以下数字为公式，按任务清单右侧的“评估状态”等列计算；修改后自动更新。",
+		"The figures below are formulas over the assessed columns of the task sheet: they update when those change."), "note"); err != nil {
+		return err
+	}
+	if len(res.TaskList) == 0 || u.statusCol == "" {
+		return nil
+	}
+	status, section, lead, action := u.rng(u.statusCol), u.rng(u.sectionCol), u.rng(u.leadCol), u.rng(u.actionCol)
+	stateCols := report.States
+
+	// Totals.
+	row := 5
+	headers := []string{u.L("任务总数", "Tasks")}
+	for _, s := range stateCols {
+		headers = append(headers, s.Label().In(u.lang))
+	}
+	headers = append(headers, u.L("完成率", "Done"))
+	if err := u.header(sh, row, headers); err != nil {
+		return err
+	}
+	row++
+	if err := u.formula(sh, 1, row, fmt.Sprintf("COUNTA(%s)", status), float64(res.Tasks.Total), "int"); err != nil {
+		return err
+	}
+	for i, s := range stateCols {
+		if err := u.formula(sh, 2+i, row, fmt.Sprintf("COUNTIF(%s,%s)", status, criterion(s.Label().In(u.lang))), float64(res.Tasks.Count(s)), "int"); err != nil {
+			return err
+		}
+	}
+	if err := u.formula(sh, 2+len(stateCols), row, fmt.Sprintf("IF(A%d=0,0,B%d/A%d)", row, row, row), res.Tasks.Rate, "pct"); err != nil {
+		return err
+	}
+
+	// By section.
+	row += 2
+	if err := u.set(sh, 1, row, u.L("分板块", "By section"), "label"); err != nil {
+		return err
+	}
+	row++
+	headers[0] = u.L("板块", "Section")
+	headers = append(headers[:1], append([]string{u.L("任务", "Tasks")}, headers[1:]...)...)
+	if err := u.header(sh, row, headers); err != nil {
+		return err
+	}
+	secHeader := row
+	for _, g := range res.Sections {
+		row++
+		if err := u.groupRow(sh, row, g.Name, g.TaskTotals, section, status); err != nil {
+			return err
+		}
+	}
+	secLast := row
+	row++
+	if err := u.set(sh, 1, row, u.L("合计", "Total"), "total"); err != nil {
+		return err
+	}
+	for c := 2; c <= 2+len(stateCols); c++ {
+		col, _ := excelize.ColumnNumberToName(c)
+		v := float64(res.Tasks.Total)
+		if c > 2 {
+			v = float64(res.Tasks.Count(stateCols[c-3]))
+		}
+		if err := u.formula(sh, c, row, fmt.Sprintf("SUM(%s%d:%s%d)", col, secHeader+1, col, secLast), v, "total"); err != nil {
+			return err
+		}
+	}
+	if err := u.formula(sh, 3+len(stateCols), row, fmt.Sprintf("IF(B%d=0,0,C%d/B%d)", row, row, row), res.Tasks.Rate, "totalp"); err != nil {
+		return err
+	}
+	if err := u.sectionChart(sh, secHeader, secLast); err != nil {
+		return err
+	}
+
+	// Lead units.
+	row += 2
+	if err := u.set(sh, 1, row, u.L("牵头单位", "Lead units"), "label"); err != nil {
+		return err
+	}
+	row++
+	headers[0] = u.L("牵头单位", "Lead unit")
+	if err := u.header(sh, row, headers); err != nil {
+		return err
+	}
+	for _, s := range res.Units {
+		if s.Lead == 0 {
+			continue
+		}
+		row++
+		if err := u.groupRow(sh, row, s.Name, s.TaskTotals, lead, status); err != nil {
+			return err
+		}
+	}
+
+	// Prescribed against self-selected.
+	row += 2
+	if err := u.set(sh, 1, row, u.L("动作类型", "Action types"), "label"); err != nil {
+		return err
+	}
+	row++
+	headers[0] = u.L("动作类型", "Action type")
+	if err := u.header(sh, row, headers); err != nil {
+		return err
+	}
+	for _, g := range res.Actions {
+		row++
+		name := g.Name
+		for _, a := range []report.Action{report.ActionPrescribed, report.ActionSelf, report.ActionNone} {
+			if a.Label().Zh == g.Name {
+				name = u.actionLabel(a)
+			}
+		}
+		if err := u.groupRow(sh, row, name, g.TaskTotals, action, status); err != nil {
+			return err
+		}
+	}
+	return u.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 3, TopLeftCell: "A4", ActivePane: "bottomLeft"})
+}
+
+func (u *updater) header(sh string, row int, headers []string) error {
+	for i, h := range headers {
+		if err := u.set(sh, i+1, row, h, "header"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// groupRow writes one tally row: the name, COUNTIFS over key and status.
+func (u *updater) groupRow(sh string, row int, name string, g report.TaskTotals, key, status string) error {
+	if err := u.set(sh, 1, row, name, "text"); err != nil {
+		return err
+	}
+	if err := u.formula(sh, 2, row, fmt.Sprintf(`COUNTIF(%s,"="&$A%d)`, key, row), float64(g.Total), "int"); err != nil {
+		return err
+	}
+	for i, s := range report.States {
+		f := fmt.Sprintf(`COUNTIFS(%s,"="&$A%d,%s,%s)`, key, row, status, criterion(s.Label().In(u.lang)))
+		if err := u.formula(sh, 3+i, row, f, float64(g.Count(s)), "int"); err != nil {
+			return err
+		}
+	}
+	last := 3 + len(report.States)
+	return u.formula(sh, last, row, fmt.Sprintf("IF(B%d=0,0,C%d/B%d)", row, row, row), g.Rate, "pct")
+}
+
+func (u *updater) sectionChart(sh string, header, last int) error {
+	if last <= header {
+		return nil
+	}
+	var series []excelize.ChartSeries
+	colors := []string{"2E7D32", "66BB6A", "90CAF9", "FFB300", "E53935", "9E9E9E"}
+	for i := range report.States {
+		col, _ := excelize.ColumnNumberToName(3 + i)
+		series = append(series, excelize.ChartSeries{
+			Name:       ref(sh, fmt.Sprintf("$%s$%d", col, header)),
+			Categories: ref(sh, fmt.Sprintf("$A$%d:$A$%d", header+1, last)),
+			Values:     ref(sh, fmt.Sprintf("$%s$%d:$%s$%d", col, header+1, col, last)),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colors[i]}},
+		})
+	}
+	return u.f.AddChart(sh, "K2", &excelize.Chart{
+		Type:      excelize.BarStacked,
+		Series:    series,
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: u.L("各板块任务状态", "Task status by section")}}},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		Dimension: excelize.ChartDimension{Width: 640, Height: uint(160 + 28*(last-header))},
+		YAxis:     excelize.ChartAxis{ReverseOrder: true},
+	})
+}
+
+// source returns a formula referring to the bureau's cell when it holds
+// the figure as a plain number, so an edit there flows through.
+func (u *updater) source(cell string, n report.Number) (string, bool) {
+	sheet := u.res.Sheets["indicators"]
+	if cell == "" || !n.OK || n.Growth {
+		return "", false
+	}
+	raw, err := u.f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return "", false
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+	if err != nil || math.Abs(v-n.Value) > 1e-9 {
+		return "", false
+	}
+	return ref(sheet, cell), true
+}
+
+func (u *updater) indicators() error {
+	if len(u.res.Indicators) == 0 {
+		return nil
+	}
+	sh := u.n.indicators
+	if _, err := u.f.NewSheet(sh); err != nil {
+		return err
+	}
+	headers := []string{u.L("指标", "Indicator"), u.L("单位", "Unit"), u.L("方向", "Direction"), u.L("基期值", "Baseline"),
+		u.L("目标值", "Target"), u.L("完成值", "Actual"), u.L("达成率", "Attainment"), u.L("增长", "Growth"), u.L("状态", "Status")}
+	if err := u.header(sh, 1, headers); err != nil {
+		return err
+	}
+	if err := u.widths(sh, 34, 9, 8, 11, 11, 11, 11, 11, 10); err != nil {
+		return err
+	}
+	for i, ind := range u.res.Indicators {
+		row := i + 2
+		dir := u.L("正向", "positive")
+		if ind.Direction == "negative" {
+			dir = u.L("逆向", "negative")
+		}
+		for c, v := range []string{ind.Name, ind.Unit, dir} {
+			if err := u.set(sh, c+1, row, v, "text"); err != nil {
+				return err
+			}
+		}
+		src := ind.Indicator
+		figs := []struct {
+			cell string
+			n    report.Number
+			v    *float64
+		}{
+			{src.Cells["baseline"], src.Baseline, ind.Baseline},
+			{src.Cells["target"], src.Target, ind.Target},
+			{src.Cells["actual"], src.Actual, ind.Actual},
+		}
+		for k, fg := range figs {
+			col := 4 + k
+			if fg.v == nil {
+				if err := u.set(sh, col, row, "", "num"); err != nil {
+					return err
+				}
+				continue
+			}
+			if f, ok := u.source(fg.cell, fg.n); ok {
+				if err := u.formula(sh, col, row, f, *fg.v, "num"); err != nil {
+					return err
+				}
+				continue
+			}
+			// Typed as text in the bureau's sheet ("46个", "增长6%左右"):
+			// the figure read from it, with a comment saying so.
+			if err := u.set(sh, col, row, *fg.v, "num"); err != nil {
+				return err
+			}
+			raw, _ := u.f.GetCellValue(u.res.Sheets["indicators"], fg.cell)
+			if err := u.f.AddComment(sh, excelize.Comment{Author: "innoreport", Cell: cellName(col, row),
+				Text: commentMark + u.L(fmt.Sprintf("由 %s!%s 的“%s”读出", u.res.Sheets["indicators"], fg.cell, raw),
+					fmt.Sprintf("read from %q in %s!%s", raw, u.res.Sheets["indicators"], fg.cell))}); err != nil {
+				return err
+			}
+		}
+		att := fmt.Sprintf(`IF(AND(ISNUMBER(E%d),ISNUMBER(F%d),F%d<>0),E%d/F%d,"")`, row, row, row, row, row)
+		if ind.Direction != "negative" {
+			att = fmt.Sprintf(`IF(AND(ISNUMBER(E%d),ISNUMBER(F%d),E%d<>0),F%d/E%d,"")`, row, row, row, row, row)
+		}
+		if err := u.optFormula(sh, 7, row, att, ind.Attainment); err != nil {
+			return err
+		}
+		growth := fmt.Sprintf(`IF(AND(ISNUMBER(D%d),ISNUMBER(F%d),D%d<>0),(F%d-D%d)/ABS(D%d),"")`, row, row, row, row, row, row)
+		if err := u.optFormula(sh, 8, row, growth, ind.Growth); err != nil {
+			return err
+		}
+		if err := u.set(sh, 9, row, report.IndicatorStatusLabel(ind.Status).In(u.lang), "text"); err != nil {
+			return err
+		}
+	}
+	last := len(u.res.Indicators) + 1
+	if err := u.f.SetConditionalFormat(sh, fmt.Sprintf("G2:G%d", last), []excelize.ConditionalFormatOptions{{
+		Type: "data_bar", Criteria: "=", MinType: "num", MinValue: "0", MaxType: "num", MaxValue: "1", BarColor: "#5B9BD5", BarSolid: true,
+	}}); err != nil {
+		return err
+	}
+	if err := u.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	return u.f.AddChart(sh, "K2", &excelize.Chart{
+		Type: excelize.Bar,
+		Series: []excelize.ChartSeries{{
+			Name:       ref(sh, "$G$1"),
+			Categories: ref(sh, fmt.Sprintf("$A$2:$A$%d", last)),
+			Values:     ref(sh, fmt.Sprintf("$G$2:$G$%d", last)),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"5B9BD5"}},
+		}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: u.L("指标达成率", "Indicator attainment")}}},
+		Legend:    excelize.ChartLegend{Position: "none"},
+		Dimension: excelize.ChartDimension{Width: 560, Height: uint(120 + 22*len(u.res.Indicators))},
+		XAxis:     excelize.ChartAxis{ReverseOrder: true},
+		YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+	})
+}
+
+// optFormula writes a formula whose result may be blank: no value stored
+// where there is none.
+func (u *updater) optFormula(sh string, col, row int, formula string, v *float64) error {
+	if v != nil {
+		return u.formula(sh, col, row, formula, *v, "pct")
+	}
+	c := cellName(col, row)
+	if err := u.f.SetCellFormula(sh, c, formula); err != nil {
+		return err
+	}
+	return u.f.SetCellStyle(sh, c, c, u.styles["pct"])
+}
+
+func (u *updater) findings() error {
+	sh := u.n.findings
+	if _, err := u.f.NewSheet(sh); err != nil {
+		return err
+	}
+	headers := []string{u.L("级别", "Severity"), u.L("规则", "Rule"), u.L("位置", "Cell"), u.L("表头", "Header"), u.L("值", "Value"), u.L("说明", "Message")}
+	if err := u.header(sh, 1, headers); err != nil {
+		return err
+	}
+	if err := u.widths(sh, 8, 22, 16, 14, 16, 80); err != nil {
+		return err
+	}
+	for i, f := range u.res.Findings {
+		row := i + 2
+		vals := []string{f.Severity.Label().In(u.lang), f.Rule, f.Where(), f.Header, f.Value, f.Message.In(u.lang)}
+		for c, v := range vals {
+			if err := u.set(sh, c+1, row, v, "text"); err != nil {
+				return err
+			}
+		}
+		if f.Cell != "" {
+			if idx, _ := u.f.GetSheetIndex(f.Sheet); idx >= 0 {
+				c := cellName(3, row)
+				if err := u.f.SetCellHyperLink(sh, c, ref(f.Sheet, f.Cell), "Location"); err != nil {
+					return err
+				}
+				if err := u.f.SetCellStyle(sh, c, c, u.styles["link"]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if len(u.res.Findings) > 0 {
+		if err := u.f.AutoFilter(sh, fmt.Sprintf("A1:F%d", len(u.res.Findings)+1), nil); err != nil {
+			return err
+		}
+	}
+	return u.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+}
+
+var severityFill = map[report.Severity]string{report.Error: "FFC7CE", report.Warning: "FFEB9C", report.Info: "DDEBF7"}
+
+// annotate fills each cell with a finding by its worst severity, keeping
+// the rest of its style, and comments it with the messages.
+func (u *updater) annotate() error {
+	type mark struct {
+		sev  report.Severity
+		msgs []string
+	}
+	marks := map[[2]string]*mark{}
+	var order [][2]string
+	for _, f := range u.res.Findings {
+		if f.Cell == "" {
+			continue
+		}
+		if idx, _ := u.f.GetSheetIndex(f.Sheet); idx < 0 {
+			continue
+		}
+		k := [2]string{f.Sheet, f.Cell}
+		m := marks[k]
+		if m == nil {
+			m = &mark{sev: f.Severity}
+			marks[k] = m
+			order = append(order, k)
+		}
+		m.sev = max(m.sev, f.Severity)
+		m.msgs = append(m.msgs, fmt.Sprintf("[%s] %s", f.Severity.Label().In(u.lang), f.Message.In(u.lang)))
+	}
+	existing := map[[2]string]excelize.Comment{}
+	for _, k := range order {
+		if _, seen := existing[[2]string{k[0], ""}]; seen {
+			continue
+		}
+		existing[[2]string{k[0], ""}] = excelize.Comment{}
+		cs, err := u.f.GetComments(k[0])
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			existing[[2]string{k[0], c.Cell}] = c
+		}
+	}
+	for _, k := range order {
+		m := marks[k]
+		sheet, cell := k[0], k[1]
+		id, err := u.f.GetCellStyle(sheet, cell)
+		if err != nil {
+			return err
+		}
+		fill, ok := u.fills[[2]int{id, int(m.sev)}]
+		if !ok {
+			st, err := u.f.GetStyle(id)
+			if err != nil {
+				return err
+			}
+			st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{severityFill[m.sev]}}
+			if fill, err = u.f.NewStyle(st); err != nil {
+				return err
+			}
+			u.fills[[2]int{id, int(m.sev)}] = fill
+		}
+		if err := u.f.SetCellStyle(sheet, cell, cell, fill); err != nil {
+			return err
+		}
+		text := commentMark + strings.Join(m.msgs, "\n")
+		if old, ok := existing[k]; ok {
+			// Keep the bureau's own comment; replace only ours.
+			prev := old.Text
+			for _, r := range old.Paragraph {
+				prev += r.Text
+			}
+			if i := strings.Index(prev, commentMark); i >= 0 {
+				prev = prev[:i]
+			}
+			if err := u.f.DeleteComment(sheet, cell); err != nil {
+				return err
+			}
+			if prev = strings.TrimSpace(prev); prev != "" {
+				text = prev + "\n" + text
+			}
+		}
+		if err := u.f.AddComment(sheet, excelize.Comment{Author: "innoreport", Cell: cell, Text: text, Width: 320, Height: 120}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
