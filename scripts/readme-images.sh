@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Renders the README's pictures of the report from the sample's PDF.
-# Needs poppler-utils (pdftoppm). Run from anywhere: scripts/readme-images.sh
+# Renders the README's pictures from the sample: the PDF report's pages,
+# and the updated workbook's own sheets as LibreOffice prints them.
+# Needs poppler-utils (pdftoppm) and libreoffice-calc-nogui (soffice).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-SOURCE_DATE_EPOCH=1641340800 go run ./cmd/innoreport build -out "$tmp" >/dev/null
-pdftoppm -png -r 60 -f 1 -l 7 "$tmp/neijiang-2021-report.pdf" "$tmp/page"
+SOURCE_DATE_EPOCH=1641340800 go run ./cmd/innoreport build -out "$tmp" >/dev/null 2>&1
 mkdir -p docs/images
+pdftoppm -png -r 60 -f 1 -l 7 "$tmp/neijiang-2021-report.pdf" "$tmp/page"
 for f in "$tmp"/page-*.png; do
   n=$(basename "$f" .png); n=${n#page-}; n=$((10#$n))
   cp "$f" "docs/images/report-page-$n.png"
 done
+soffice --headless -env:UserInstallation="file://$tmp/profile" --convert-to pdf --outdir "$tmp" \
+  "$tmp/neijiang-2021-updated.xlsx" >/dev/null 2>&1
+book="$tmp/neijiang-2021-updated.pdf"
+pages=$(pdfinfo "$book" | awk '/^Pages:/ {print $2}')
+# innoreport's three sheets come last, one page each.
+pdftoppm -png -r 70 -f $((pages - 2)) -l $((pages - 2)) -singlefile "$book" docs/images/workbook-summary
+pdftoppm -png -r 70 -f $((pages - 1)) -l $((pages - 1)) -singlefile "$book" docs/images/workbook-indicators
+pdftoppm -png -r 70 -f "$pages" -l "$pages" -singlefile "$book" docs/images/workbook-findings
 ls docs/images

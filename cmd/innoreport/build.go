@@ -79,7 +79,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	name := outputName(fs.Args())
 	pdfPath := filepath.Join(*out, name+"-report.pdf")
-	xlsxPath := filepath.Join(*out, name+"-updated.xlsx")
+	xlsxPath := filepath.Join(*out, name+"-updated"+bookExt(in.path))
 	for _, p := range []string{pdfPath, xlsxPath} {
 		if in.path != "" && samePath(p, in.path) {
 			return usagef("输出 %s 会覆盖输入的工作簿，请换一个 -out 目录", "output %s would overwrite the input workbook: choose another -out", p)
@@ -116,6 +116,16 @@ func madeTime() (time.Time, error) {
 		return time.Unix(n, 0).UTC(), nil
 	}
 	return time.Now().UTC().Truncate(time.Second), nil
+}
+
+// bookExt keeps a macro-enabled workbook macro-enabled: Excel refuses an
+// .xlsx that holds a VBA project.
+func bookExt(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsm", ".xltm":
+		return ".xlsm"
+	}
+	return ".xlsx"
 }
 
 // samePath reports whether a and b name the same file.

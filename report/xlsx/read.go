@@ -222,6 +222,15 @@ type reader struct {
 }
 
 func (r *reader) sheet(name string) (*report.Sheet, error) {
+	s, err := r.readSheet(name)
+	// A chart sheet has no cells; excelize says so only in words.
+	if err != nil && strings.Contains(err.Error(), "is not a worksheet") {
+		return &report.Sheet{Name: name}, nil
+	}
+	return s, err
+}
+
+func (r *reader) readSheet(name string) (*report.Sheet, error) {
 	s := &report.Sheet{Name: name}
 	if visible, err := r.f.GetSheetVisible(name); err == nil {
 		s.Hidden = !visible

@@ -407,7 +407,20 @@ func (u *updater) summary() error {
 			return err
 		}
 	}
+	if err := u.printable(sh); err != nil {
+		return err
+	}
 	return u.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 3, TopLeftCell: "A4", ActivePane: "bottomLeft"})
+}
+
+// printable lays a sheet of ours out to print landscape, one page wide.
+func (u *updater) printable(sh string) error {
+	land, one, zero := "landscape", 1, 0
+	fit := true
+	if err := u.f.SetPageLayout(sh, &excelize.PageLayoutOptions{Orientation: &land, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return err
+	}
+	return u.f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit})
 }
 
 func (u *updater) header(sh string, row int, headers []string) error {
@@ -567,6 +580,9 @@ func (u *updater) indicators() error {
 	if err := u.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
+	if err := u.printable(sh); err != nil {
+		return err
+	}
 	return u.f.AddChart(sh, "K2", &excelize.Chart{
 		Type: excelize.Bar,
 		Series: []excelize.ChartSeries{{
@@ -632,6 +648,9 @@ func (u *updater) findings() error {
 		if err := u.f.AutoFilter(sh, fmt.Sprintf("A1:F%d", len(u.res.Findings)+1), nil); err != nil {
 			return err
 		}
+	}
+	if err := u.printable(sh); err != nil {
+		return err
 	}
 	return u.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 }

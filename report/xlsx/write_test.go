@@ -1,6 +1,7 @@
 package xlsx_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"image"
@@ -348,4 +349,64 @@ func keys(m map[string][][]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// Workbooks from other libraries' test suites carry what the sample does
+// not: pivot tables, macros, shapes, form buttons, chart sheets, tables,
+// rich-data pictures. Every part of their package must survive an update,
+// and every cell keep its value and formula.
+func TestForeignFeaturesSurvive(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "corpus", "xlsx")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("corpus not found at %s: it lives beside the project in shared/corpus", dir)
+	}
+	for _, name := range []string{
+		"calamine__pivots.xlsx", "calamine__vba.xlsm", "closedxml__AllShapes.xlsx",
+		"closedxml__CommentAndButton.xlsx", "exceljs__chart-sheet.xlsx", "exceljs__images.xlsx",
+		"calamine__table-multiple.xlsx", "calamine__picture_richdata.xlsx", "closedxml__hidden_sheets.xlsx",
+		"calamine__hyperlinks.xlsx", "fastexcel__VeryHidden.xlsx",
+	} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		res := analyze(t, name, data)
+		out := update(t, data, res, "zh")
+		if lost := lostParts(t, data, out); len(lost) > 0 {
+			t.Errorf("%s: parts lost: %v", name, lost)
+		}
+		before, _ := cells(t, data)
+		after, _ := cells(t, out)
+		for k, v := range before {
+			if after[k] != v {
+				t.Errorf("%s: %s was %q, is %q", name, k, v, after[k])
+			}
+		}
+	}
+}
+
+// lostParts lists the package parts of a that b lacks, ignoring case:
+// excelize writes xl/SharedStrings.xml back as xl/sharedStrings.xml.
+func lostParts(t *testing.T, a, b []byte) []string {
+	t.Helper()
+	za, err := zip.NewReader(bytes.NewReader(a), int64(len(a)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zb, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, f := range zb.File {
+		have[strings.ToLower(f.Name)] = true
+	}
+	var lost []string
+	for _, f := range za.File {
+		if !have[strings.ToLower(f.Name)] {
+			lost = append(lost, f.Name)
+		}
+	}
+	return lost
 }
