@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,17 +17,147 @@ import (
 
 	"innoreport/report"
 	"innoreport/report/doc"
+	"innoreport/report/mail"
 	"innoreport/report/pdf"
 	"innoreport/report/xlsx"
 )
 
+// buildFlags are what build and watch share beyond common.
+type buildFlags struct {
+	common
+	fontFile string
+	annotate bool
+	mailList string
+	mailBook bool
+
+	font   []byte
+	tmpl   *report.Template
+	asOf   time.Time
+	mailTo []string
+	smtp   mail.Config
+}
+
+func (b *buildFlags) register(fs *flag.FlagSet) {
+	b.common.register(fs)
+	fs.StringVar(&b.fontFile, "font", "", "TrueType `FILE.ttf` for the PDF (default: the embedded WenQuanYi Micro Hei)")
+	fs.BoolVar(&b.annotate, "annotate", true, "fill and comment the cells with findings in the updated workbook's own sheets")
+	fs.StringVar(&b.mailList, "mail-to", "", "email the report to these `ADDRESSES` (a@x,b@y); SMTP from INNOREPORT_SMTP_URL and INNOREPORT_MAIL_FROM")
+	fs.BoolVar(&b.mailBook, "mail-workbook", false, "attach the updated workbook to the mail too")
+}
+
+// prepare checks everything that can be checked before any workbook is
+// read, so a mistake in the set-up is reported once, up front.
+func (b *buildFlags) prepare() error {
+	if err := b.validate(); err != nil {
+		return err
+	}
+	b.font = pdf.DefaultFont
+	if b.fontFile != "" {
+		data, err := os.ReadFile(b.fontFile)
+		if err != nil {
+			return usagef("无法读取字体 %s：%v", "cannot read font %s: %v", b.fontFile, err)
+		}
+		if err := pdf.CheckFont(b.fontFile, data); err != nil {
+			return err
+		}
+		b.font = data
+	}
+	var err error
+	if b.tmpl, err = b.loadTemplate(); err != nil {
+		return err
+	}
+	if b.asOf, err = b.parseAsOf(); err != nil {
+		return err
+	}
+	if b.mailList != "" {
+		if b.mailTo, err = mail.ParseRecipients(b.mailList); err != nil {
+			return err
+		}
+		if b.smtp, err = mail.ConfigFromEnv(os.Getenv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// built is what one build wrote.
+type built struct {
+	res              *report.Result
+	name             string
+	pdf, book, jsonp string
+	id               string // stable per input and as-of date: the mail's identity
+	input            []byte
+}
+
+// buildInto analyzes one workbook (args: none for the sample, or a path)
+// and writes its outputs into dir; each file goes to a temporary name first
+// and is renamed into place.
+func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, withJSON bool) (*built, error) {
+	made, err := madeTime()
+	if err != nil {
+		return nil, err
+	}
+	in, err := b.open(args)
+	if err != nil {
+		return nil, err
+	}
+	res := report.Analyze(in.wb, b.tmpl, report.Options{AsOf: b.asOf, Today: time.Now()})
+	printable, err := pdf.Printable(b.font)
+	if err != nil {
+		return nil, err
+	}
+	report.FlagUnprintable(res, printable)
+	d, err := doc.Build(res, b.tmpl, doc.Options{Lang: b.lang, Made: made})
+	if err != nil {
+		return nil, err
+	}
+	var pdfBuf, book bytes.Buffer
+	if err := pdf.Render(&pdfBuf, d, pdf.Options{Font: b.font, Created: made}); err != nil {
+		return nil, err
+	}
+	if err := xlsx.WriteUpdated(&book, in.data, res, xlsx.WriteOptions{Lang: b.lang, Annotate: b.annotate, Password: b.password}); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	name := outputName(args)
+	out := &built{res: res, name: name, input: in.data,
+		pdf:  filepath.Join(dir, name+"-report.pdf"),
+		book: filepath.Join(dir, name+"-updated"+bookExt(in.path)),
+	}
+	sum := sha256.Sum256(in.data)
+	out.id = hex.EncodeToString(sum[:8]) + "-" + res.AsOf.String() + "-" + b.lang
+	for _, p := range []string{out.pdf, out.book} {
+		if in.path != "" && samePath(p, in.path) {
+			return nil, usagef("输出 %s 会覆盖输入的工作簿，请换一个 -out 目录", "output %s would overwrite the input workbook: choose another -out", p)
+		}
+	}
+	if err := writeAtomic(out.pdf, pdfBuf.Bytes()); err != nil {
+		return nil, err
+	}
+	if err := writeAtomic(out.book, book.Bytes()); err != nil {
+		return nil, err
+	}
+	if withJSON {
+		js, err := res.JSON(b.lang)
+		if err != nil {
+			return nil, err
+		}
+		out.jsonp = filepath.Join(dir, name+"-findings.json")
+		if err := writeAtomic(out.jsonp, js); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var c common
-	fs := newFlagSet("build", stderr, &c)
+	var b buildFlags
+	fs := newFlagSet("build", stderr, nil)
+	b.register(fs)
 	out := fs.String("out", "out", "output `DIR`")
-	fontFile := fs.String("font", "", "TrueType `FILE.ttf` for the PDF (default: the embedded WenQuanYi Micro Hei)")
-	annotate := fs.Bool("annotate", true, "fill and comment the cells with findings in the updated workbook's own sheets")
-	fs.StringVar(&c.failOn, "fail-on", "never", "exit 1 when a finding reaches this level: error, warning or never")
+	fs.StringVar(&b.failOn, "fail-on", "never", "exit 1 when a finding reaches this level: error, warning or never")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "用法 / usage: innoreport build [flags] [WORKBOOK.xlsx]\n\n")
 		fs.PrintDefaults()
@@ -31,78 +165,77 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := failLevel(c.failOn, nil); err != nil {
+	if err := failLevel(b.failOn, nil); err != nil {
 		return err
 	}
-	font := pdf.DefaultFont
-	if *fontFile != "" {
-		b, err := os.ReadFile(*fontFile)
-		if err != nil {
-			return usagef("无法读取字体 %s：%v", "cannot read font %s: %v", *fontFile, err)
-		}
-		if err := pdf.CheckFont(*fontFile, b); err != nil {
+	if err := b.prepare(); err != nil {
+		return err
+	}
+	res, err := b.buildInto(ctx, fs.Args(), *out, false)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "innoreport: %s → %s\n", res.res.Workbook, *out)
+	if len(b.mailTo) > 0 {
+		if err := b.mailNow(ctx, res, filepath.Join(*out, ".mailq"), stderr); err != nil {
 			return err
 		}
-		font = b
 	}
-	made, err := madeTime()
-	if err != nil {
-		return err
-	}
-	res, t, in, err := c.analyze(fs.Args())
-	if err != nil {
-		return err
-	}
-	printable, err := pdf.Printable(font)
-	if err != nil {
-		return err
-	}
-	report.FlagUnprintable(res, printable)
-	fmt.Fprintf(stderr, "innoreport: %s → %s\n", res.Workbook, *out)
-	d, err := doc.Build(res, t, doc.Options{Lang: c.lang, Made: made})
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := pdf.Render(&buf, d, pdf.Options{Font: font, Created: made}); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	var book bytes.Buffer
-	if err := xlsx.WriteUpdated(&book, in.data, res, xlsx.WriteOptions{Lang: c.lang, Annotate: *annotate, Password: c.password}); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	name := outputName(fs.Args())
-	pdfPath := filepath.Join(*out, name+"-report.pdf")
-	xlsxPath := filepath.Join(*out, name+"-updated"+bookExt(in.path))
-	for _, p := range []string{pdfPath, xlsxPath} {
-		if in.path != "" && samePath(p, in.path) {
-			return usagef("输出 %s 会覆盖输入的工作簿，请换一个 -out 目录", "output %s would overwrite the input workbook: choose another -out", p)
-		}
-	}
-	if err := writeAtomic(pdfPath, buf.Bytes()); err != nil {
-		return err
-	}
-	if err := writeAtomic(xlsxPath, book.Bytes()); err != nil {
-		return err
-	}
-	if c.format == "json" {
-		b, err := res.JSON(c.lang)
+	if b.format == "json" {
+		js, err := res.res.JSON(b.lang)
 		if err != nil {
 			return err
 		}
 		// The check JSON plus where the outputs went.
-		b = bytes.TrimSuffix(bytes.TrimSpace(b), []byte("}"))
-		fmt.Fprintf(stdout, "%s,\n  \"outputs\": {\n    \"pdf\": %q,\n    \"xlsx\": %q\n  }\n}\n", b, pdfPath, xlsxPath)
+		js = bytes.TrimSuffix(bytes.TrimSpace(js), []byte("}"))
+		fmt.Fprintf(stdout, "%s,\n  \"outputs\": {\n    \"pdf\": %q,\n    \"xlsx\": %q\n  }\n}\n", js, res.pdf, res.book)
 	} else {
-		fmt.Fprintf(stdout, "%s\n%s\n", pdfPath, xlsxPath)
+		fmt.Fprintf(stdout, "%s\n%s\n", res.pdf, res.book)
 	}
-	return failLevel(c.failOn, res.Findings)
+	return failLevel(b.failOn, res.res.Findings)
+}
+
+// mailRetries are build's waits between tries before it leaves a mail in
+// the queue for the next run.
+var mailRetries = []time.Duration{2 * time.Second, 10 * time.Second}
+
+// errMailQueued says a mail could not be sent now and waits in the queue.
+var errMailQueued = errors.New("mail queued")
+
+// mailNow queues the report's mail and tries to send it, with whatever an
+// earlier run left in the queue, retrying a little before giving up.
+func (b *buildFlags) mailNow(ctx context.Context, res *built, dir string, stderr io.Writer) error {
+	m, err := b.compose(res)
+	if err != nil {
+		return err
+	}
+	q := &mail.Queue{Dir: dir, Config: b.smtp, Backoff: mailRetries}
+	if err := q.Put(m); err != nil {
+		return err
+	}
+	for i := 0; ; i++ {
+		if _, _, err := q.Flush(ctx); err != nil {
+			return err
+		}
+		pending, err := q.Pending()
+		if err != nil {
+			return err
+		}
+		if len(pending) == 0 {
+			fmt.Fprintf(stderr, "innoreport: 已发送邮件 / mail sent to %s\n", strings.Join(b.mailTo, ", "))
+			return nil
+		}
+		if i >= len(mailRetries) || ctx.Err() != nil {
+			return &report.BilingualError{Err: errMailQueued, Msg: report.Text{
+				Zh: fmt.Sprintf("邮件暂未发出（服务器 %s），已保存在 %s，下次运行 build 或 watch 时自动重发", mail.Redacted(b.smtp.URL), dir),
+				En: fmt.Sprintf("the mail could not be sent yet (server %s); it is kept in %s and the next build or watch sends it", mail.Redacted(b.smtp.URL), dir),
+			}}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(mailRetries[i]):
+		}
+	}
 }
 
 // madeTime is when the report says it was made: SOURCE_DATE_EPOCH where

@@ -17,6 +17,11 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 func TestMain(m *testing.M) {
+	// Child processes of the watch tests run the command itself.
+	if os.Getenv("INNOREPORT_AS_MAIN") == "1" {
+		main()
+		return
+	}
 	testscript.Main(m, map[string]func(){
 		"innoreport": func() {
 			err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)

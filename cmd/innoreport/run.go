@@ -70,7 +70,8 @@ innoreport checks and reports an innovative-city workbook.
 
 用法 / usage:
   innoreport check [flags] [WORKBOOK.xlsx]   校验并汇总 / check and aggregate
-  innoreport build [flags] [WORKBOOK.xlsx]   生成 PDF 报告 / write the PDF report
+  innoreport build [flags] [WORKBOOK.xlsx]   生成 PDF 报告和更新后的工作簿 / write the PDF and updated workbook
+  innoreport watch [flags] INBOX             监视文件夹，放入即生成并发送 / build what is dropped into a folder
   innoreport help                            本说明 / this help
 
 不给 WORKBOOK 时使用内置样例 / with no WORKBOOK the built-in sample is used.
@@ -80,6 +81,8 @@ innoreport checks and reports an innovative-city workbook.
   innoreport check -as-of 2021-11-30 -format json 任务清单.xlsx
   innoreport check -fail-on warning -lang en -template my.yaml book.xlsx
   innoreport build -out reports -as-of 2021-12-31 任务清单.xlsx
+  INNOREPORT_SMTP_URL=smtp://kjj:pw@mail.gov.cn:587 INNOREPORT_MAIL_FROM=kjj@gov.cn \
+    innoreport watch -mail-to leader@gov.cn,province@gov.cn /srv/innoreport/inbox
 
 运行 innoreport check -h 查看全部参数 / run 'innoreport check -h' for every flag.
 `
@@ -95,6 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCheck(ctx, args[1:], stdout, stderr)
 	case "build":
 		return runBuild(ctx, args[1:], stdout, stderr)
+	case "watch":
+		return runWatch(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -238,10 +243,14 @@ func failLevel(failOn string, fs []report.Finding) error {
 	return nil
 }
 
+// newFlagSet makes a subcommand's flags, with the common ones when c is
+// given.
 func newFlagSet(name string, stderr io.Writer, c *common) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	c.register(fs)
+	if c != nil {
+		c.register(fs)
+	}
 	return fs
 }
 

@@ -216,8 +216,9 @@ func pctOrDash(p *float64) string {
 // figures is what the template's overview text sees.
 type figures struct {
 	*report.Result
-	AsOfText string
-	Met      int
+	AsOfText    string
+	ReportTitle string // the template's title, in the language asked for
+	Met         int
 }
 
 // Figure finds an indicator whose name holds name.
@@ -251,7 +252,7 @@ func Text(res *report.Result, t *report.Template, name, lang string) (string, er
 	if err != nil {
 		return "", fmt.Errorf("%s: texts.%s: %w", t.Source, name, err)
 	}
-	f := figures{Result: res}
+	f := figures{Result: res, ReportTitle: t.Title.In(lang)}
 	at := time.Time(res.AsOf)
 	if lang == "en" {
 		f.AsOfText = at.Format("2 January 2006")
