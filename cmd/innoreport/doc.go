@@ -6,6 +6,8 @@
 // Usage:
 //
 //	innoreport check [flags] [WORKBOOK.xlsx]
+//	innoreport build [flags] [WORKBOOK.xlsx]
+//	innoreport watch [flags] INBOX
 //	innoreport help
 //
 // With no WORKBOOK the built-in sample (samples/neijiang-2021.xlsx) is used.
@@ -15,23 +17,48 @@
 //
 // Check prints a summary and one line a finding, each at its cell:
 //
-//	$ innoreport check -as-of 2021-12-31
-//	工作簿  neijiang-2021.xlsx（内置样例）
+//	$ innoreport check
+//	工作簿    neijiang-2021.xlsx（内置样例 built-in sample）
 //	…
-//	任务  39 项，9 个板块：已完成 28 …
-//	任务清单!A27   错误  duplicate-id  序号“22”与 任务清单!A26 重复，请重新编号
+//	任务  39 项，9 个板块：已完成 28，超进度 2，达进度 1，欠进度 5，逾期 2，未启动 1；完成率 71.8%
+//	…
+//	任务清单!A27  error    duplicate-id           序号“22”与 任务清单!A26 重复，请重新编号
 //
-// Flags:
+// Build writes OUT/<name>-report.pdf, the report for the city's leaders,
+// and OUT/<name>-updated.xlsx, the workbook with the results written in:
+//
+//	$ innoreport build -out reports 任务清单.xlsx
+//	reports/任务清单-report.pdf
+//	reports/任务清单-updated.xlsx
+//
+// Watch builds every workbook dropped into INBOX, files it under
+// INBOX/done or INBOX/failed, and with -mail-to emails the report:
+//
+//	$ INNOREPORT_SMTP_URL=smtp://kjj:pw@mail.gov.cn:587 INNOREPORT_MAIL_FROM=kjj@gov.cn \
+//	    innoreport watch -mail-to leader@gov.cn /srv/innoreport/inbox
+//
+// Flags of every command that reads a workbook:
 //
 //	-template FILE   YAML template (default: the built-in Neijiang one)
 //	-as-of DATE      assess at this date (default: the date the workbook
 //	                 declares, "截至2021年12月31日", else today)
-//	-lang zh|en      language of messages (default zh)
+//	-lang zh|en      language of messages, report and sheets (default zh)
 //	-format text|json
-//	-fail-on error|warning|never   exit 1 when a finding reaches this level
 //	-password PW     password of an encrypted workbook
 //	-max-rows N, -max-sheets N, -max-unzip-mb N   reading limits
 //
-// Exit status: 0 no finding at the -fail-on level, 1 at least one, 2 the
-// workbook could not be read or the command line is wrong.
+// check: -fail-on error|warning|never (default error).
+// build: -out DIR (default out), -font FILE.ttf, -annotate=false,
+// -fail-on (default never), -mail-to A,B, -mail-workbook.
+// watch: the build flags, and -out DIR (default INBOX/out), -jobs N,
+// -settle DURATION (default 2s), -log-format text|json.
+//
+// Mail settings come from INNOREPORT_SMTP_URL (smtp:// with STARTTLS, or
+// smtps://) and INNOREPORT_MAIL_FROM; no password on the command line.
+// SOURCE_DATE_EPOCH fixes the date a report says it was made, so the same
+// input gives the same PDF.
+//
+// Exit status: 0 done, with no finding at the -fail-on level; 1 at least
+// one finding at that level; 2 the workbook could not be read, the command
+// line or set-up is wrong, or a mail could not be sent (it stays queued).
 package main
