@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"innoreport/report"
+	"innoreport/report/mail"
+	"innoreport/report/pdf"
 	"innoreport/report/xlsx"
 	"innoreport/samples"
 	"innoreport/templates"
@@ -55,14 +57,42 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &fe):
 		return exitFindings
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "innoreport: %s\ninnoreport: %s\n运行 innoreport help 查看用法 / run 'innoreport help' for usage\n", ue.zh, ue.en)
+		fmt.Fprintf(stderr, "innoreport: %s / %s (usage; see innoreport help)\n", ue.zh, ue.en)
 		return exitInput
 	case errors.As(err, &be):
-		fmt.Fprintf(stderr, "innoreport: %s\ninnoreport: %s\n", be.Msg.Zh, be.Msg.En)
+		// One line: what and where in Chinese, then English, then a
+		// stable kind for scripts.
+		fmt.Fprintf(stderr, "innoreport: %s / %s (%s)\n", be.Msg.Zh, stripName(be.Msg.En), errorKind(err))
 		return exitInput
 	}
 	fmt.Fprintf(stderr, "innoreport: %v\n", err)
 	return exitInput
+}
+
+// stripName drops the file name the English half repeats after the
+// Chinese half gave it.
+func stripName(en string) string {
+	if i := strings.Index(en, ": "); i > 0 && !strings.Contains(en[:i], " ") {
+		return en[i+2:]
+	}
+	return en
+}
+
+// errorKind names the kind of failure, for scripts and the corpus test.
+func errorKind(err error) string {
+	for _, k := range []struct {
+		err  error
+		name string
+	}{
+		{report.ErrLegacyXLS, "legacy-xls"}, {report.ErrEncrypted, "encrypted"}, {report.ErrPassword, "wrong-password"},
+		{report.ErrLimit, "limit"}, {report.ErrNotWorkbook, "not-workbook"}, {report.ErrTemplate, "template"},
+		{pdf.ErrFont, "font"}, {mail.ErrConfig, "mail-config"}, {errMailQueued, "mail-queued"},
+	} {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	return "error"
 }
 
 const usage = `innoreport — 创新型城市工作任务清单与指标体系的校验和报告
@@ -118,6 +148,9 @@ type common struct {
 	maxRows  int
 	maxSheet int
 	maxUnzip int64
+	maxCols  int
+	maxChars int
+	maxSecs  float64
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -129,6 +162,9 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.maxRows, "max-rows", xlsx.DefaultLimits.Rows, "refuse a sheet with more rows")
 	fs.IntVar(&c.maxSheet, "max-sheets", xlsx.DefaultLimits.Sheets, "refuse a workbook with more sheets")
 	fs.Int64Var(&c.maxUnzip, "max-unzip-mb", xlsx.DefaultLimits.UnzipSize>>20, "refuse a workbook that unpacks to more `MB`")
+	fs.IntVar(&c.maxCols, "max-cols", xlsx.DefaultLimits.Cols, "refuse a sheet with more columns")
+	fs.IntVar(&c.maxChars, "max-cell-chars", xlsx.DefaultLimits.CellChars, "refuse a cell with more characters")
+	fs.Float64Var(&c.maxSecs, "max-seconds", xlsx.DefaultLimits.Time.Seconds(), "give up reading a workbook after this many seconds")
 }
 
 func (c *common) validate() error {
@@ -138,8 +174,9 @@ func (c *common) validate() error {
 	if c.format != "text" && c.format != "json" {
 		return usagef("-format 只能是 text 或 json，而不是 %q", "-format must be text or json, not %q", c.format)
 	}
-	if c.maxRows < 1 || c.maxSheet < 1 || c.maxUnzip < 1 {
-		return usagef("-max-rows、-max-sheets、-max-unzip-mb 必须为正数", "-max-rows, -max-sheets and -max-unzip-mb must be positive")
+	if c.maxRows < 1 || c.maxSheet < 1 || c.maxUnzip < 1 || c.maxCols < 1 || c.maxChars < 1 || c.maxSecs <= 0 {
+		return usagef("-max-rows、-max-sheets、-max-unzip-mb、-max-cols、-max-cell-chars、-max-seconds 必须为正数",
+			"-max-rows, -max-sheets, -max-unzip-mb, -max-cols, -max-cell-chars and -max-seconds must be positive")
 	}
 	return nil
 }
@@ -177,9 +214,10 @@ type input struct {
 // open reads the workbook named on the command line, or the sample. The
 // file is read once and never written.
 func (c *common) open(args []string) (*input, error) {
-	opts := xlsx.Options{Password: c.password, Limits: xlsx.DefaultLimits}
-	opts.Limits.Rows, opts.Limits.Sheets, opts.Limits.UnzipSize = c.maxRows, c.maxSheet, c.maxUnzip<<20
-	opts.Limits.UnzipXMLSize = min(opts.Limits.UnzipXMLSize, opts.Limits.UnzipSize)
+	opts := xlsx.Options{Password: c.password, Limits: xlsx.Limits{
+		UnzipSize: c.maxUnzip << 20, Sheets: c.maxSheet, Rows: c.maxRows, Cols: c.maxCols, CellChars: c.maxChars,
+		Time: time.Duration(c.maxSecs * float64(time.Second)),
+	}}
 	switch len(args) {
 	case 0:
 		wb, err := xlsx.Read(samples.Name, samples.Workbook, opts)

@@ -1,10 +1,13 @@
 package xlsx_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -152,7 +155,7 @@ func TestUnreadableInputs(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	_, err := xlsx.Read("s.xlsx", samples.Workbook, xlsx.Options{Limits: xlsx.Limits{UnzipSize: 1000, UnzipXMLSize: 1000, Sheets: 10, Rows: 10, Cols: 10}})
+	_, err := xlsx.Read("s.xlsx", samples.Workbook, xlsx.Options{Limits: xlsx.Limits{UnzipSize: 1000}})
 	if !errors.Is(err, report.ErrLimit) {
 		t.Errorf("tiny unzip limit: %v", err)
 	}
@@ -177,5 +180,97 @@ func TestOpenNeverWrites(t *testing.T) {
 	got, _ := os.ReadFile(p)
 	if !bytes.Equal(got, samples.Workbook) || !after.ModTime().Equal(before.ModTime()) {
 		t.Error("Open changed its input")
+	}
+}
+
+// A formula saved without its result (as scripts write them) is computed;
+// one that cannot be is reported at its cell.
+func TestFormulaWithoutStoredResult(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"序号", "板块", "重点任务", "完成时限", "牵头单位", "状态", "进度"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{1, "甲", "t1", "2021年底", "市科技局", "推进中", nil})
+	f.SetCellValue("Sheet1", "H2", 40)
+	if err := f.SetCellFormula("Sheet1", "G2", "H2*2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellFormula("Sheet1", "I2", "NOSUCHFUNCTION(1)"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := xlsx.Read("f.xlsx", buf.Bytes(), xlsx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := wb.Sheets[0].At(1, 6); c.Text != "80" || !c.Formula || !c.Number {
+		t.Errorf("G2 = %+v, want the computed 80", c)
+	}
+	found := false
+	for _, fd := range wb.Findings {
+		found = found || (fd.Cell == "I2" && strings.Contains(fd.Message.En, "no stored result"))
+	}
+	if !found {
+		t.Errorf("no finding for the uncomputable I2: %+v", wb.Findings)
+	}
+}
+
+// rawBook writes a minimal package around one sheet's XML, for shapes
+// excelize itself cannot make without expanding them.
+func rawBook(t *testing.T, sheetXML string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	parts := map[string]string{
+		"[Content_Types].xml":        `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
+		"_rels/.rels":                `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+		"xl/workbook.xml":            `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+		"xl/worksheets/sheet1.xml":   `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` + sheetXML + `</worksheet>`,
+	}
+	for _, name := range []string{"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml"} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, parts[name])
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Hostile shapes: a cell at the last coordinates, a merge over the whole
+// sheet. Each reads quickly into a small grid.
+func TestHostileShapes(t *testing.T) {
+	data := rawBook(t, `<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>序号</t></is></c></row>`+
+		`<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far</t></is></c></row></sheetData>`+
+		`<mergeCells count="1"><mergeCell ref="A2:XFD1048575"/></mergeCells>`)
+	wb, err := xlsx.Read("h.xlsx", data, xlsx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := wb.Sheets[0]
+	if got := s.Text(1048575, 16383); got != "far" {
+		t.Errorf("XFD1048576 = %q", got)
+	}
+	cells := 0
+	for _, r := range s.Rows {
+		cells += len(r)
+	}
+	if cells > 1<<23 {
+		t.Errorf("%d cells in the grid: the whole-sheet merge was filled", cells)
+	}
+	lim := xlsx.DefaultLimits
+	lim.Cols = 100
+	if _, err := xlsx.Read("h.xlsx", data, xlsx.Options{Limits: lim}); !errors.Is(err, report.ErrLimit) || !strings.Contains(err.Error(), "-max-cols") {
+		t.Errorf("column limit: %v", err)
+	}
+	long := rawBook(t, `<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>`+strings.Repeat("长", 40000)+`</t></is></c></row></sheetData>`)
+	if _, err := xlsx.Read("l.xlsx", long, xlsx.Options{}); !errors.Is(err, report.ErrLimit) || !strings.Contains(err.Error(), "-max-cell-chars") {
+		t.Errorf("cell length limit: %v", err)
 	}
 }
