@@ -209,9 +209,9 @@ type checker struct {
 	findings []Finding
 }
 
-func (c *checker) add(sev Severity, rule, role string, cells map[string]string, key, header, value string, msg Text) {
+func (c *checker) add(sev Severity, rule, role string, cells CellRefs, key, header, value string, msg Text) {
 	c.findings = append(c.findings, Finding{
-		Severity: sev, Rule: rule, Sheet: c.data.Sheets[role], Cell: cells[key],
+		Severity: sev, Rule: rule, Sheet: c.data.Sheets[role], Cell: cells.Get(key),
 		Header: header, Value: value, Message: msg,
 	})
 }
@@ -359,7 +359,7 @@ func (c *checker) tasks() {
 					fmt.Sprintf("id %q repeats %s: renumber it", t.ID, first),
 				})
 			} else {
-				ids[t.ID] = Ref(c.data.Sheets["tasks"], t.Cells["id"])
+				ids[t.ID] = Ref(c.data.Sheets["tasks"], t.Cells.Get("id"))
 			}
 		}
 	}
@@ -599,7 +599,7 @@ func (c *checker) units() {
 		}
 		return s
 	}
-	unknown := func(cells map[string]string, role, key, name string) {
+	unknown := func(cells CellRefs, role, key, name string) {
 		c.add(Warning, RuleUnknownUnit, role, cells, key, c.header(role, key), name, Text{
 			fmt.Sprintf("单位“%s”不在单位名单中，请核对名称或补入名单", name),
 			fmt.Sprintf("unit %q is not in the unit list: check the name or add it to the list", name),

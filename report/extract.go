@@ -348,13 +348,7 @@ func (rr rowReader) finding(sev Severity, rule, key, value string, msg Text) {
 	})
 }
 
-func (rr rowReader) cells() map[string]string {
-	m := make(map[string]string, len(rr.hm.cols))
-	for k, c := range rr.hm.cols {
-		m[k] = CellName(c, rr.r)
-	}
-	return m
-}
+func (rr rowReader) cells() CellRefs { return CellRefs{cols: rr.hm.cols, row: rr.r} }
 
 // validate checks every mapped cell against its column's type and
 // requiredness.
@@ -489,7 +483,7 @@ func (x *extractor) readTasks(s *Sheet, spec *SheetSpec, hm headerMatch) {
 				task.Section = name
 				if n > 0 {
 					if _, seen := x.data.SectionDeclared[name]; !seen {
-						x.data.SectionDeclared[name] = Declared{Count: n, Cell: task.Cells["section"]}
+						x.data.SectionDeclared[name] = Declared{Count: n, Cell: task.Cells.Get("section")}
 					}
 				}
 			}

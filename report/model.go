@@ -21,6 +21,7 @@ type Cell struct {
 	Format  NumFormat // percentage or date formats
 	Formula bool      // the value is the formula's cached result
 	Merged  bool      // copied from the top-left cell of a merged range
+	Style   int32     // the file's style (xf) index, for writing it back
 }
 
 // Range is a block of cells, 0-based and inclusive.
@@ -229,7 +230,7 @@ type Task struct {
 	Progress  Number // points, 0–100
 	Note      string
 	Remarks   string
-	Cells     map[string]string // column key → A1 reference
+	Cells     CellRefs // where each column's cell is
 }
 
 // Indicator is one row of the indicator system.
@@ -246,7 +247,23 @@ type Indicator struct {
 	Kind      string
 	Source    string
 	Owner     string
-	Cells     map[string]string
+	Cells     CellRefs
+}
+
+// CellRefs locates a row's cells: the sheet's column map, shared by every
+// row, and the row. One map per task would cost 100 MB at 100,000 tasks.
+type CellRefs struct {
+	cols map[string]int
+	row  int
+}
+
+// Get returns the A1 reference of the cell in column key, or "".
+func (c CellRefs) Get(key string) string {
+	col, ok := c.cols[key]
+	if !ok {
+		return ""
+	}
+	return CellName(col, c.row)
 }
 
 // Unit is one entry of the unit list.

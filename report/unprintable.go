@@ -15,7 +15,7 @@ func FlagUnprintable(res *Result, printable func(rune) bool) {
 	if printable == nil {
 		printable = func(r rune) bool { return r <= 0xFFFF }
 	}
-	clean := func(role string, cells map[string]string, key string, s *string) {
+	clean := func(role string, cells CellRefs, key string, s *string) {
 		if strings.IndexFunc(*s, func(r rune) bool { return !printable(r) }) < 0 {
 			return
 		}
@@ -28,7 +28,7 @@ func FlagUnprintable(res *Result, printable func(rune) bool) {
 			return '?'
 		}, *s)
 		res.Findings = append(res.Findings, Finding{
-			Severity: Warning, Rule: RuleUnprintable, Sheet: res.Sheets[role], Cell: cells[key], Value: *s,
+			Severity: Warning, Rule: RuleUnprintable, Sheet: res.Sheets[role], Cell: cells.Get(key), Value: *s,
 			Message: Text{
 				fmt.Sprintf("字符 %s 无法在 PDF 中显示，已替换为“?”，请改用常用汉字", strings.Join(bad, " ")),
 				fmt.Sprintf("character %s cannot be shown in the PDF and was replaced by \"?\": use a common character", strings.Join(bad, " ")),
@@ -51,7 +51,7 @@ func FlagUnprintable(res *Result, printable func(rune) bool) {
 		}, res.Sections[i].Name)
 	}
 	for i := range res.Units {
-		clean("tasks", nil, "lead", &res.Units[i].Name)
+		clean("tasks", CellRefs{}, "lead", &res.Units[i].Name)
 	}
 	for i := range res.Indicators {
 		ind := &res.Indicators[i]

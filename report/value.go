@@ -28,8 +28,22 @@ type Number struct {
 // fold turns full-width forms into ASCII and trims every kind of space, so
 // that "１２" and " 12 " read alike.
 func fold(s string) string {
-	s = width.Fold.String(s)
+	if needsFold(s) {
+		s = width.Fold.String(s)
+	}
 	return strings.TrimFunc(s, unicode.IsSpace)
+}
+
+// needsFold reports whether s holds a full-width or half-width form that
+// width.Fold would change; most cells hold none, and the transformer
+// allocates for every call.
+func needsFold(s string) bool {
+	for _, r := range s {
+		if r >= 0x3000 && r <= 0x303F || r >= 0xFF00 && r <= 0xFFEF {
+			return true
+		}
+	}
+	return false
 }
 
 // squeeze drops all white space inside s as well.
@@ -189,6 +203,8 @@ func (d Date) String() string {
 	return ""
 }
 
+var dateSeparators = strings.NewReplacer(",", "", "，", "", "、", "")
+
 var ongoingWords = []string{"长期坚持", "持续推进", "长期推进", "常态化推进", "长期", "持续", "常态化", "每年", "ongoing", "continuous"}
 
 var (
@@ -233,7 +249,7 @@ func ParseDate(s string) (Date, error) {
 			return Date{Ongoing: true}, nil
 		}
 	}
-	t = strings.NewReplacer(",", "", "，", "", "、", "").Replace(t)
+	t = dateSeparators.Replace(t)
 	for _, suf := range []string{"以前", "之前", "前", "完成", "止", "为止", "内", "before", "by"} {
 		if len(t) > len(suf)+4 {
 			t = strings.TrimSuffix(t, suf)

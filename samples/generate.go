@@ -182,7 +182,7 @@ func writeTasks(f *excelize.File, st *styles, n int) error {
 					id = written + 1
 				}
 				r := []any{
-					cell(st.center, id), cell(st.center, sectionName(si, s.name, round)), cell(st.wrap, t.name),
+					cell(st.center, id), cell(st.center, sectionName(si, s.name)), cell(st.wrap, t.name),
 					cell(st.wrap, t.content), cell(st.wrap, t.objective), value(st, st.center, t.deadline),
 					cell(st.center, t.lead), cell(st.wrap, t.units), cell(st.center, t.action),
 					cell(st.center, t.status), value(st, st.center, t.progress), cell(st.wrap, t.note), cell(st.wrap, t.remarks),
@@ -216,12 +216,9 @@ func writeTasks(f *excelize.File, st *styles, n int) error {
 
 var numerals = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九"}
 
-func sectionName(i int, name string, round int) string {
-	if round == 0 {
-		return numerals[i] + "、" + name
-	}
-	return fmt.Sprintf("%s、%s（第%d批）", numerals[i], name, round+1)
-}
+// sectionName numbers a section as the bureau does; a large workbook
+// repeats the nine sections, each block merged down over its own tasks.
+func sectionName(i int, name string) string { return numerals[i] + "、" + name }
 
 func writeIndicators(f *excelize.File, st *styles, n int) error {
 	sw, err := f.NewStreamWriter("指标体系")

@@ -115,7 +115,7 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 	if err := pdf.Render(&pdfBuf, d, pdf.Options{Font: b.font, Created: made}); err != nil {
 		return nil, err
 	}
-	if err := xlsx.WriteUpdated(&book, in.data, res, xlsx.WriteOptions{Lang: b.lang, Annotate: b.annotate, Password: b.password}); err != nil {
+	if err := xlsx.WriteUpdated(&book, in.data, in.wb, res, xlsx.WriteOptions{Lang: b.lang, Annotate: b.annotate, Password: b.password}); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {

@@ -445,7 +445,7 @@ func (p *pkg) sheet(s *report.Sheet, part string, index int) error {
 				} else {
 					row++
 				}
-				col = -1
+				col, inCell = -1, false
 				if row >= p.lim.Rows {
 					return limitErr(fmt.Sprintf("工作表“%s”超过 %d 行上限（可用 -max-rows 调整）", s.Name, p.lim.Rows),
 						fmt.Sprintf("sheet %q has more than %d rows (raise the limit with -max-rows)", s.Name, p.lim.Rows))
@@ -475,6 +475,7 @@ func (p *pkg) sheet(s *report.Sheet, part string, index int) error {
 				cell = report.Cell{}
 				if xf, err := strconv.Atoi(attr(t, "s")); err == nil && xf >= 0 && xf < len(p.xfs) {
 					cell.Format = p.xfs[xf]
+					cell.Style = int32(xf)
 				}
 				val.Reset()
 				cells++
@@ -503,7 +504,8 @@ func (p *pkg) sheet(s *report.Sheet, part string, index int) error {
 			case "t":
 				inT = false
 			case "c":
-				if !inCell {
+				if !inCell || row < 0 || col < 0 {
+					inCell = false
 					break
 				}
 				inCell = false

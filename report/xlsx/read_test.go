@@ -219,7 +219,7 @@ func TestFormulaWithoutStoredResult(t *testing.T) {
 
 // rawBook writes a minimal package around one sheet's XML, for shapes
 // excelize itself cannot make without expanding them.
-func rawBook(t *testing.T, sheetXML string) []byte {
+func rawBook(t testing.TB, sheetXML string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)

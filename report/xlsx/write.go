@@ -1,8 +1,10 @@
 package xlsx
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
+	"html"
 	"io"
 	"maps"
 	"math"
@@ -47,13 +49,14 @@ const commentMark = "innoreport: "
 // written into it: assessed columns on the tasks sheet, and summary,
 // indicator and findings sheets whose figures are live formulas with
 // their computed values stored beside them.
-func WriteUpdated(w io.Writer, src []byte, res *report.Result, opts WriteOptions) error {
+func WriteUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Result, opts WriteOptions) error {
 	f, err := excelize.OpenReader(bytes.NewReader(src), excelize.Options{Password: opts.Password})
 	if err != nil {
 		return fmt.Errorf("xlsx: reopening the workbook: %w", err)
 	}
 	defer f.Close()
-	u := &updater{f: f, res: res, lang: opts.Lang, n: namesFor(opts.Lang), fills: map[[2]int]int{}}
+	u := &updater{f: f, wb: wb, res: res, lang: opts.Lang, n: namesFor(opts.Lang), fills: map[[2]int]int{},
+		patches: map[string]*sheetPatch{}}
 	for _, step := range []func() error{u.prepare, u.tasks, u.summary, u.indicators, u.findings} {
 		if err := step(); err != nil {
 			return err
@@ -69,24 +72,103 @@ func WriteUpdated(w io.Writer, src []byte, res *report.Result, opts WriteOptions
 		return err
 	}
 	var buf bytes.Buffer
-	if opts.Password != "" {
-		if err := f.Write(&buf, excelize.Options{Password: opts.Password}); err != nil {
-			return err
-		}
-		_, err := w.Write(buf.Bytes())
-		return err
-	}
 	if err := f.Write(&buf); err != nil {
 		return err
 	}
-	return SortZip(w, buf.Bytes())
+	patched, err := u.applyPatches(buf.Bytes())
+	if err != nil {
+		return err
+	}
+	if opts.Password == "" {
+		return SortZip(w, patched)
+	}
+	enc, err := excelize.Encrypt(patched, &excelize.Options{Password: opts.Password})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(enc)
+	return err
+}
+
+// patch returns the patch of a source sheet, making it on first use.
+func (u *updater) patch(sheet string) *sheetPatch {
+	p := u.patches[sheet]
+	if p == nil {
+		p = &sheetPatch{cells: map[int][]newCell{}, restyle: map[int]map[int]int{}}
+		u.patches[sheet] = p
+	}
+	return p
+}
+
+// applyPatches rewrites the source sheets' XML in the package excelize
+// wrote, part by part.
+func (u *updater) applyPatches(data []byte) ([]byte, error) {
+	if len(u.patches) == 0 {
+		return data, nil
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, err
+	}
+	p := &pkg{name: "updated", lim: DefaultLimits.withDefaults(), files: map[string]*zip.File{}}
+	p.lim.UnzipSize = math.MaxInt64
+	p.deadline = time.Now().Add(time.Hour)
+	for _, f := range zr.File {
+		p.files[strings.ToLower(f.Name)] = f
+	}
+	sheets, _, err := p.workbook()
+	if err != nil {
+		return nil, err
+	}
+	rels := p.rels("xl/_rels/workbook.xml.rels", "xl")
+	parts := map[string]*sheetPatch{}
+	for _, se := range sheets {
+		if sp := u.patches[se.name]; sp != nil {
+			parts[strings.ToLower(rels.byID[se.part])] = sp
+		}
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		sp := parts[strings.ToLower(f.Name)]
+		if sp == nil {
+			if err := zw.Copy(f); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		// One allocation of the known size, not ReadAll's doublings.
+		in := make([]byte, f.UncompressedSize64)
+		_, err = io.ReadFull(rc, in)
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
+		if err != nil {
+			return nil, err
+		}
+		if err := sp.apply(fw, in); err != nil {
+			return nil, fmt.Errorf("xlsx: updating %s: %w", f.Name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 type updater struct {
-	f    *excelize.File
-	res  *report.Result
-	lang string
-	n    names
+	f       *excelize.File
+	wb      *report.Workbook
+	res     *report.Result
+	patches map[string]*sheetPatch // source sheet → what changes in it
+	lang    string
+	n       names
 
 	statusCol, sectionCol, leadCol, actionCol string // column letters on the tasks sheet
 	firstRow, lastRow                         int    // task rows, 1-based
@@ -189,80 +271,73 @@ func (u *updater) formula(sheet string, col, row int, formula string, cached flo
 	return nil
 }
 
-// tasks appends the assessed columns right of the bureau's own.
+// tasks appends the assessed columns right of the bureau's own, by
+// patching the sheet's XML (see sheetPatch).
 func (u *updater) tasks() error {
 	sheet := u.res.Sheets["tasks"]
-	if sheet == "" || len(u.res.TaskList) == 0 {
+	grid := u.wb.Sheet(sheet)
+	if sheet == "" || grid == nil || len(u.res.TaskList) == 0 {
 		return nil
 	}
 	d := u.res.Data
 	top, bottom := d.HeaderTop["tasks"]+1, d.HeaderRow["tasks"]+1
 	start := d.Width["tasks"] + 1
 	// A workbook updated before keeps its columns where they are.
-	for c := 1; c <= d.Width["tasks"]; c++ {
-		for r := top; r <= bottom; r++ {
-			if v, _ := u.f.GetCellValue(sheet, cellName(c, r)); v == u.n.cols[0] {
-				start = c
+	for r := top; r <= bottom; r++ {
+		for c := range grid.Rows[r-1] {
+			if grid.Text(r-1, c) == u.n.cols[0] {
+				start = c + 1
 			}
 		}
 	}
-	hstyle := u.styles["header"]
-	if id, err := u.f.GetCellStyle(sheet, cellName(max(start-1, 1), bottom)); err == nil && id > 0 {
-		hstyle = id
-	}
+	p := u.patch(sheet)
+	p.drop = [2]int{start, start + len(u.n.cols) - 1}
+	p.maxCol = start + len(u.n.cols) - 1
+	p.headerStyle.row, p.headerStyle.fromCol = top, max(start-1, 1)
+	widths := []float64{10, 9, 16, 20, 11}
 	for i, h := range u.n.cols {
-		col := start + i
-		if bottom > top {
-			if err := u.f.MergeCell(sheet, cellName(col, top), cellName(col, bottom)); err != nil {
-				return err
-			}
+		p.cells[top] = append(p.cells[top], newCell{col: start + i, style: -1, text: h})
+		for r := top + 1; r <= bottom; r++ {
+			p.cells[r] = append(p.cells[r], newCell{col: start + i, style: -1})
 		}
-		if err := u.f.SetCellValue(sheet, cellName(col, top), h); err != nil {
-			return err
-		}
-		if err := u.f.SetCellStyle(sheet, cellName(col, top), cellName(col, bottom), hstyle); err != nil {
-			return err
-		}
-		name, _ := excelize.ColumnNumberToName(col)
-		if err := u.f.SetColWidth(sheet, name, name, []float64{10, 9, 16, 20, 11}[i]); err != nil {
-			return err
-		}
+		p.cols = append(p.cols, colWidth{start + i, widths[i]})
 	}
 	u.statusCol, _ = excelize.ColumnNumberToName(start)
 	u.sectionCol, _ = excelize.ColumnNumberToName(start + 2)
 	u.leadCol, _ = excelize.ColumnNumberToName(start + 3)
 	u.actionCol, _ = excelize.ColumnNumberToName(start + 4)
 	u.firstRow, u.lastRow = math.MaxInt, 0
+	text, pct := u.styles["text"], u.styles["pct"]
 	for _, tr := range u.res.TaskList {
 		r := tr.Row
 		u.firstRow, u.lastRow = min(u.firstRow, r), max(u.lastRow, r)
-		vals := []any{tr.St.Label().In(u.lang), tr.Expected / 100, tr.Section, tr.Lead, u.actionLabel(tr.Task.Action)}
-		for i, v := range vals {
-			style := "text"
-			if i == 1 {
-				style = "pct"
-			}
-			if err := u.set(sheet, start+i, r, v, style); err != nil {
-				return err
-			}
-		}
+		p.cells[r] = append(p.cells[r],
+			newCell{col: start, style: text, text: tr.St.Label().In(u.lang)},
+			newCell{col: start + 1, style: pct, num: true, number: tr.Expected / 100},
+			newCell{col: start + 2, style: text, text: tr.Section},
+			newCell{col: start + 3, style: text, text: tr.Lead},
+			newCell{col: start + 4, style: text, text: u.actionLabel(tr.Task.Action)},
+		)
 	}
 	// Colour the assessed status as the PDF does.
 	colors := map[report.State]string{
 		report.StateDone: "C6EFCE", report.StateAhead: "E2F0D9", report.StateOnSchedule: "DDEBF7",
 		report.StateBehind: "FFEB9C", report.StateOverdue: "FFC7CE", report.StateNotStarted: "E7E6E6",
 	}
-	var rules []excelize.ConditionalFormatOptions
-	for _, s := range report.States {
+	p.cfSqref = fmt.Sprintf("%s%d:%s%d", u.statusCol, u.firstRow, u.statusCol, u.lastRow)
+	var cf strings.Builder
+	fmt.Fprintf(&cf, `<conditionalFormatting sqref="%s">`, p.cfSqref)
+	for i, s := range report.States {
 		id, err := u.f.NewConditionalStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colors[s]}}})
 		if err != nil {
 			return err
 		}
-		rules = append(rules, excelize.ConditionalFormatOptions{
-			Type: "cell", Criteria: "==", Format: &id, Value: strconv.Quote(s.Label().In(u.lang)),
-		})
+		fmt.Fprintf(&cf, `<cfRule type="cellIs" dxfId="%d" priority="%d" operator="equal"><formula>%s</formula></cfRule>`,
+			id, 1001+i, html.EscapeString(strconv.Quote(s.Label().In(u.lang))))
 	}
-	return u.f.SetConditionalFormat(sheet, fmt.Sprintf("%s%d:%s%d", u.statusCol, u.firstRow, u.statusCol, u.lastRow), rules)
+	cf.WriteString(`</conditionalFormatting>`)
+	p.cf = cf.String()
+	return nil
 }
 
 func (u *updater) actionLabel(a report.Action) string { return a.Label().In(u.lang) }
@@ -482,11 +557,16 @@ func (u *updater) source(cell string, n report.Number) (string, bool) {
 	if cell == "" || !n.OK || n.Growth {
 		return "", false
 	}
-	raw, err := u.f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
-	if err != nil {
+	grid := u.wb.Sheet(sheet)
+	col, row, err := excelize.CellNameToCoordinates(cell)
+	if grid == nil || err != nil {
 		return "", false
 	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+	c := grid.At(row-1, col-1)
+	if !c.Number || c.Format == report.FormatPercent {
+		return "", false
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(c.Text), 64)
 	if err != nil || math.Abs(v-n.Value) > 1e-9 {
 		return "", false
 	}
@@ -526,9 +606,9 @@ func (u *updater) indicators() error {
 			n    report.Number
 			v    *float64
 		}{
-			{src.Cells["baseline"], src.Baseline, ind.Baseline},
-			{src.Cells["target"], src.Target, ind.Target},
-			{src.Cells["actual"], src.Actual, ind.Actual},
+			{src.Cells.Get("baseline"), src.Baseline, ind.Baseline},
+			{src.Cells.Get("target"), src.Target, ind.Target},
+			{src.Cells.Get("actual"), src.Actual, ind.Actual},
 		}
 		for k, fg := range figs {
 			col := 4 + k
@@ -549,7 +629,12 @@ func (u *updater) indicators() error {
 			if err := u.set(sh, col, row, *fg.v, "num"); err != nil {
 				return err
 			}
-			raw, _ := u.f.GetCellValue(u.res.Sheets["indicators"], fg.cell)
+			raw := ""
+			if g := u.wb.Sheet(u.res.Sheets["indicators"]); g != nil {
+				if col, row, err := excelize.CellNameToCoordinates(fg.cell); err == nil {
+					raw = g.Text(row-1, col-1)
+				}
+			}
 			if err := u.f.AddComment(sh, excelize.Comment{Author: "innoreport", Cell: cellName(col, row),
 				Text: commentMark + u.L(fmt.Sprintf("由 %s!%s 的“%s”读出", u.res.Sheets["indicators"], fg.cell, raw),
 					fmt.Sprintf("read from %q in %s!%s", raw, u.res.Sheets["indicators"], fg.cell))}); err != nil {
@@ -612,50 +697,67 @@ func (u *updater) optFormula(sh string, col, row int, formula string, v *float64
 	return u.f.SetCellStyle(sh, c, c, u.styles["pct"])
 }
 
+// findings writes one row a finding through excelize's stream writer: at
+// 100,000 tasks there are tens of thousands, too many to hold as structs.
+// The location is a HYPERLINK formula to the cell, since streamed sheets
+// take no hyperlink records.
 func (u *updater) findings() error {
 	sh := u.n.findings
 	if _, err := u.f.NewSheet(sh); err != nil {
 		return err
 	}
-	headers := []string{u.L("级别", "Severity"), u.L("规则", "Rule"), u.L("位置", "Cell"), u.L("表头", "Header"), u.L("值", "Value"), u.L("说明", "Message")}
-	if err := u.header(sh, 1, headers); err != nil {
-		return err
-	}
-	if err := u.widths(sh, 8, 22, 16, 14, 16, 80); err != nil {
-		return err
-	}
-	for i, f := range u.res.Findings {
-		row := i + 2
-		vals := []string{f.Severity.Label().In(u.lang), f.Rule, f.Where(), f.Header, f.Value, f.Message.In(u.lang)}
-		for c, v := range vals {
-			if err := u.set(sh, c+1, row, v, "text"); err != nil {
-				return err
-			}
-		}
-		if f.Cell != "" {
-			if idx, _ := u.f.GetSheetIndex(f.Sheet); idx >= 0 {
-				c := cellName(3, row)
-				if err := u.f.SetCellHyperLink(sh, c, ref(f.Sheet, f.Cell), "Location"); err != nil {
-					return err
-				}
-				if err := u.f.SetCellStyle(sh, c, c, u.styles["link"]); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	if len(u.res.Findings) > 0 {
-		if err := u.f.AutoFilter(sh, fmt.Sprintf("A1:F%d", len(u.res.Findings)+1), nil); err != nil {
-			return err
-		}
-	}
 	if err := u.printable(sh); err != nil {
 		return err
 	}
-	return u.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	sw, err := u.f.NewStreamWriter(sh)
+	if err != nil {
+		return err
+	}
+	for i, w := range []float64{8, 22, 16, 14, 16, 80} {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	headers := []string{u.L("级别", "Severity"), u.L("规则", "Rule"), u.L("位置", "Cell"), u.L("表头", "Header"), u.L("值", "Value"), u.L("说明", "Message")}
+	row := make([]any, len(headers))
+	for i, h := range headers {
+		row[i] = excelize.Cell{StyleID: u.styles["header"], Value: h}
+	}
+	if err := sw.SetRow("A1", row); err != nil {
+		return err
+	}
+	text, link := u.styles["text"], u.styles["link"]
+	for i, f := range u.res.Findings {
+		where := excelize.Cell{StyleID: text, Value: f.Where()}
+		if f.Cell != "" && u.wb.Sheet(f.Sheet) != nil {
+			target := strings.ReplaceAll("#"+ref(f.Sheet, f.Cell), `"`, `""`)
+			where = excelize.Cell{StyleID: link, Value: f.Where(),
+				Formula: fmt.Sprintf(`HYPERLINK("%s","%s")`, target, strings.ReplaceAll(f.Where(), `"`, `""`))}
+		}
+		row := []any{
+			excelize.Cell{StyleID: text, Value: f.Severity.Label().In(u.lang)},
+			excelize.Cell{StyleID: text, Value: f.Rule},
+			where,
+			excelize.Cell{StyleID: text, Value: f.Header},
+			excelize.Cell{StyleID: text, Value: f.Value},
+			excelize.Cell{StyleID: text, Value: f.Message.In(u.lang)},
+		}
+		if err := sw.SetRow(cellName(1, i+2), row); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
 }
 
 var severityFill = map[report.Severity]string{report.Error: "FFC7CE", report.Warning: "FFEB9C", report.Info: "DDEBF7"}
+
+// commentRows bounds the sheets that get comments: adding one makes
+// excelize load the whole sheet, which a sheet of 100,000 rows cannot
+// afford. Larger sheets get the fills; the findings sheet lists all.
+const commentRows = 5000
 
 // annotate fills each cell with a finding by its worst severity, keeping
 // the rest of its style, and comments it with the messages.
@@ -667,10 +769,7 @@ func (u *updater) annotate() error {
 	marks := map[[2]string]*mark{}
 	var order [][2]string
 	for _, f := range u.res.Findings {
-		if f.Cell == "" {
-			continue
-		}
-		if idx, _ := u.f.GetSheetIndex(f.Sheet); idx < 0 {
+		if f.Cell == "" || u.wb.Sheet(f.Sheet) == nil {
 			continue
 		}
 		k := [2]string{f.Sheet, f.Cell}
@@ -683,44 +782,48 @@ func (u *updater) annotate() error {
 		m.sev = max(m.sev, f.Severity)
 		m.msgs = append(m.msgs, fmt.Sprintf("[%s] %s", f.Severity.Label().In(u.lang), f.Message.In(u.lang)))
 	}
-	existing := map[[2]string]excelize.Comment{}
+	existing := map[string]map[string]excelize.Comment{}
 	for _, k := range order {
-		if _, seen := existing[[2]string{k[0], ""}]; seen {
+		sheet, cell := k[0], k[1]
+		m := marks[k]
+		col, row, err := excelize.CellNameToCoordinates(cell)
+		if err != nil {
 			continue
 		}
-		existing[[2]string{k[0], ""}] = excelize.Comment{}
-		cs, err := u.f.GetComments(k[0])
-		if err != nil {
-			return err
-		}
-		for _, c := range cs {
-			existing[[2]string{k[0], c.Cell}] = c
-		}
-	}
-	for _, k := range order {
-		m := marks[k]
-		sheet, cell := k[0], k[1]
-		id, err := u.f.GetCellStyle(sheet, cell)
-		if err != nil {
-			return err
-		}
-		fill, ok := u.fills[[2]int{id, int(m.sev)}]
+		grid := u.wb.Sheet(sheet)
+		orig := int(grid.At(row-1, col-1).Style)
+		fill, ok := u.fills[[2]int{orig, int(m.sev)}]
 		if !ok {
-			st, err := u.f.GetStyle(id)
+			st, err := u.f.GetStyle(orig)
 			if err != nil {
-				return err
+				st = &excelize.Style{}
 			}
 			st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{severityFill[m.sev]}}
 			if fill, err = u.f.NewStyle(st); err != nil {
 				return err
 			}
-			u.fills[[2]int{id, int(m.sev)}] = fill
+			u.fills[[2]int{orig, int(m.sev)}] = fill
 		}
-		if err := u.f.SetCellStyle(sheet, cell, cell, fill); err != nil {
-			return err
+		sp := u.patch(sheet)
+		if sp.restyle[row] == nil {
+			sp.restyle[row] = map[int]int{}
+		}
+		sp.restyle[row][col] = fill
+		if len(grid.Rows) > commentRows {
+			continue
+		}
+		if existing[sheet] == nil {
+			existing[sheet] = map[string]excelize.Comment{}
+			cs, err := u.f.GetComments(sheet)
+			if err != nil {
+				return err
+			}
+			for _, c := range cs {
+				existing[sheet][c.Cell] = c
+			}
 		}
 		text := commentMark + strings.Join(m.msgs, "\n")
-		if old, ok := existing[k]; ok {
+		if old, ok := existing[sheet][cell]; ok {
 			// Keep the bureau's own comment; replace only ours.
 			prev := old.Text
 			for _, r := range old.Paragraph {

@@ -24,7 +24,7 @@ import (
 	"innoreport/templates"
 )
 
-func analyze(t *testing.T, name string, data []byte) *report.Result {
+func analyze(t *testing.T, name string, data []byte) (*report.Result, *report.Workbook) {
 	t.Helper()
 	tm, err := report.ParseTemplate("builtin", templates.Builtin)
 	if err != nil {
@@ -34,13 +34,13 @@ func analyze(t *testing.T, name string, data []byte) *report.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return report.Analyze(wb, tm, report.Options{Today: time.Date(2021, 12, 31, 0, 0, 0, 0, time.UTC)})
+	return report.Analyze(wb, tm, report.Options{Today: time.Date(2021, 12, 31, 0, 0, 0, 0, time.UTC)}), wb
 }
 
-func update(t *testing.T, data []byte, res *report.Result, lang string) []byte {
+func update(t *testing.T, data []byte, res *report.Result, wb *report.Workbook, lang string) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	if err := xlsx.WriteUpdated(&out, data, res, xlsx.WriteOptions{Lang: lang, Annotate: true}); err != nil {
+	if err := xlsx.WriteUpdated(&out, data, wb, res, xlsx.WriteOptions{Lang: lang, Annotate: true}); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()
@@ -118,8 +118,8 @@ func TestRoundTripKeepsEverything(t *testing.T) {
 		name string
 		data []byte
 	}{{"sample.xlsx", samples.Workbook}, {"rich.xlsx", richBook(t)}} {
-		res := analyze(t, src.name, src.data)
-		out := update(t, src.data, res, "zh")
+		res, wb := analyze(t, src.name, src.data)
+		out := update(t, src.data, res, wb, "zh")
 		before, bf := cells(t, src.data)
 		after, af := cells(t, out)
 		for k, v := range before {
@@ -176,12 +176,14 @@ func TestRoundTripKeepsEverything(t *testing.T) {
 			}
 		}
 		// The findings sheet links each finding to its cell.
-		ok, link, _ := af.GetCellHyperLink("校验结果", "C2")
-		if !ok || !strings.Contains(link, "!") {
-			t.Errorf("%s: finding C2 has no link to its cell: %v %q", src.name, ok, link)
+		link, _ := af.GetCellFormula("校验结果", "C2")
+		where, _ := af.GetCellValue("校验结果", "C2")
+		if !strings.HasPrefix(link, "HYPERLINK(\"#'") || !strings.Contains(link, where) || where == "" {
+			t.Errorf("%s: finding C2 has no link to its cell: %q shows %q", src.name, link, where)
 		}
 		// A second update replaces innoreport's sheets and columns.
-		again := update(t, out, analyze(t, src.name, out), "zh")
+		res2, wb2 := analyze(t, src.name, out)
+		again := update(t, out, res2, wb2, "zh")
 		_, f2 := cells(t, again)
 		if n1, n2 := len(af.GetSheetList()), len(f2.GetSheetList()); n1 != n2 {
 			t.Errorf("%s: updating twice gives %d sheets, not %d", src.name, n2, n1)
@@ -203,8 +205,8 @@ func commentText(c excelize.Comment) string {
 }
 
 func TestUpdatedIsReproducible(t *testing.T) {
-	res := analyze(t, "s.xlsx", samples.Workbook)
-	if !bytes.Equal(update(t, samples.Workbook, res, "zh"), update(t, samples.Workbook, res, "zh")) {
+	res, wb := analyze(t, "s.xlsx", samples.Workbook)
+	if !bytes.Equal(update(t, samples.Workbook, res, wb, "zh"), update(t, samples.Workbook, res, wb, "zh")) {
 		t.Error("two updates of the same workbook differ")
 	}
 }
@@ -288,9 +290,9 @@ func num(t *testing.T, rows [][]string, r, c int) float64 {
 // figures from the formulas; both equal the JSON's.
 func TestLibreOfficeAgreesWithJSON(t *testing.T) {
 	soffice := needTool(t, "soffice", "libreoffice-calc-nogui")
-	res := analyze(t, "s.xlsx", samples.Workbook)
+	res, wb := analyze(t, "s.xlsx", samples.Workbook)
 	path := filepath.Join(t.TempDir(), "updated.xlsx")
-	if err := os.WriteFile(path, update(t, samples.Workbook, res, "zh"), 0o644); err != nil {
+	if err := os.WriteFile(path, update(t, samples.Workbook, res, wb, "zh"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, recalc := range []bool{false, true} {
@@ -371,8 +373,8 @@ func TestForeignFeaturesSurvive(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		res := analyze(t, name, data)
-		out := update(t, data, res, "zh")
+		res, wb := analyze(t, name, data)
+		out := update(t, data, res, wb, "zh")
 		if lost := lostParts(t, data, out); len(lost) > 0 {
 			t.Errorf("%s: parts lost: %v", name, lost)
 		}

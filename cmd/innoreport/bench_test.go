@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"innoreport/samples"
+)
+
+// benchSizes are the task counts the README's table reports.
+var benchSizes = []int{39, 2000, 20000, 100000}
+
+var benchFiles sync.Map // tasks → path
+
+// benchWorkbook returns a workbook of the sample's layout with n tasks,
+// made once per run (or taken from INNOREPORT_BENCH_DIR, where
+// scripts/perf.sh leaves them).
+func benchWorkbook(b *testing.B, n int) string {
+	b.Helper()
+	if p, ok := benchFiles.Load(n); ok {
+		return p.(string)
+	}
+	dir := os.Getenv("INNOREPORT_BENCH_DIR")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "innoreport-bench")
+	}
+	path := filepath.Join(dir, fmt.Sprintf("tasks-%d.xlsx", n))
+	if _, err := os.Stat(path); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		cfg := samples.Config{Tasks: n, Indicators: max(n/50, 18)}
+		if n == 39 {
+			cfg = samples.Config{}
+		}
+		if err := samples.Generate(&buf, cfg); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	benchFiles.Store(n, path)
+	return path
+}
+
+// BenchmarkFloor only opens the workbook and iterates every row of every
+// sheet with excelize: the floor any reader pays.
+func BenchmarkFloor(b *testing.B) {
+	for _, n := range benchSizes {
+		path := benchWorkbook(b, n)
+		b.Run(fmt.Sprintf("tasks=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				f, err := excelize.OpenFile(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, s := range f.GetSheetList() {
+					rows, err := f.Rows(s)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for rows.Next() {
+						if _, err := rows.Columns(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					rows.Close()
+				}
+				f.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkCheck times the whole check command.
+func BenchmarkCheck(b *testing.B) {
+	for _, n := range benchSizes {
+		path := benchWorkbook(b, n)
+		b.Run(fmt.Sprintf("tasks=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if err := run(context.Background(), []string{"check", "-fail-on", "never", path}, io.Discard, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkBuild times the whole build command: PDF and updated workbook.
+func BenchmarkBuild(b *testing.B) {
+	b.Setenv("SOURCE_DATE_EPOCH", "1641340800")
+	for _, n := range benchSizes {
+		path := benchWorkbook(b, n)
+		out := b.TempDir()
+		b.Run(fmt.Sprintf("tasks=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if err := run(context.Background(), []string{"build", "-out", out, path}, io.Discard, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
