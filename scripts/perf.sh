@@ -33,9 +33,9 @@ for n in $sizes; do
   crss=$(rss "$bin" check -fail-on never "$f")
   brss=$(rss "$bin" build -out "$out" "$f")
   start=$(date +%s.%N)
-  lrss=$(rss timeout 1200 soffice --headless -env:UserInstallation="file://$out/lo" --convert-to pdf --outdir "$out" "$f")
+  lrss=$(rss timeout 600 soffice --headless -env:UserInstallation="file://$out/lo" --convert-to pdf --outdir "$out" "$f")
   lo=$(echo "$(date +%s.%N) - $start" | bc)
-  if [ ! -f "$out/tasks-$n.pdf" ]; then lo="> 1200"; fi
+  if [ ! -f "$out/tasks-$n.pdf" ]; then lo="> 600"; fi
   row=$(awk -v n="$n" -v fl="$fl" -v ch="$ch" -v bu="$bu" -v c="$crss" -v b="$brss" -v lo="$lo" -v l="$lrss" 'BEGIN {
     printf "| %d | %.2f s | %.2f s | %.2f s | %.2f× | %.2f× | %.1f | %d MB | %d MB | %s s | %d MB |",
       n, fl/1e9, ch/1e9, bu/1e9, ch/fl, bu/fl, ch/1e3/n, c/1024, b/1024, lo, l/1024 }')
