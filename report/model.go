@@ -33,6 +33,9 @@ type Sheet struct {
 	Hidden bool
 	Rows   [][]Cell
 	Merges []Range
+
+	byRow map[int][]int // row → indexes of the merges that cover it, built on first use
+	tall  []int         // merges taller than the index covers
 }
 
 // At returns the cell at 0-based row r and column c, or an empty one.
@@ -48,8 +51,27 @@ func (s *Sheet) Text(r, c int) string { return strings.TrimSpace(s.At(r, c).Text
 
 // MergeAt returns the merged range holding r, c, if any.
 func (s *Sheet) MergeAt(r, c int) (Range, bool) {
-	for _, m := range s.Merges {
-		if r >= m.R1 && r <= m.R2 && c >= m.C1 && c <= m.C2 {
+	if s.byRow == nil {
+		// Indexed by row, so a sheet of many merges is not scanned
+		// whole for each row. Tall merges are indexed only on their
+		// first rows; the few lookups below them scan.
+		s.byRow = map[int][]int{}
+		for i, m := range s.Merges {
+			for r := m.R1; r <= min(m.R2, m.R1+64); r++ {
+				s.byRow[r] = append(s.byRow[r], i)
+			}
+			if m.R2-m.R1 > 64 {
+				s.tall = append(s.tall, i)
+			}
+		}
+	}
+	for _, i := range s.byRow[r] {
+		if m := s.Merges[i]; c >= m.C1 && c <= m.C2 {
+			return m, true
+		}
+	}
+	for _, i := range s.tall {
+		if m := s.Merges[i]; r >= m.R1 && r <= m.R2 && c >= m.C1 && c <= m.C2 {
 			return m, true
 		}
 	}
