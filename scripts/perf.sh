@@ -34,7 +34,7 @@ for n in $sizes; do
   brss=$(rss "$bin" build -out "$out" "$f")
   start=$(date +%s.%N)
   lrss=$(rss timeout 600 soffice --headless -env:UserInstallation="file://$out/lo" --convert-to pdf --outdir "$out" "$f")
-  lo=$(echo "$(date +%s.%N) - $start" | bc)
+  lo=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
   if [ ! -f "$out/tasks-$n.pdf" ]; then lo="> 600"; fi
   row=$(awk -v n="$n" -v fl="$fl" -v ch="$ch" -v bu="$bu" -v c="$crss" -v b="$brss" -v lo="$lo" -v l="$lrss" 'BEGIN {
     printf "| %d | %.2f s | %.2f s | %.2f s | %.2f× | %.2f× | %.1f | %d MB | %d MB | %s s | %d MB |",

@@ -30,11 +30,12 @@ type buildFlags struct {
 	mailList string
 	mailBook bool
 
-	font   []byte
-	tmpl   *report.Template
-	asOf   time.Time
-	mailTo []string
-	smtp   mail.Config
+	font     []byte
+	progress io.Writer // stage lines for a person waiting; nil in watch, which logs
+	tmpl     *report.Template
+	asOf     time.Time
+	mailTo   []string
+	smtp     mail.Config
 }
 
 func (b *buildFlags) register(fs *flag.FlagSet) {
@@ -80,6 +81,13 @@ func (b *buildFlags) prepare() error {
 	return nil
 }
 
+// say prints a stage of a long build, so a person sees it is working.
+func (b *buildFlags) say(format string, args ...any) {
+	if b.progress != nil {
+		fmt.Fprintf(b.progress, "innoreport: "+format+"\n", args...)
+	}
+}
+
 // built is what one build wrote.
 type built struct {
 	res              *report.Result
@@ -97,11 +105,17 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 	if err != nil {
 		return nil, err
 	}
+	if len(args) > 0 {
+		b.say("读取 / reading %s", args[0])
+	} else {
+		b.say("读取内置样例 / reading the built-in sample")
+	}
 	in, err := b.open(args)
 	if err != nil {
 		return nil, err
 	}
 	res := report.Analyze(in.wb, b.tmpl, report.Options{AsOf: b.asOf, Today: time.Now()})
+	b.say("已校验 / checked: %d 项任务 tasks, %d 个问题 findings; 生成报告 / writing the report", res.Tasks.Total, len(res.Findings))
 	printable, err := pdf.Printable(b.font)
 	if err != nil {
 		return nil, err
@@ -115,7 +129,8 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 	if err := pdf.Render(&pdfBuf, d, pdf.Options{Font: b.font, Created: made}); err != nil {
 		return nil, err
 	}
-	if err := xlsx.WriteUpdated(&book, in.data, in.wb, res, xlsx.WriteOptions{Lang: b.lang, Annotate: b.annotate, Password: b.password}); err != nil {
+	b.say("写出工作簿 / writing the updated workbook")
+	if err := xlsx.WriteUpdated(&book, in.data, in.wb, res, xlsx.WriteOptions{Lang: b.lang, Annotate: b.annotate, Password: b.password, UnzipSize: b.maxUnzip << 20}); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -171,11 +186,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := b.prepare(); err != nil {
 		return err
 	}
+	b.progress = stderr
 	res, err := b.buildInto(ctx, fs.Args(), *out, false)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "innoreport: %s → %s\n", res.res.Workbook, *out)
 	if len(b.mailTo) > 0 {
 		if err := b.mailNow(ctx, res, filepath.Join(*out, ".mailq"), stderr); err != nil {
 			return err

@@ -226,6 +226,14 @@ func TestSamplePDFStructure(t *testing.T) {
 			t.Errorf("font not embedded: %s", l)
 		}
 	}
+	if pdfinfo, err := exec.LookPath("pdfinfo"); err == nil {
+		meta, _ := exec.Command(pdfinfo, path).Output()
+		for _, want := range []string{"Title:", d.Title, "Author:", d.Author, "Subject:"} {
+			if !strings.Contains(string(meta), want) {
+				t.Errorf("pdfinfo lacks %q:\n%s", want, meta)
+			}
+		}
+	}
 	info, err := exec.Command(qpdf, "--show-npages", path).Output()
 	if err != nil || strings.TrimSpace(string(info)) != "7" {
 		t.Errorf("pages = %q, %v", info, err)

@@ -23,6 +23,9 @@ type WriteOptions struct {
 	Lang     string // zh or en: sheet names, headers, labels
 	Annotate bool   // fill and comment the cells with findings in the source sheets
 	Password string // the input's password; the output is encrypted with it too
+	// UnzipSize bounds what excelize may unpack when it reopens the
+	// package (0: DefaultLimits'); Read has already checked the input.
+	UnzipSize int64
 }
 
 // Names of what innoreport adds, by language. A workbook updated before
@@ -50,7 +53,11 @@ const commentMark = "innoreport: "
 // indicator and findings sheets whose figures are live formulas with
 // their computed values stored beside them.
 func WriteUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Result, opts WriteOptions) error {
-	f, err := excelize.OpenReader(bytes.NewReader(src), excelize.Options{Password: opts.Password})
+	unzip := opts.UnzipSize
+	if unzip <= 0 {
+		unzip = DefaultLimits.UnzipSize
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(src), excelize.Options{Password: opts.Password, UnzipSizeLimit: unzip})
 	if err != nil {
 		return fmt.Errorf("xlsx: reopening the workbook: %w", err)
 	}
