@@ -57,13 +57,20 @@ func WriteUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 	if unzip <= 0 {
 		unzip = DefaultLimits.UnzipSize
 	}
+	u := &updater{wb: wb, res: res, lang: opts.Lang, n: namesFor(opts.Lang), fills: map[[2]int]int{},
+		patches: map[string]*sheetPatch{}}
+	if opts.Password == "" {
+		var err error
+		if src, err = u.stubBig(src); err != nil {
+			return err
+		}
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(src), excelize.Options{Password: opts.Password, UnzipSizeLimit: unzip})
 	if err != nil {
 		return fmt.Errorf("xlsx: reopening the workbook: %w", err)
 	}
 	defer f.Close()
-	u := &updater{f: f, wb: wb, res: res, lang: opts.Lang, n: namesFor(opts.Lang), fills: map[[2]int]int{},
-		patches: map[string]*sheetPatch{}}
+	u.f = f
 	for _, step := range []func() error{u.prepare, u.tasks, u.summary, u.indicators, u.findings} {
 		if err := step(); err != nil {
 			return err
@@ -97,6 +104,64 @@ func WriteUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 	return err
 }
 
+// stubBig hands excelize an empty sheet in place of each sheet too large
+// for it to hold (more than commentRows rows): excelize only needs to
+// carry such a sheet through, and would read its whole XML into memory to
+// do so. applyPatches puts the original back, patched.
+func (u *updater) stubBig(src []byte) ([]byte, error) {
+	big := map[string]bool{}
+	for _, s := range u.wb.Sheets {
+		if len(s.Rows) > commentRows {
+			big[s.Name] = true
+		}
+	}
+	if len(big) == 0 {
+		return src, nil
+	}
+	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
+	if err != nil {
+		return nil, err
+	}
+	p := &pkg{name: "input", lim: DefaultLimits, files: map[string]*zip.File{}, deadline: time.Now().Add(time.Hour)}
+	p.lim.UnzipSize = math.MaxInt64
+	for _, f := range zr.File {
+		p.files[strings.ToLower(f.Name)] = f
+	}
+	sheets, _, err := p.workbook()
+	if err != nil {
+		return nil, err
+	}
+	rels := p.rels("xl/_rels/workbook.xml.rels", "xl")
+	u.originals = map[string]*zip.File{}
+	for _, se := range sheets {
+		if part := strings.ToLower(rels.byID[se.part]); big[se.name] && p.files[part] != nil {
+			u.originals[part] = p.files[part]
+		}
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		if u.originals[strings.ToLower(f.Name)] == nil {
+			if err := zw.Copy(f); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		fw, err := zw.Create(f.Name)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := io.WriteString(fw, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+
+			`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>`); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
 // patch returns the patch of a source sheet, making it on first use.
 func (u *updater) patch(sheet string) *sheetPatch {
 	p := u.patches[sheet]
@@ -110,7 +175,7 @@ func (u *updater) patch(sheet string) *sheetPatch {
 // applyPatches rewrites the source sheets' XML in the package excelize
 // wrote, part by part.
 func (u *updater) applyPatches(data []byte) ([]byte, error) {
-	if len(u.patches) == 0 {
+	if len(u.patches) == 0 && len(u.originals) == 0 {
 		return data, nil
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
@@ -137,8 +202,18 @@ func (u *updater) applyPatches(data []byte) ([]byte, error) {
 	var out bytes.Buffer
 	zw := zip.NewWriter(&out)
 	for _, f := range zr.File {
-		sp := parts[strings.ToLower(f.Name)]
-		if sp == nil {
+		name := strings.ToLower(f.Name)
+		sp := parts[name]
+		if orig := u.originals[name]; orig != nil {
+			// The stub excelize carried: the original goes back.
+			if sp == nil {
+				if err := zw.Copy(orig); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			f = orig
+		} else if sp == nil {
 			if err := zw.Copy(f); err != nil {
 				return nil, err
 			}
@@ -174,8 +249,11 @@ type updater struct {
 	wb      *report.Workbook
 	res     *report.Result
 	patches map[string]*sheetPatch // source sheet → what changes in it
-	lang    string
-	n       names
+	// originals are the big sheets' parts in the input, stubbed for
+	// excelize (see stubBig), by lower-case part name.
+	originals map[string]*zip.File
+	lang      string
+	n         names
 
 	statusCol, sectionCol, leadCol, actionCol string // column letters on the tasks sheet
 	firstRow, lastRow                         int    // task rows, 1-based
