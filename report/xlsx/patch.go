@@ -123,10 +123,22 @@ func local(name string) string {
 	return name
 }
 
-// apply rewrites a worksheet's XML with the patch, writing it to w.
-func (p *sheetPatch) apply(w io.Writer, in []byte) error {
-	out := bufio.NewWriterSize(w, 1<<16)
-	pending := slices.Sorted(func(yield func(int) bool) {
+// patchState is what apply carries from one piece of a sheet to the next.
+type patchState struct {
+	out         *bufio.Writer
+	pending     []int // rows still to visit, ascending
+	pi          int
+	headerStyle int
+	cfDone      bool
+	colsDone    bool
+}
+
+// apply rewrites a worksheet's XML read from r with the patch, writing it
+// to w. The input is taken in pieces that end just after a "</row>", so a
+// 95 MB sheet never sits in memory whole, and no tag is ever cut.
+func (p *sheetPatch) apply(w io.Writer, r io.Reader) error {
+	st := &patchState{out: bufio.NewWriterSize(w, 1<<16), cfDone: p.cf == "", colsDone: len(p.cols) == 0}
+	st.pending = slices.Sorted(func(yield func(int) bool) {
 		for r := range p.cells {
 			if !yield(r) {
 				return
@@ -140,21 +152,62 @@ func (p *sheetPatch) apply(w io.Writer, in []byte) error {
 			}
 		}
 	})
-	pending = slices.Compact(pending)
-	pi := 0
-	headerStyle := 0
-	emitRow := func(r int) {
-		out.WriteString(fmt.Sprintf(`<row r="%d">`, r))
-		p.emitCells(out, r, 0, headerStyle)
-		out.WriteString(`</row>`)
-	}
-	flushBefore := func(r int) {
-		for pi < len(pending) && pending[pi] < r {
-			emitRow(pending[pi])
-			pi++
+	st.pending = slices.Compact(st.pending)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 1<<20), 256<<20)
+	sc.Split(splitAfterRow)
+	for sc.Scan() {
+		if err := p.piece(st, sc.Bytes()); err != nil {
+			return err
 		}
 	}
-	cfDone, colsDone := p.cf == "", len(p.cols) == 0
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return st.out.Flush()
+}
+
+// splitAfterRow cuts a sheet's XML just after each row's end tag, with or
+// without a namespace prefix ("</row>", "</x:row>").
+func splitAfterRow(data []byte, atEOF bool) (int, []byte, error) {
+	from := 0
+	for {
+		i := bytes.Index(data[from:], []byte("row>"))
+		if i < 0 {
+			break
+		}
+		i += from
+		j := i - 1
+		for j >= 0 && j > i-24 && data[j] != '<' && data[j] != '>' && data[j] != ' ' {
+			j--
+		}
+		if j >= 0 && data[j] == '<' && j+1 < len(data) && data[j+1] == '/' {
+			name := string(data[j+2 : i+3])
+			if name == "row" || strings.HasSuffix(name, ":row") {
+				return i + 4, data[:i+4], nil
+			}
+		}
+		from = i + 4
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
+}
+
+func (p *sheetPatch) flushBefore(st *patchState, r int) {
+	for st.pi < len(st.pending) && st.pending[st.pi] < r {
+		row := st.pending[st.pi]
+		fmt.Fprintf(st.out, `<row r="%d">`, row)
+		p.emitCells(st.out, row, 0, st.headerStyle)
+		st.out.WriteString(`</row>`)
+		st.pi++
+	}
+}
+
+// piece rewrites one piece of the sheet.
+func (p *sheetPatch) piece(st *patchState, in []byte) error {
+	out := st.out
 	i := 0
 	for i < len(in) {
 		lt := bytes.IndexByte(in[i:], '<')
@@ -182,24 +235,24 @@ func (p *sheetPatch) apply(w io.Writer, in []byte) error {
 				tag = p.dimension(tag)
 			}
 		case "cols":
-			if name == "/cols" && !colsDone {
+			if name == "/cols" && !st.colsDone {
 				out.WriteString(p.colsXML())
-				colsDone = true
-			} else if !strings.HasPrefix(name, "/") && !colsDone && p.colsOverlap(in[lt:]) {
-				colsDone = true // a range already covers our columns: leave widths alone
+				st.colsDone = true
+			} else if !strings.HasPrefix(name, "/") && !st.colsDone && p.colsOverlap(in[lt:]) {
+				st.colsDone = true // a range already covers our columns: leave widths alone
 			}
 		case "sheetData":
-			if !colsDone && !strings.HasPrefix(name, "/") {
+			if !st.colsDone && !strings.HasPrefix(name, "/") {
 				out.WriteString("<cols>" + p.colsXML() + "</cols>")
-				colsDone = true
+				st.colsDone = true
 			}
 			if name == "/sheetData" {
-				flushBefore(1 << 30)
+				p.flushBefore(st, 1<<30)
 			} else if bytes.HasSuffix(tag, []byte("/>")) {
 				// <sheetData/>: open it to hold the rows.
 				out.Write(tag[:len(tag)-2])
 				out.WriteString(">")
-				flushBefore(1 << 30)
+				p.flushBefore(st, 1<<30)
 				out.WriteString("</sheetData>")
 				i = end
 				continue
@@ -213,10 +266,10 @@ func (p *sheetPatch) apply(w io.Writer, in []byte) error {
 				break
 			}
 			r, _ := strconv.Atoi(string(m[1]))
-			flushBefore(r)
-			if pi < len(pending) && pending[pi] == r {
-				pi++
-				n, err := p.row(out, in, lt, end, r, &headerStyle)
+			p.flushBefore(st, r)
+			if st.pi < len(st.pending) && st.pending[st.pi] == r {
+				st.pi++
+				n, err := p.row(out, in, lt, end, r, &st.headerStyle)
 				if err != nil {
 					return err
 				}
@@ -233,19 +286,19 @@ func (p *sheetPatch) apply(w io.Writer, in []byte) error {
 				}
 			}
 		default:
-			if !cfDone && !strings.HasPrefix(name, "/") && slices.Contains(elementsAfterCF, local(name)) {
+			if !st.cfDone && !strings.HasPrefix(name, "/") && slices.Contains(elementsAfterCF, local(name)) {
 				out.WriteString(p.cf)
-				cfDone = true
+				st.cfDone = true
 			}
-			if name == "/worksheet" && !cfDone {
+			if name == "/worksheet" && !st.cfDone {
 				out.WriteString(p.cf)
-				cfDone = true
+				st.cfDone = true
 			}
 		}
 		out.Write(tag)
 		i = end
 	}
-	return out.Flush()
+	return nil
 }
 
 // row rewrites one <row> element starting at in[start:tagEnd], returning

@@ -59,6 +59,10 @@ func WriteUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 	}
 	u := &updater{wb: wb, res: res, lang: opts.Lang, n: namesFor(opts.Lang), fills: map[[2]int]int{},
 		patches: map[string]*sheetPatch{}}
+	u.big = map[string]bool{}
+	for _, s := range wb.Sheets {
+		u.big[s.Name] = len(s.Rows) > commentRows
+	}
 	if opts.Password == "" {
 		var err error
 		if src, err = u.stubBig(src); err != nil {
@@ -109,13 +113,8 @@ func WriteUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 // carry such a sheet through, and would read its whole XML into memory to
 // do so. applyPatches puts the original back, patched.
 func (u *updater) stubBig(src []byte) ([]byte, error) {
-	big := map[string]bool{}
-	for _, s := range u.wb.Sheets {
-		if len(s.Rows) > commentRows {
-			big[s.Name] = true
-		}
-	}
-	if len(big) == 0 {
+	big := u.big
+	if !slices.Contains(slices.Collect(maps.Values(big)), true) {
 		return src, nil
 	}
 	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
@@ -223,18 +222,14 @@ func (u *updater) applyPatches(data []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		// One allocation of the known size, not ReadAll's doublings.
-		in := make([]byte, f.UncompressedSize64)
-		_, err = io.ReadFull(rc, in)
-		rc.Close()
-		if err != nil {
-			return nil, err
-		}
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
 		if err != nil {
+			rc.Close()
 			return nil, err
 		}
-		if err := sp.apply(fw, in); err != nil {
+		err = sp.apply(fw, rc)
+		rc.Close()
+		if err != nil {
 			return nil, fmt.Errorf("xlsx: updating %s: %w", f.Name, err)
 		}
 	}
@@ -252,6 +247,7 @@ type updater struct {
 	// originals are the big sheets' parts in the input, stubbed for
 	// excelize (see stubBig), by lower-case part name.
 	originals map[string]*zip.File
+	big       map[string]bool // sheets of more than commentRows rows
 	lang      string
 	n         names
 
@@ -892,7 +888,7 @@ func (u *updater) annotate() error {
 			sp.restyle[row] = map[int]int{}
 		}
 		sp.restyle[row][col] = fill
-		if len(grid.Rows) > commentRows {
+		if u.big[sheet] {
 			continue
 		}
 		if existing[sheet] == nil {
