@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"innoreport/internal/tooltest"
 )
 
 // The checked-in sample must be what the generator makes, byte for byte.
@@ -30,23 +32,9 @@ func TestLargeWorkbook(t *testing.T) {
 	}
 }
 
-// needTool skips a test when a tool is missing, except in CI where
-// .ci/run installs it and sets INNOREPORT_REQUIRE_TOOLS.
-func needTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("INNOREPORT_REQUIRE_TOOLS") != "" {
-			t.Fatalf("%s not found: install Debian's %s (.ci/run does)", name, pkg)
-		}
-		t.Skipf("%s not found: install Debian's %s to run this test", name, pkg)
-	}
-	return p
-}
-
 // LibreOffice must open the sample without complaint and see its rows.
 func TestSampleOpensInLibreOffice(t *testing.T) {
-	soffice := needTool(t, "soffice", "libreoffice-calc-nogui")
+	soffice := tooltest.Need(t, "soffice", "libreoffice-calc-nogui")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "s.xlsx")
 	if err := os.WriteFile(in, Workbook, 0o644); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 
+	"innoreport/internal/tooltest"
 	"innoreport/report"
 	"innoreport/report/doc"
 	"innoreport/report/xlsx"
@@ -142,22 +143,10 @@ func TestRenderIsReproducible(t *testing.T) {
 	}
 }
 
-func needTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("INNOREPORT_REQUIRE_TOOLS") != "" {
-			t.Fatalf("%s not found: install Debian's %s (.ci/run does)", name, pkg)
-		}
-		t.Skipf("%s not found: install Debian's %s to run this test", name, pkg)
-	}
-	return p
-}
-
 // The sample's PDF, read back by poppler, holds every figure and name the
 // bureau looks for, and no character went missing at a line break.
 func TestSamplePDFText(t *testing.T) {
-	pdftotext := needTool(t, "pdftotext", "poppler-utils")
+	pdftotext := tooltest.Need(t, "pdftotext", "poppler-utils")
 	for _, lang := range []string{"zh", "en"} {
 		d, res := sampleDoc(t, lang)
 		path := filepath.Join(t.TempDir(), "r.pdf")
@@ -202,8 +191,8 @@ func TestSamplePDFText(t *testing.T) {
 }
 
 func TestSamplePDFStructure(t *testing.T) {
-	qpdf := needTool(t, "qpdf", "qpdf")
-	pdffonts := needTool(t, "pdffonts", "poppler-utils")
+	qpdf := tooltest.Need(t, "qpdf", "qpdf")
+	pdffonts := tooltest.Need(t, "pdffonts", "poppler-utils")
 	d, _ := sampleDoc(t, "zh")
 	path := filepath.Join(t.TempDir(), "r.pdf")
 	if err := os.WriteFile(path, render(t, d), 0o644); err != nil {
@@ -291,7 +280,7 @@ func TestPrintable(t *testing.T) {
 
 // A table longer than a page repeats its header on every page it spans.
 func TestTableSplitsWithHeader(t *testing.T) {
-	pdftotext := needTool(t, "pdftotext", "poppler-utils")
+	pdftotext := tooltest.Need(t, "pdftotext", "poppler-utils")
 	tb := &doc.Table{Columns: []doc.Column{{Header: "表头甲", Width: 0.3, Align: doc.Left}, {Header: "表头乙", Width: 0.7, Align: doc.Left}}}
 	for i := range 150 {
 		tb.Rows = append(tb.Rows, doc.Row{Cells: []doc.Cell{{Text: fmt.Sprintf("第%d行", i+1)}, {Text: strings.Repeat("内容", 5+i%40)}}})

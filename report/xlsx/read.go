@@ -116,8 +116,9 @@ func sniff(name string, data []byte, password string) error {
 		return inputError(name, report.ErrLegacyXLS, "这是旧版 .xls/.et 工作簿，请在 Excel 或 WPS 中“另存为” .xlsx 后重试",
 			"this is a legacy .xls/.et workbook: save it as .xlsx in Excel or WPS and try again")
 	case !bytes.HasPrefix(data, zipMagic):
-		return inputError(name, report.ErrNotWorkbook, "不是 .xlsx 工作簿（"+guessKind(data)+"），请在 Excel 或 WPS 中另存为 .xlsx",
-			"not an .xlsx workbook ("+guessKindEn(data)+"): save it as .xlsx in Excel or WPS")
+		kind := guessKind(data)
+		return inputError(name, report.ErrNotWorkbook, "不是 .xlsx 工作簿（"+kind.Zh+"），请在 Excel 或 WPS 中另存为 .xlsx",
+			"not an .xlsx workbook ("+kind.En+"): save it as .xlsx in Excel or WPS")
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -142,34 +143,20 @@ func sniff(name string, data []byte, password string) error {
 		"a zip file with no workbook in it (no xl/workbook.xml): save it as .xlsx in Excel or WPS")
 }
 
-func guessKind(data []byte) string {
+// guessKind names what a file that is no zip seems to be.
+func guessKind(data []byte) report.Text {
 	head := strings.ToLower(string(data[:min(len(data), 512)]))
 	switch {
 	case strings.Contains(head, "<html") || strings.Contains(head, "<table"):
-		return "看起来是网页/HTML"
+		return report.Text{Zh: "看起来是网页/HTML", En: "it looks like HTML"}
 	case strings.HasPrefix(head, "<?xml"):
-		return "看起来是 XML 表格"
+		return report.Text{Zh: "看起来是 XML 表格", En: "it looks like an XML spreadsheet"}
 	case strings.HasPrefix(head, "%pdf"):
-		return "看起来是 PDF"
+		return report.Text{Zh: "看起来是 PDF", En: "it looks like a PDF"}
 	case strings.Count(head, ",") > 2 || strings.Count(head, "\t") > 2:
-		return "看起来是 CSV/文本"
+		return report.Text{Zh: "看起来是 CSV/文本", En: "it looks like CSV or text"}
 	}
-	return "格式无法识别"
-}
-
-func guessKindEn(data []byte) string {
-	head := strings.ToLower(string(data[:min(len(data), 512)]))
-	switch {
-	case strings.Contains(head, "<html") || strings.Contains(head, "<table"):
-		return "it looks like HTML"
-	case strings.HasPrefix(head, "<?xml"):
-		return "it looks like an XML spreadsheet"
-	case strings.HasPrefix(head, "%pdf"):
-		return "it looks like a PDF"
-	case strings.Count(head, ",") > 2 || strings.Count(head, "\t") > 2:
-		return "it looks like CSV or text"
-	}
-	return "unknown format"
+	return report.Text{Zh: "格式无法识别", En: "unknown format"}
 }
 
 // isEncryptedOOXML looks for the EncryptionInfo stream that an encrypted

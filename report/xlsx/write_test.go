@@ -19,6 +19,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"innoreport/internal/tooltest"
 	"innoreport/report"
 	"innoreport/report/xlsx"
 	"innoreport/samples"
@@ -212,18 +213,6 @@ func TestUpdatedIsReproducible(t *testing.T) {
 	}
 }
 
-func needTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("INNOREPORT_REQUIRE_TOOLS") != "" {
-			t.Fatalf("%s not found: install Debian's %s (.ci/run does)", name, pkg)
-		}
-		t.Skipf("%s not found: install Debian's %s to run this test", name, pkg)
-	}
-	return p
-}
-
 // sheetsAsCSV opens path in LibreOffice, recalculating on load or not, and
 // returns every sheet as CSV rows.
 func sheetsAsCSV(t *testing.T, soffice, path string, recalc bool) map[string][][]string {
@@ -290,7 +279,7 @@ func num(t *testing.T, rows [][]string, r, c int) float64 {
 // LibreOffice shows the stored values as they are, and computes the same
 // figures from the formulas; both equal the JSON's.
 func TestLibreOfficeAgreesWithJSON(t *testing.T) {
-	soffice := needTool(t, "soffice", "libreoffice-calc-nogui")
+	soffice := tooltest.Need(t, "soffice", "libreoffice-calc-nogui")
 	res, wb := analyze(t, "s.xlsx", samples.Workbook)
 	path := filepath.Join(t.TempDir(), "updated.xlsx")
 	if err := os.WriteFile(path, update(t, samples.Workbook, res, wb, "zh"), 0o644); err != nil {
