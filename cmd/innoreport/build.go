@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"innoreport/internal/atomicfile"
 	"innoreport/report"
 	"innoreport/report/doc"
 	"innoreport/report/mail"
@@ -296,29 +297,15 @@ func outputName(args []string) string {
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
-// writeAtomic writes to a temporary file beside path and renames it into
-// place, so an interrupted run leaves no half file under the final name.
+// writeAtomic writes path through a temporary file renamed into place,
+// making its folder first; errors say which folder.
 func writeAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return usagef("无法创建输出目录 %s：%v", "cannot create output folder %s: %v", dir, err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return usagef("无法写入输出目录 %s：%v", "cannot write to output folder %s: %v", dir, err)
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		return usagef("无法写入 %s：%v", "cannot write %s: %v", path, err)
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return nil
 }
