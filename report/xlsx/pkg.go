@@ -265,12 +265,19 @@ func (p *pkg) rels(name, base string) relations {
 	}
 }
 
-func (p *pkg) styles(rels relations) error {
-	name := rels.byType["styles"]
+// openRel opens the workbook part a relationship type points to, or the
+// usual path where the relationships leave it out. ok is false where the
+// workbook has no such part.
+func (p *pkg) openRel(rels relations, typ, usual string) (io.ReadCloser, bool, error) {
+	name := rels.byType[typ]
 	if name == "" {
-		name = "xl/styles.xml"
+		name = usual
 	}
-	rc, ok, err := p.open(name)
+	return p.open(name)
+}
+
+func (p *pkg) styles(rels relations) error {
+	rc, ok, err := p.openRel(rels, "styles", "xl/styles.xml")
 	if err != nil || !ok {
 		return err
 	}
@@ -322,11 +329,7 @@ func formatKind(id int, custom map[int]string) report.NumFormat {
 }
 
 func (p *pkg) sharedStrings(rels relations) error {
-	name := rels.byType["sharedStrings"]
-	if name == "" {
-		name = "xl/sharedStrings.xml"
-	}
-	rc, ok, err := p.open(name)
+	rc, ok, err := p.openRel(rels, "sharedStrings", "xl/sharedStrings.xml")
 	if err != nil || !ok {
 		return err
 	}

@@ -482,14 +482,10 @@ func (u *updater) summary() error {
 	}
 
 	// By section.
-	row += 2
-	if err := u.set(sh, 1, row, u.L("分板块", "By section"), "label"); err != nil {
-		return err
-	}
-	row++
 	headers[0] = u.L("板块", "Section")
 	headers = append(headers[:1], append([]string{u.L("任务", "Tasks")}, headers[1:]...)...)
-	if err := u.header(sh, row, headers); err != nil {
+	row, err := u.table(sh, row+2, u.L("分板块", "By section"), headers)
+	if err != nil {
 		return err
 	}
 	secHeader := row
@@ -522,13 +518,8 @@ func (u *updater) summary() error {
 	}
 
 	// Lead units.
-	row += 2
-	if err := u.set(sh, 1, row, u.L("牵头单位", "Lead units"), "label"); err != nil {
-		return err
-	}
-	row++
 	headers[0] = u.L("牵头单位", "Lead unit")
-	if err := u.header(sh, row, headers); err != nil {
+	if row, err = u.table(sh, row+2, u.L("牵头单位", "Lead units"), headers); err != nil {
 		return err
 	}
 	for _, s := range res.Units {
@@ -542,13 +533,8 @@ func (u *updater) summary() error {
 	}
 
 	// Prescribed against self-selected.
-	row += 2
-	if err := u.set(sh, 1, row, u.L("动作类型", "Action types"), "label"); err != nil {
-		return err
-	}
-	row++
 	headers[0] = u.L("动作类型", "Action type")
-	if err := u.header(sh, row, headers); err != nil {
+	if row, err = u.table(sh, row+2, u.L("动作类型", "Action types"), headers); err != nil {
 		return err
 	}
 	for _, g := range res.Actions {
@@ -577,6 +563,15 @@ func (u *updater) printable(sh string) error {
 		return err
 	}
 	return u.f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit})
+}
+
+// table writes a titled table's label at row and its header below it,
+// returning the header's row.
+func (u *updater) table(sh string, row int, label string, headers []string) (int, error) {
+	if err := u.set(sh, 1, row, label, "label"); err != nil {
+		return 0, err
+	}
+	return row + 1, u.header(sh, row+1, headers)
 }
 
 func (u *updater) header(sh string, row int, headers []string) error {
