@@ -20,6 +20,7 @@ type Result struct {
 	Workbook   string            `json:"workbook"`
 	Template   string            `json:"template"`
 	Title      string            `json:"title"`
+	Identity   Identity          `json:"identity"`
 	AsOf       Day               `json:"as_of"`
 	AsOfSource string            `json:"as_of_source"`
 	Cycle      CycleJSON         `json:"cycle"`
@@ -170,8 +171,13 @@ func ptr(v float64) *float64 { return &v }
 func Analyze(wb *Workbook, t *Template, opts Options) *Result {
 	data, findings := Extract(wb, t)
 	findings = append(findings, wb.Findings...)
+	identify(data, wb.Props)
+	data.Identity.fix(t)
+	if f, ok := data.Identity.missing(data.Sheets["tasks"]); ok {
+		findings = append(findings, f)
+	}
 	res := &Result{
-		Workbook: wb.Name, Template: t.Source, Title: data.Title, Sheets: data.Sheets, Data: data,
+		Workbook: wb.Name, Template: t.Source, Title: data.Title, Identity: data.Identity, Sheets: data.Sheets, Data: data,
 		Cycle: CycleJSON{Day(t.Cycle.Start), Day(t.Cycle.End)},
 	}
 	switch {

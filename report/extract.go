@@ -250,7 +250,10 @@ func (x *extractor) readPreamble(s *Sheet, top int) {
 				continue
 			}
 			if x.data.Title == "" {
-				x.data.Title = t
+				x.data.Title, x.data.TitleCell = t, CellName(c, r)
+			}
+			if m := reBureau.FindStringSubmatch(t); m != nil && x.data.Bureau == "" {
+				x.data.Bureau, x.data.BureauCell = m[1], CellName(c, r)
 			}
 			if m := reDeclSect.FindStringSubmatch(t); m != nil && x.data.Declared.Sections == 0 {
 				x.data.Declared.Sections, _ = ChineseNumber(m[1])

@@ -59,6 +59,9 @@ const (
 	RuleCountMismatch      = "count-mismatch"
 	RuleUnknownUnit        = "unknown-unit"
 	RuleUnprintable        = "unprintable-char"
+	RuleIdentity           = "identity"
+	RuleFormulaComputed    = "formula-computed"
+	RuleFormulaUncached    = "formula-uncached"
 )
 
 // Finding is one thing wrong or worth knowing, pinned to a cell.

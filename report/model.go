@@ -104,6 +104,7 @@ type Workbook struct {
 	Name     string // file name as the user gave it
 	Date1904 bool
 	Sheets   []*Sheet
+	Props    Properties // document properties, for the identity
 	// Findings are what the reader noticed itself, such as a formula with
 	// no stored result.
 	Findings []Finding
@@ -301,6 +302,10 @@ type Data struct {
 	Date1904   bool
 	Sheets     map[string]string // role → sheet name
 	Title      string            // the tasks sheet's title row
+	TitleCell  string
+	Bureau     string // the office a "填报单位：…" line names
+	BureauCell string
+	Identity   Identity
 	Declared   Counts            // counts the title declares ("9大板块39项任务")
 	DeclaredAt string            // cell of that title
 	AsOf       time.Time         // date the workbook declares (截至…), or zero

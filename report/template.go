@@ -23,12 +23,16 @@ var columnTypes = map[string]bool{
 type Template struct {
 	Source string `yaml:"-"` // file it came from, for messages
 	Name   string `yaml:"name"`
+	// City, Title and Bureau fix the report's identity where the
+	// workbook does not say it, or says it wrongly; blank, the workbook's
+	// own title rows and document properties are used.
+	City   string `yaml:"city"`
 	Title  Text   `yaml:"title"`
 	Bureau Text   `yaml:"bureau"`
 	Cycle  Cycle  `yaml:"cycle"`
 	Expect Counts `yaml:"expect"`
-	// Districts is what "各区县政府" in a unit list stands for, where the
-	// workbook has no unit list to say it.
+	// Districts is kept so that older templates still load; nothing
+	// reads it.
 	Districts []string `yaml:"districts"`
 	Headline  []string `yaml:"headline"` // indicators shown as tiles, by name
 

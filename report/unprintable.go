@@ -8,65 +8,55 @@ import (
 // Replacement stands in for a character the PDF cannot show.
 const Replacement = "?"
 
-// FlagUnprintable replaces, in the result's texts, every character that
-// printable rejects (by default those beyond U+FFFF, which the PDF library
-// cannot draw), and reports each at its cell as unprintable-char.
+// FlagUnprintable reports, as unprintable-char findings at their cells,
+// the characters in the result's texts that printable rejects (by default
+// those beyond U+FFFF, which the PDF library cannot draw). It changes no
+// text: the "?" standing in for such a character is the PDF's affair, and
+// the JSON, the workbook and the mail keep the real text.
 func FlagUnprintable(res *Result, printable func(rune) bool) {
 	if printable == nil {
 		printable = func(r rune) bool { return r <= 0xFFFF }
 	}
-	clean := func(role string, cells CellRefs, key string, s *string) {
-		if strings.IndexFunc(*s, func(r rune) bool { return !printable(r) }) < 0 {
+	check := func(role string, cells CellRefs, key, s string) {
+		if strings.IndexFunc(s, func(r rune) bool { return !printable(r) }) < 0 {
 			return
 		}
 		var bad []string
-		*s = strings.Map(func(r rune) rune {
-			if printable(r) {
-				return r
+		for _, r := range s {
+			if !printable(r) {
+				bad = append(bad, fmt.Sprintf("U+%04X", r))
 			}
-			bad = append(bad, fmt.Sprintf("U+%04X", r))
-			return '?'
-		}, *s)
+		}
 		res.Findings = append(res.Findings, Finding{
-			Severity: Warning, Rule: RuleUnprintable, Sheet: res.Sheets[role], Cell: cells.Get(key), Value: *s,
+			Severity: Warning, Rule: RuleUnprintable, Sheet: res.Sheets[role], Cell: cells.Get(key), Value: s,
 			Message: Text{
-				fmt.Sprintf("字符 %s 无法在 PDF 中显示，已替换为“?”，请改用常用汉字", strings.Join(bad, " ")),
-				fmt.Sprintf("character %s cannot be shown in the PDF and was replaced by \"?\": use a common character", strings.Join(bad, " ")),
+				fmt.Sprintf("字符 %s 无法在 PDF 中显示，PDF 中以“?”代替（工作簿和数据中保留原字），如可请改用常用汉字", strings.Join(bad, " ")),
+				fmt.Sprintf("character %s cannot be shown in the PDF, which prints \"?\" instead (the workbook and the data keep it): use a common character if you can", strings.Join(bad, " ")),
 			},
 		})
 	}
-	for i := range res.TaskList {
-		tr := &res.TaskList[i]
-		t := tr.Task
-		for key, p := range map[string]*string{"task": &tr.Name, "lead": &tr.Lead, "section": &tr.Section} {
-			clean("tasks", t.Cells, key, p)
+	for _, tr := range res.TaskList {
+		for _, key := range []string{"task", "lead", "section"} {
+			s := map[string]string{"task": tr.Name, "lead": tr.Lead, "section": tr.Section}[key]
+			check("tasks", tr.Task.Cells, key, s)
 		}
 	}
-	for i := range res.Sections {
-		res.Sections[i].Name = strings.Map(func(r rune) rune {
-			if printable(r) {
-				return r
-			}
-			return '?'
-		}, res.Sections[i].Name)
+	for _, ind := range res.Indicators {
+		check("indicators", ind.Indicator.Cells, "name", ind.Name)
+		check("indicators", ind.Indicator.Cells, "unit", ind.Unit)
 	}
-	for i := range res.Units {
-		clean("tasks", CellRefs{}, "lead", &res.Units[i].Name)
+}
+
+// Printed is s as a device that draws only what printable accepts shows
+// it: every other character is Replacement.
+func Printed(s string, printable func(rune) bool) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !printable(r) }) < 0 {
+		return s
 	}
-	for i := range res.Indicators {
-		ind := &res.Indicators[i]
-		clean("indicators", ind.Indicator.Cells, "name", &ind.Name)
-		clean("indicators", ind.Indicator.Cells, "unit", &ind.Unit)
-	}
-	for i := range res.Findings {
-		f := &res.Findings[i]
-		for _, p := range []*string{&f.Message.Zh, &f.Message.En, &f.Value} {
-			*p = strings.Map(func(r rune) rune {
-				if printable(r) {
-					return r
-				}
-				return '?'
-			}, *p)
+	return strings.Map(func(r rune) rune {
+		if printable(r) {
+			return r
 		}
-	}
+		return '?'
+	}, s)
 }

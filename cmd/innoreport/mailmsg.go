@@ -41,7 +41,7 @@ func (b *buildFlags) compose(out *built) (*mail.Message, error) {
 		return nil, err
 	}
 	if subject == "" {
-		subject = b.tmpl.Title.In(lang)
+		subject = res.ReportTitle(b.tmpl, lang)
 	}
 	overview, err := doc.Text(res, b.tmpl, "overview", lang)
 	if err != nil {
@@ -55,7 +55,7 @@ func (b *buildFlags) compose(out *built) (*mail.Message, error) {
 	}
 	rows := [][2]string{
 		{L("任务总数", "Tasks"), fmt.Sprint(res.Tasks.Total)},
-		{L("已完成", "Done"), fmt.Sprintf("%d（%s）", res.Tasks.Done, doc.Pct(res.Tasks.Rate))},
+		{L("已完成", "Done"), fmt.Sprintf(L("%d（%s）", "%d (%s)"), res.Tasks.Done, doc.Pct(res.Tasks.Rate))},
 		{L("逾期", "Overdue"), fmt.Sprint(res.Tasks.Overdue)},
 		{L("欠进度", "Behind schedule"), fmt.Sprint(res.Tasks.Behind)},
 		{L("指标达标", "Indicators met"), fmt.Sprintf("%d / %d", met, len(res.Indicators))},
@@ -75,7 +75,7 @@ func (b *buildFlags) compose(out *built) (*mail.Message, error) {
 	var text strings.Builder
 	fmt.Fprintf(&text, "%s\n\n%s\n\n", subject, overview)
 	for _, r := range rows {
-		fmt.Fprintf(&text, "%s：%s\n", r[0], r[1])
+		fmt.Fprintf(&text, L("%s：%s\n", "%s: %s\n"), r[0], r[1])
 	}
 	fmt.Fprintf(&text, "\n%s\n%s\n\n-- innoreport\n", findings, attached)
 	var html bytes.Buffer

@@ -6,8 +6,10 @@ package doc
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -127,21 +129,25 @@ func Build(res *report.Result, t *report.Template, opts Options) (*Document, err
 	}
 	b := builder{res: res, t: t, lang: lang, limit: opts.Limit}
 	L := b.L
-	title := t.Title.In(lang)
+	title := res.ReportTitle(t, lang)
+	office := res.Office(t, lang)
 	asOf := b.dateText(time.Time(res.AsOf))
 	d := &Document{
-		Title: title, Author: t.Bureau.In(lang), Lang: lang,
+		Title: title, Author: office, Lang: lang,
 		Subject: L("创建工作成效报告（截至", "Creation results as of ") + asOf + L("）", ""),
 		Footer:  L("第 %d 页 / 共 %d 页", "Page %d of %d"),
 		Cover: Cover{
 			Title:  title,
-			Bureau: t.Bureau.In(lang),
+			Bureau: office,
 			Lines: []string{
 				L("数据截至：", "As of: ") + asOf,
 				L("报告生成：", "Made: ") + b.dateText(opts.Made),
 				L("数据来源：", "Source: ") + res.Workbook,
 			},
 		},
+	}
+	if campaign := res.Identity.Title.Value; campaign != "" && campaign != title {
+		d.Cover.Lines = append(d.Cover.Lines, L("工作清单：", "Campaign: ")+campaign)
 	}
 	overview, err := b.overview()
 	if err != nil {
@@ -217,8 +223,11 @@ func pctOrDash(p *float64) string {
 type figures struct {
 	*report.Result
 	AsOfText    string
-	ReportTitle string // the template's title, in the language asked for
+	ReportTitle string // the report's title, in the language asked for
+	Office      string // the reporting office, "" where nobody says
 	Met         int
+	Rest        int                      // tasks ahead or on schedule: "其余N项按序时推进"
+	Headline    []report.IndicatorResult // the indicators shown as tiles
 }
 
 // Figure finds an indicator whose name holds name.
@@ -239,20 +248,21 @@ func Text(res *report.Result, t *report.Template, name, lang string) (string, er
 	}
 	tm, err := template.New(name).Funcs(template.FuncMap{
 		"pct": func(p *float64) string { return pctOrDash(p) },
-		// Prose rounds to whole percents, as the bureau writes: 增长210%.
-		"pct0": func(p *float64) string {
-			if p == nil {
-				return "—"
-			}
-			return fmt.Sprintf("%.0f%%", *p*100)
-		},
+		// pct0 once rounded prose to whole percents, so the overview said
+		// 26% where the tile said 25.5%; it is kept for older templates
+		// and now gives every figure the one precision Pct gives.
+		"pct0": func(p *float64) string { return pctOrDash(p) },
 		"num":  func(p *float64) string { return numOrDash(p) },
 		"pctf": Pct,
+		// growth words a change on the baseline: 增长25.5% / 下降3.0%,
+		// up 25.5% / down 3.0%.
+		"growth": func(p *float64) string { return growthWords(p, lang) },
 	}).Parse(src.In(lang))
 	if err != nil {
 		return "", fmt.Errorf("%s: texts.%s: %w", t.Source, name, err)
 	}
-	f := figures{Result: res, ReportTitle: t.Title.In(lang)}
+	f := figures{Result: res, ReportTitle: res.ReportTitle(t, lang), Office: res.Office(t, lang),
+		Rest: res.Tasks.Ahead + res.Tasks.OnSchedule, Headline: Headline(res, t)}
 	at := time.Time(res.AsOf)
 	if lang == "en" {
 		f.AsOfText = at.Format("2 January 2006")
@@ -279,11 +289,18 @@ func (b *builder) overview() (Chapter, error) {
 	}
 	ch.Blocks = append(ch.Blocks, Block{Paragraph: text})
 	r := b.res
+	met := 0
+	for _, ind := range r.Indicators {
+		if ind.Status == "met" {
+			met++
+		}
+	}
 	tiles := []Tile{
 		{Label: b.L("任务完成率", "Tasks done"), Value: Pct(r.Tasks.Rate), Note: fmt.Sprintf(b.L("%d/%d 项", "%d of %d"), r.Tasks.Done, r.Tasks.Total)},
-		{Label: b.L("逾期任务", "Overdue"), Value: fmt.Sprint(r.Tasks.Overdue), Unit: b.L("项", ""), Note: fmt.Sprintf(b.L("欠进度 %d 项", "%d behind"), r.Tasks.Behind)},
+		{Label: b.L("逾期任务", "Overdue tasks"), Value: fmt.Sprint(r.Tasks.Overdue), Unit: b.L("项", ""), Note: fmt.Sprintf(b.L("欠进度 %d 项", "%d behind schedule"), r.Tasks.Behind)},
+		{Label: b.L("指标达标", "Indicators met"), Value: fmt.Sprint(met), Unit: b.L("项", ""), Note: fmt.Sprintf(b.L("共 %d 项指标", "of %d indicators"), len(r.Indicators))},
 	}
-	for _, ind := range b.headline() {
+	for _, ind := range Headline(r, b.t) {
 		t := Tile{Label: ind.Name, Value: Num(*ind.Actual), Unit: ind.Unit}
 		switch {
 		case ind.Growth != nil:
@@ -297,24 +314,97 @@ func (b *builder) overview() (Chapter, error) {
 	return ch, nil
 }
 
-// headline picks the indicators the template names as headline figures,
-// in its order, or else the first ones with a value reached; six at most.
-func (b *builder) headline() []report.IndicatorResult {
+// TilesPerRow is how many tiles a row of the overview holds; the overview
+// always fills its rows.
+const TilesPerRow = 3
+
+// headlineMost is the most indicators shown as tiles: two rows beneath the
+// row of task figures.
+const headlineMost = 2 * TilesPerRow
+
+// seedResults are the results a creation report leads with, as the
+// province's own article reported them, each matched by words an
+// indicator's name holds: R&D platforms, tech-based SMEs, invention
+// patents, academicians, skills masters, chief technicians, high-tech
+// enterprises.
+var seedResults = [][]string{
+	{"研发", "平台"}, {"创新平台"}, {"科技型中小企业"}, {"发明专利"}, {"院士"}, {"技能大师"}, {"首席技师"}, {"高新技术企业"},
+}
+
+// Headline picks the indicators shown as tiles and named in the overview:
+// those the template names, in its order; else those matching the results
+// a creation report leads with (seedResults); then the most attained. Only
+// indicators with a value reached count, and the number is a whole number
+// of tile rows (0, 3 or 6), so no tile stands alone on a row.
+func Headline(res *report.Result, t *report.Template) []report.IndicatorResult {
 	var out []report.IndicatorResult
-	for _, name := range b.t.Headline {
-		for _, ind := range b.res.Indicators {
-			if strings.Contains(ind.Name, name) && ind.Actual != nil && len(out) < 7 {
-				out = append(out, ind)
+	taken := map[int]bool{}
+	take := func(i int) {
+		if !taken[i] && len(out) < headlineMost {
+			taken[i] = true
+			out = append(out, res.Indicators[i])
+		}
+	}
+	has := func(i int) bool { return res.Indicators[i].Actual != nil }
+	for _, name := range t.Headline {
+		for i, ind := range res.Indicators {
+			if has(i) && !taken[i] && strings.Contains(ind.Name, name) {
+				take(i)
 				break
 			}
 		}
 	}
-	for _, ind := range b.res.Indicators {
-		if len(b.t.Headline) == 0 && ind.Actual != nil && len(out) < 7 {
-			out = append(out, ind)
+	if len(t.Headline) == 0 {
+		for _, words := range seedResults {
+			for i, ind := range res.Indicators {
+				if has(i) && !taken[i] && containsAll(ind.Name, words) {
+					take(i)
+					break
+				}
+			}
 		}
 	}
-	return out
+	// The most attained, then the workbook's order.
+	rest := make([]int, 0, len(res.Indicators))
+	for i := range res.Indicators {
+		if has(i) && !taken[i] {
+			rest = append(rest, i)
+		}
+	}
+	att := func(i int) float64 {
+		if a := res.Indicators[i].Attainment; a != nil {
+			return *a
+		}
+		return -1
+	}
+	slices.SortStableFunc(rest, func(a, b int) int { return cmp.Compare(att(b), att(a)) })
+	for _, i := range rest {
+		take(i)
+	}
+	return out[:len(out)/TilesPerRow*TilesPerRow]
+}
+
+func containsAll(s string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func growthWords(p *float64, lang string) string {
+	switch {
+	case p == nil:
+		return "—"
+	case lang == "en" && *p < 0:
+		return "down " + Pct(-*p)
+	case lang == "en":
+		return "up " + Pct(*p)
+	case *p < 0:
+		return "下降" + Pct(-*p)
+	}
+	return "增长" + Pct(*p)
 }
 
 func signedPct(v float64) string {
@@ -611,4 +701,36 @@ func (d *Document) MapText(f func(string) string) {
 			}
 		}
 	}
+}
+
+// Clone returns a deep copy of d, for a renderer that adapts the text to
+// what it can draw without changing the document others render.
+func (d *Document) Clone() *Document {
+	c := *d
+	c.Cover.Lines = slices.Clone(d.Cover.Lines)
+	c.Chapters = make([]Chapter, len(d.Chapters))
+	for i, ch := range d.Chapters {
+		c.Chapters[i] = Chapter{Title: ch.Title, Blocks: make([]Block, len(ch.Blocks))}
+		for j, b := range ch.Blocks {
+			nb := b
+			nb.Tiles = slices.Clone(b.Tiles)
+			if b.Table != nil {
+				t := *b.Table
+				t.Columns = slices.Clone(b.Table.Columns)
+				t.Rows = make([]Row, len(b.Table.Rows))
+				for k, r := range b.Table.Rows {
+					t.Rows[k] = Row{Cells: slices.Clone(r.Cells), Mark: r.Mark}
+				}
+				nb.Table = &t
+			}
+			if b.Chart != nil {
+				ct := *b.Chart
+				ct.Labels = slices.Clone(b.Chart.Labels)
+				ct.Series = slices.Clone(b.Chart.Series)
+				nb.Chart = &ct
+			}
+			c.Chapters[i].Blocks[j] = nb
+		}
+	}
+	return &c
 }

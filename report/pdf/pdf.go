@@ -73,16 +73,15 @@ func Render(w io.Writer, d *doc.Document, opts Options) (err error) {
 			err = fmt.Errorf("pdf: rendering failed: %v", r)
 		}
 	}()
-	// What FlagUnprintable missed (a file name, say) must still not
-	// reach fpdf, which panics beyond U+FFFF.
-	d.MapText(func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if r > 0xFFFF {
-				return '?'
-			}
-			return r
-		}, s)
-	})
+	// A character the font cannot draw is a "?" on the page, here and
+	// nowhere else: the result and the other outputs keep the real text.
+	// fpdf panics beyond U+FFFF, which Printable never accepts.
+	printable, err := Printable(font)
+	if err != nil {
+		return err
+	}
+	d = d.Clone()
+	d.MapText(func(s string) string { return report.Printed(s, printable) })
 	p := fpdf.New("P", "mm", "A4", "")
 	p.SetCatalogSort(true)
 	p.SetCreationDate(opts.Created)
@@ -235,8 +234,9 @@ func (r *renderer) heading(text string) {
 
 func (r *renderer) tiles(tiles []doc.Tile) {
 	p := r.p
-	const perRow, gap, h = 3, 4.0, 26.0
-	w := (textW - gap*(perRow-1)) / perRow
+	const gap, h = 4.0, 26.0
+	perRow := doc.TilesPerRow
+	w := (textW - gap*float64(perRow-1)) / float64(perRow)
 	rowY := p.GetY()
 	for i, t := range tiles {
 		if i%perRow == 0 {

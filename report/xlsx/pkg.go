@@ -184,6 +184,7 @@ func (p *pkg) read() (*report.Workbook, error) {
 		return nil, err
 	}
 	wb := &report.Workbook{Date1904: date1904}
+	wb.Props = p.properties()
 	for i, se := range sheets {
 		target := rels.byID[se.part]
 		s := &report.Sheet{Name: se.name, Hidden: se.hidden}
@@ -195,6 +196,43 @@ func (p *pkg) read() (*report.Workbook, error) {
 		wb.Sheets = append(wb.Sheets, s)
 	}
 	return wb, nil
+}
+
+// properties reads the title, subject, author and company the file
+// carries, which may name the city and the office. A part that is missing
+// or broken leaves them blank: they are a hint, not the workbook.
+func (p *pkg) properties() report.Properties {
+	var props report.Properties
+	want := map[string]map[string]*string{
+		"docProps/core.xml": {"title": &props.Title, "subject": &props.Subject, "creator": &props.Creator},
+		"docProps/app.xml":  {"Company": &props.Company},
+	}
+	for part, fields := range want {
+		rc, ok, err := p.open(part)
+		if err != nil || !ok {
+			continue
+		}
+		d := decoder(rc)
+		var into *string
+		for {
+			tok, err := d.RawToken()
+			if err != nil {
+				break
+			}
+			switch t := tok.(type) {
+			case xml.StartElement:
+				into = fields[t.Name.Local]
+			case xml.EndElement:
+				into = nil
+			case xml.CharData:
+				if into != nil && len(*into) < 1024 {
+					*into += string(t)
+				}
+			}
+		}
+		rc.Close()
+	}
+	return props
 }
 
 func (p *pkg) workbook() ([]sheetEntry, bool, error) {
