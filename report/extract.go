@@ -93,7 +93,9 @@ func (x *extractor) locate(spec *SheetSpec) (*Sheet, headerMatch, bool) {
 		if x.claimed[s.Name] {
 			continue
 		}
-		if hm, ok := findHeader(s, spec); ok && hm.score >= need && (best == nil || hm.score > bestHM.score) {
+		// A sheet found by its headers alone must have every required
+		// column: a unit list's 序号 and 单位 do not make it the indicators.
+		if hm, ok := findHeader(s, spec); ok && hm.score >= need && fits(spec, hm) && (best == nil || hm.score > bestHM.score) {
 			best, bestHM = s, hm
 		}
 	}
@@ -109,6 +111,37 @@ func (x *extractor) locate(spec *SheetSpec) (*Sheet, headerMatch, bool) {
 		return named, namedHM, true
 	}
 	return nil, headerMatch{}, false
+}
+
+// fits reports whether hm has every column spec requires, the lead
+// excepted where responsible units stand in for it, and the section
+// excepted where section rows stand in for it.
+func fits(spec *SheetSpec, hm headerMatch) bool {
+	for _, col := range spec.Columns {
+		if _, ok := hm.cols[col.Key]; ok || !col.Required {
+			continue
+		}
+		if _, ok := hm.cols["units"]; ok && col.Key == "lead" {
+			continue
+		}
+		if col.Key == "section" && spec.Role == "tasks" {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// hasSectionRows reports whether a section heading is laid across the
+// table somewhere below the header: then sections come from those rows,
+// and no section column is missing.
+func hasSectionRows(s *Sheet, hm headerMatch) bool {
+	for r := hm.bottom + 1; r < len(s.Rows); r++ {
+		if _, ok := sectionRow(s, r); ok && !isNoteRow(s, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // busiestRow stands in for a header that was not found: the row among the
@@ -177,6 +210,9 @@ func (x *extractor) missingColumns(s *Sheet, spec *SheetSpec, hm headerMatch) {
 			if _, ok := hm.cols["units"]; ok {
 				continue // the first responsible unit leads
 			}
+		}
+		if col.Key == "section" && spec.Role == "tasks" && hasSectionRows(s, hm) {
+			continue // sections come from their own rows
 		}
 		nc, near := nearestHeader(hm.texts, col.Headers, used)
 		f := Finding{Severity: Error, Rule: RuleMissingColumn, Sheet: s.Name, Header: col.Headers[0]}

@@ -556,7 +556,11 @@ func (p *pkg) sheet(s *report.Sheet, part string, index int) error {
 				p.finishCell(&cell, cellType, val.String(), hasV || hasIs)
 				if hasF {
 					cell.Formula = true
-					if !hasV {
+					// openpyxl writes an empty <v></v> beside a formula it
+					// could not compute; only a formula whose result is
+					// text may have cached an empty one.
+					cached := hasV && (val.Len() > 0 || cellType == "str")
+					if !cached {
 						p.uncomputed = append(p.uncomputed, formulaRef{sheet: s.Name, row: row, col: col, sheetIndex: index})
 					}
 				}
@@ -668,7 +672,10 @@ func clipMerges(s *report.Sheet, width int) {
 }
 
 // computeFormulas asks excelize to compute the formulas saved without a
-// result, which some scripts write; the few it cannot are reported.
+// result, which scripts and openpyxl write: each one computed is an info
+// finding at its cell, so the figure can be checked against the source;
+// each one that cannot be is a warning, and its cell stays empty rather
+// than pretending to be blank.
 func computeFormulas(wb *report.Workbook, data []byte, refs []formulaRef) {
 	const most = 1000
 	f, err := excelize.OpenReader(bytes.NewReader(data))
@@ -687,14 +694,23 @@ func computeFormulas(wb *report.Workbook, data []byte, refs []formulaRef) {
 				_, perr := strconv.ParseFloat(v, 64)
 				cell.Number = perr == nil
 				setCell(s, fr.row, fr.col, cell)
+				wb.Findings = append(wb.Findings, report.Finding{
+					Severity: report.Info, Rule: report.RuleFormulaComputed, Sheet: fr.sheet, Cell: ref, Value: v,
+					Message: report.Text{
+						Zh: "公式 =" + formula + " 没有保存计算结果，已按公式算得 " + v + "；如有出入，请用 Excel 或 WPS 打开并保存后重试",
+						En: "formula =" + formula + " had no stored result and was computed as " + v + "; if that is wrong, open and save it in Excel or WPS, then try again",
+					},
+				})
 				continue
 			}
 		}
+		cell.Text, cell.Number = "", false
+		setCell(s, fr.row, fr.col, cell)
 		wb.Findings = append(wb.Findings, report.Finding{
-			Severity: report.Warning, Rule: report.RuleType, Sheet: fr.sheet, Cell: ref, Value: "=" + formula,
+			Severity: report.Warning, Rule: report.RuleFormulaUncached, Sheet: fr.sheet, Cell: ref, Value: "=" + formula,
 			Message: report.Text{
-				Zh: "公式 =" + formula + " 没有保存的计算结果，也无法计算；请在 Excel 或 WPS 中打开、重新计算并保存",
-				En: "formula =" + formula + " has no stored result and cannot be computed: open, recalculate and save it in Excel or WPS",
+				Zh: "公式 =" + formula + " 没有保存计算结果，也无法计算，其值未计入；请用 Excel 或 WPS 打开并保存后重试",
+				En: "formula =" + formula + " has no stored result and cannot be computed, so its value is left out: open and save it in Excel or WPS, then try again",
 			},
 		})
 	}

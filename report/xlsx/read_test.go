@@ -210,7 +210,7 @@ func TestFormulaWithoutStoredResult(t *testing.T) {
 	}
 	found := false
 	for _, fd := range wb.Findings {
-		found = found || (fd.Cell == "I2" && strings.Contains(fd.Message.En, "no stored result"))
+		found = found || (fd.Cell == "I2" && fd.Rule == report.RuleFormulaUncached && strings.Contains(fd.Message.Zh, "用 Excel 或 WPS 打开并保存后重试"))
 	}
 	if !found {
 		t.Errorf("no finding for the uncomputable I2: %+v", wb.Findings)
@@ -272,5 +272,92 @@ func TestHostileShapes(t *testing.T) {
 	long := rawBook(t, `<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>`+strings.Repeat("长", 40000)+`</t></is></c></row></sheetData>`)
 	if _, err := xlsx.Read("l.xlsx", long, xlsx.Options{}); !errors.Is(err, report.ErrLimit) || !strings.Contains(err.Error(), "-max-cell-chars") {
 		t.Errorf("cell length limit: %v", err)
+	}
+}
+
+// Each form of formula a bureau's script writes without a stored result is
+// computed, and said so at its cell; one that cannot be is reported there
+// and left out.
+func TestFormulaFormsWithoutStoredResult(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if _, err := f.NewSheet("数据"); err != nil {
+		t.Fatal(err)
+	}
+	f.SetSheetRow("数据", "A1", &[]any{10, 20, 30.5})
+	f.SetSheetRow("Sheet1", "A1", &[]any{3, 4})
+	forms := []struct{ cell, formula, want string }{
+		{"C1", "A1*B1+2", "14"},
+		{"D1", "SUM(A1:B1)", "7"},
+		{"E1", "ROUND(2/3,2)", "0.67"},
+		{"F1", "AVERAGE(A1:B1)", "3.5"},
+		{"G1", `IF(A1>B1,"多","少")`, "少"},
+		{"H1", "数据!C1-数据!A1", "20.5"},
+		{"I1", "SUM(数据!A1:C1)/ROUND(A1,0)", "20.1666666666667"},
+		{"J1", "NOSUCHFUNCTION(1)", ""},
+	}
+	for _, fm := range forms {
+		if err := f.SetCellFormula("Sheet1", fm.cell, fm.formula); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := xlsx.Read("f.xlsx", buf.Bytes(), xlsx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fm := range forms {
+		t.Run(fm.formula, func(t *testing.T) {
+			col, row, _ := excelize.CellNameToCoordinates(fm.cell)
+			c := wb.Sheets[0].At(row-1, col-1)
+			var fd *report.Finding
+			for i := range wb.Findings {
+				if wb.Findings[i].Cell == fm.cell && wb.Findings[i].Sheet == "Sheet1" {
+					fd = &wb.Findings[i]
+				}
+			}
+			if fm.want == "" {
+				if c.Text != "" || fd == nil || fd.Rule != report.RuleFormulaUncached || fd.Severity != report.Warning {
+					t.Errorf("%s = %q, finding %+v; want it left out with a formula-uncached warning", fm.cell, c.Text, fd)
+				}
+				return
+			}
+			if !strings.HasPrefix(c.Text, fm.want) {
+				t.Errorf("%s = %q, want %s", fm.cell, c.Text, fm.want)
+			}
+			if fd == nil || fd.Rule != report.RuleFormulaComputed || fd.Severity != report.Info {
+				t.Errorf("%s: finding %+v, want an info formula-computed", fm.cell, fd)
+			}
+		})
+	}
+}
+
+// openpyxl writes an empty <v></v> beside each formula; a shared formula
+// names its text once. Both are computed, not read as blank.
+func TestFormulaEmptyValueAndShared(t *testing.T) {
+	data := rawBook(t, `<sheetData>`+
+		`<row r="1"><c r="A1"><v>40</v></c><c r="B1"><f>A1*2</f><v></v></c><c r="C1"><f t="shared" ref="C1:C2" si="0">A1+1</f><v></v></c></row>`+
+		`<row r="2"><c r="A2"><v>7</v></c><c r="C2"><f t="shared" si="0"/></c><c r="D2" t="str"><f>""</f><v></v></c></row>`+
+		`</sheetData>`)
+	wb, err := xlsx.Read("openpyxl.xlsx", data, xlsx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := wb.Sheets[0]
+	for _, w := range []struct {
+		r, c int
+		want string
+	}{{0, 1, "80"}, {0, 2, "41"}, {1, 2, "8"}} {
+		if got := s.At(w.r, w.c); got.Text != w.want || !got.Number {
+			t.Errorf("%s = %+v, want %s", report.CellName(w.c, w.r), got, w.want)
+		}
+	}
+	for _, fd := range wb.Findings {
+		if fd.Cell == "D2" {
+			t.Errorf("a text formula that cached an empty result is reported: %+v", fd)
+		}
 	}
 }
