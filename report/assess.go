@@ -89,7 +89,7 @@ func (t *TaskTotals) add(s State) {
 	case StateNotStarted:
 		t.NotStarted++
 	}
-	t.Rate = Round(float64(t.Done)/float64(t.Total), 4)
+	t.Rate = Rate(t.Done, t.Total)
 }
 
 // Count returns the number of tasks in state s.
@@ -447,8 +447,10 @@ func (c *checker) indicators() {
 		if hasTarget {
 			ir.Target = ptr(target)
 		}
-		if ind.Baseline.OK && ind.Actual.OK && ind.Baseline.Value != 0 {
-			ir.Growth = ptr(Round((ind.Actual.Value-ind.Baseline.Value)/math.Abs(ind.Baseline.Value), 4))
+		if ind.Baseline.OK && ind.Actual.OK {
+			if g, ok := Growth(ind.Baseline.Value, ind.Actual.Value); ok {
+				ir.Growth = ptr(g)
+			}
 		}
 		switch {
 		case ind.Actual.Pending:
@@ -458,26 +460,9 @@ func (c *checker) indicators() {
 		case !hasTarget:
 			ir.Status = "no_target"
 		default:
-			var att float64
-			switch {
-			case ind.Direction == Negative && ind.Actual.Value != 0:
-				att = target / ind.Actual.Value
-			case ind.Direction == Negative:
-				att = 1 // nothing left of what should shrink
-			case target != 0:
-				att = ind.Actual.Value / target
-			default:
-				att = 1
-			}
-			ir.Attainment = ptr(Round(att, 4))
-			switch {
-			case att >= 1-1e-9:
-				ir.Status = "met"
-			case att >= 0.9:
-				ir.Status = "nearly_met"
-			default:
-				ir.Status = "not_met"
-			}
+			att := Attainment(ind.Direction, target, ind.Actual.Value)
+			ir.Attainment = ptr(att)
+			ir.Status = Met(att)
 		}
 		c.res.Indicators = append(c.res.Indicators, ir)
 

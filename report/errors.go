@@ -10,6 +10,7 @@ import (
 var (
 	ErrTemplate    = errors.New("report: invalid template")
 	ErrNotWorkbook = errors.New("report: not an xlsx workbook")
+	ErrMissingFile = errors.New("report: no such file")
 	ErrLegacyXLS   = errors.New("report: legacy .xls/.et workbook")
 	ErrEncrypted   = errors.New("report: workbook is encrypted")
 	ErrPassword    = errors.New("report: wrong password")

@@ -306,9 +306,9 @@ type Data struct {
 	Bureau     string // the office a "填报单位：…" line names
 	BureauCell string
 	Identity   Identity
-	Declared   Counts            // counts the title declares ("9大板块39项任务")
-	DeclaredAt string            // cell of that title
-	AsOf       time.Time         // date the workbook declares (截至…), or zero
+	Declared   Counts    // counts the title declares ("9大板块39项任务")
+	DeclaredAt string    // cell of that title
+	AsOf       time.Time // date the workbook declares (截至…), or zero
 	AsOfCell   string
 	Tasks      []Task
 	Indicators []Indicator

@@ -41,10 +41,10 @@ type buildFlags struct {
 
 func (b *buildFlags) register(fs *flag.FlagSet) {
 	b.common.register(fs)
-	fs.StringVar(&b.fontFile, "font", "", "TrueType `FILE.ttf` for the PDF (default: the embedded WenQuanYi Micro Hei)")
-	fs.BoolVar(&b.annotate, "annotate", true, "fill and comment the cells with findings in the updated workbook's own sheets")
-	fs.StringVar(&b.mailList, "mail-to", "", "email the report to these `ADDRESSES` (a@x,b@y); SMTP from INNOREPORT_SMTP_URL and INNOREPORT_MAIL_FROM")
-	fs.BoolVar(&b.mailBook, "mail-workbook", false, "attach the updated workbook to the mail too")
+	fs.StringVar(&b.fontFile, "font", "", "PDF 使用的 TrueType 字体 / TrueType `FILE.ttf` for the PDF (default: the embedded WenQuanYi Micro Hei)")
+	fs.BoolVar(&b.annotate, "annotate", true, "在更新后的工作簿中标注有问题的单元格 / fill and comment the cells with findings in the updated workbook's own sheets")
+	fs.StringVar(&b.mailList, "mail-to", "", "把报告发送到这些邮箱 / email the report to these `ADDRESSES` (a@x,b@y); SMTP from INNOREPORT_SMTP_URL and INNOREPORT_MAIL_FROM")
+	fs.BoolVar(&b.mailBook, "mail-workbook", false, "邮件同时附上更新后的工作簿 / attach the updated workbook to the mail too")
 }
 
 // prepare checks everything that can be checked before any workbook is
@@ -172,8 +172,8 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var b buildFlags
 	fs := newFlagSet("build", stderr, nil)
 	b.register(fs)
-	out := fs.String("out", "out", "output `DIR`")
-	fs.StringVar(&b.failOn, "fail-on", "never", "exit 1 when a finding reaches this level: error, warning or never")
+	out := fs.String("out", "out", "输出目录 / output `DIR`")
+	fs.StringVar(&b.failOn, "fail-on", "never", "问题达到此级别时退出码为 1 / exit 1 when a finding reaches this level: error, warning or never")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "用法 / usage: innoreport build [flags] [WORKBOOK.xlsx]\n\n")
 		fs.PrintDefaults()

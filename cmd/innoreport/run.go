@@ -86,7 +86,7 @@ func errorKind(err error) string {
 		name string
 	}{
 		{report.ErrLegacyXLS, "legacy-xls"}, {report.ErrEncrypted, "encrypted"}, {report.ErrPassword, "wrong-password"},
-		{report.ErrLimit, "limit"}, {report.ErrNotWorkbook, "not-workbook"}, {report.ErrTemplate, "template"},
+		{report.ErrLimit, "limit"}, {report.ErrMissingFile, "missing-file"}, {report.ErrNotWorkbook, "not-workbook"}, {report.ErrTemplate, "template"},
 		{pdf.ErrFont, "font"}, {mail.ErrConfig, "mail-config"}, {errMailQueued, "mail-queued"},
 	} {
 		if errors.Is(err, k.err) {
@@ -155,17 +155,17 @@ type common struct {
 }
 
 func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.template, "template", "", "YAML `FILE` describing the workbook (default: built-in)")
-	fs.StringVar(&c.asOf, "as-of", "", "assess at this `DATE` (default: the workbook's 截至 date, else today)")
-	fs.StringVar(&c.lang, "lang", "zh", "language: zh or en")
-	fs.StringVar(&c.format, "format", "text", "output: text or json")
-	fs.StringVar(&c.password, "password", "", "password of an encrypted workbook")
-	fs.IntVar(&c.maxRows, "max-rows", xlsx.DefaultLimits.Rows, "refuse a sheet with more rows")
-	fs.IntVar(&c.maxSheet, "max-sheets", xlsx.DefaultLimits.Sheets, "refuse a workbook with more sheets")
-	fs.Int64Var(&c.maxUnzip, "max-unzip-mb", xlsx.DefaultLimits.UnzipSize>>20, "refuse a workbook that unpacks to more `MB`")
-	fs.IntVar(&c.maxCols, "max-cols", xlsx.DefaultLimits.Cols, "refuse a sheet with more columns")
-	fs.IntVar(&c.maxChars, "max-cell-chars", xlsx.DefaultLimits.CellChars, "refuse a cell with more characters")
-	fs.Float64Var(&c.maxSecs, "max-seconds", xlsx.DefaultLimits.Time.Seconds(), "give up reading a workbook after this many seconds")
+	fs.StringVar(&c.template, "template", "", "描述工作簿的 YAML 模板 / YAML `FILE` describing the workbook (default: built-in)")
+	fs.StringVar(&c.asOf, "as-of", "", "评估日期 / assess at this `DATE` (default: the workbook's 截至 date, else today)")
+	fs.StringVar(&c.lang, "lang", "zh", "报告语言 / language: zh or en")
+	fs.StringVar(&c.format, "format", "text", "输出格式 / output: text or json")
+	fs.StringVar(&c.password, "password", "", "加密工作簿的密码 / password of an encrypted workbook")
+	fs.IntVar(&c.maxRows, "max-rows", xlsx.DefaultLimits.Rows, "工作表行数上限 / refuse a sheet with more rows")
+	fs.IntVar(&c.maxSheet, "max-sheets", xlsx.DefaultLimits.Sheets, "工作表个数上限 / refuse a workbook with more sheets")
+	fs.Int64Var(&c.maxUnzip, "max-unzip-mb", xlsx.DefaultLimits.UnzipSize>>20, "解压后大小上限 / refuse a workbook that unpacks to more `MB`")
+	fs.IntVar(&c.maxCols, "max-cols", xlsx.DefaultLimits.Cols, "工作表列数上限 / refuse a sheet with more columns")
+	fs.IntVar(&c.maxChars, "max-cell-chars", xlsx.DefaultLimits.CellChars, "单元格字符数上限 / refuse a cell with more characters")
+	fs.Float64Var(&c.maxSecs, "max-seconds", xlsx.DefaultLimits.Time.Seconds(), "读取时间上限（秒）/ give up reading a workbook after this many seconds")
 }
 
 func (c *common) validate() error {
@@ -296,16 +296,6 @@ func newFlagSet(name string, stderr io.Writer, c *common) *flag.FlagSet {
 // errHelp ends a run that only printed help: exit 0.
 var errHelp = errors.New("help printed")
 
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usagef("参数有误：%v", "bad flags: %v", err)
-	}
-	return nil
-}
-
 // checkMemoryLimit is a soft heap limit for check unless GOMEMLIMIT says
 // otherwise: it makes the collector work a little harder, keeping a
 // 100,000-task workbook well under 300 MB at about 7% more time.
@@ -317,7 +307,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var c common
 	fs := newFlagSet("check", stderr, &c)
-	fs.StringVar(&c.failOn, "fail-on", "error", "exit 1 when a finding reaches this level: error, warning or never")
+	fs.StringVar(&c.failOn, "fail-on", "error", "问题达到此级别时退出码为 1 / exit 1 when a finding reaches this level: error, warning or never")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "用法 / usage: innoreport check [flags] [WORKBOOK.xlsx]\n\n")
 		fs.PrintDefaults()

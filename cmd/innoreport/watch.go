@@ -21,10 +21,10 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var b buildFlags
 	fs := newFlagSet("watch", stderr, nil)
 	b.register(fs)
-	out := fs.String("out", "", "output `DIR` (default INBOX/out)")
-	jobs := fs.Int("jobs", runtime.NumCPU(), "workbooks built at once")
-	settle := fs.Duration("settle", 2*time.Second, "how long a file must stay unchanged before it is read")
-	logFormat := fs.String("log-format", "text", "log as text or json")
+	out := fs.String("out", "", "输出目录 / output `DIR` (default INBOX/out)")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "同时生成的工作簿数 / workbooks built at once")
+	settle := fs.Duration("settle", 2*time.Second, "文件保持不变多久后读取 / how long a file must stay unchanged before it is read")
+	logFormat := fs.String("log-format", "text", "日志格式 / log as text or json")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "用法 / usage: innoreport watch [flags] INBOX\n\n")
 		fs.PrintDefaults()

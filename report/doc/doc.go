@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -414,7 +415,21 @@ func signedPct(v float64) string {
 	return Pct(v)
 }
 
-func (b *builder) stateLabel(s report.State) string { return s.Label().In(b.lang) }
+// stateLabel names a state as a heading or a column does: "On schedule".
+func (b *builder) stateLabel(s report.State) string { return Sentence(s.Label().In(b.lang)) }
+
+// Sentence capitalises the first letter, for labels that begin a heading,
+// a column or a cell: "warning" → "Warning"; Chinese is unchanged.
+func Sentence(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// Points writes a figure already in percentage points (progress, the
+// schedule's share) exactly as the result holds it: 95.4%, 100%.
+func Points(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) + "%" }
 
 func (b *builder) sections() Chapter {
 	ch := Chapter{Title: b.L("二、分板块任务推进情况", "2. Tasks by section")}
@@ -422,7 +437,7 @@ func (b *builder) sections() Chapter {
 	for _, s := range report.States {
 		cols = append(cols, Column{Header: b.stateLabel(s), Width: 0.08, Align: Right})
 	}
-	cols = append(cols, Column{Header: b.L("完成率", "Done"), Width: 0.16, Align: Right})
+	cols = append(cols, Column{Header: b.L("完成率", "Rate"), Width: 0.16, Align: Right})
 	tb := &Table{Columns: cols}
 	chart := &Chart{Title: b.L("各板块任务状态", "Task status by section")}
 	for _, s := range report.States {
@@ -461,9 +476,9 @@ func (b *builder) sections() Chapter {
 	for _, g := range b.res.Actions {
 		name := g.Name
 		if b.lang == "en" {
-			name = map[string]string{"规定动作": "prescribed", "自选动作": "self-selected"}[g.Name]
+			name = map[string]string{"规定动作": "Prescribed", "自选动作": "Self-selected"}[g.Name]
 			if name == "" {
-				name = "unclassified"
+				name = "Unclassified"
 			}
 		}
 		at.Rows = append(at.Rows, Row{Cells: []Cell{{Text: name}, {Text: fmt.Sprint(g.Total)}, {Text: fmt.Sprint(g.Done)}, {Text: fmt.Sprint(g.Overdue)}, {Text: Pct(g.Rate)}}})
@@ -531,10 +546,10 @@ func (b *builder) lagging() Chapter {
 		}
 		prog := "—"
 		if tr.Progress != nil {
-			prog = fmt.Sprintf("%.0f%%", *tr.Progress)
+			prog = Points(*tr.Progress)
 		}
 		tb.Rows = append(tb.Rows, Row{Mark: mark, Cells: []Cell{{Text: tr.ID}, {Text: tr.Name}, {Text: orDash(tr.Deadline)},
-			{Text: orDash(tr.Lead)}, {Text: prog}, {Text: fmt.Sprintf("%.0f%%", tr.Expected)}, {Text: b.stateLabel(tr.St)}}})
+			{Text: orDash(tr.Lead)}, {Text: prog}, {Text: Points(tr.Expected)}, {Text: b.stateLabel(tr.St)}}})
 	}
 	tb.More = b.more(n)
 	if n == 0 {
@@ -622,7 +637,7 @@ func (b *builder) indicators() Chapter {
 		}
 		tb.Rows = append(tb.Rows, Row{Mark: mark, Cells: []Cell{{Text: ind.Name}, {Text: ind.Unit}, {Text: fixed(ind.Baseline, dec)},
 			{Text: target}, {Text: fixed(ind.Actual, dec)}, {Text: growth},
-			{Text: pctOrDash(ind.Attainment), Value: ind.Attainment}, {Text: report.IndicatorStatusLabel(ind.Status).In(b.lang)}}})
+			{Text: pctOrDash(ind.Attainment), Value: ind.Attainment}, {Text: Sentence(report.IndicatorStatusLabel(ind.Status).In(b.lang))}}})
 	}
 	tb.More = b.more(len(b.res.Indicators))
 	ch.Blocks = append(ch.Blocks, Block{Table: tb})
@@ -651,7 +666,7 @@ func (b *builder) findings() Chapter {
 		if n == 0 {
 			continue
 		}
-		ch.Blocks = append(ch.Blocks, Block{Heading: fmt.Sprintf(b.L("%s（%d）", "%s (%d)"), sev.Label().In(b.lang), n)}, Block{Table: &Table{
+		ch.Blocks = append(ch.Blocks, Block{Heading: fmt.Sprintf(b.L("%s（%d）", "%s (%d)"), Sentence(sev.Label().In(b.lang)), n)}, Block{Table: &Table{
 			Columns: []Column{{Header: b.L("位置", "Cell"), Width: 0.17, Align: Left}, {Header: b.L("规则", "Rule"), Width: 0.2, Align: Left},
 				{Header: b.L("说明", "Message"), Width: 0.63, Align: Left}},
 			Rows: rows, More: b.more(n),

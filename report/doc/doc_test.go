@@ -70,7 +70,7 @@ func TestOverviewHoldsTheSeedFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"截至2021年12月31日", "39项任务", "省级以上研发创新平台46个", "科技型中小企业369家", "增长210%", "增长119%"} {
+	for _, want := range []string{"截至2021年12月31日", "39项任务", "省级以上研发创新平台46个", "科技型中小企业369家", "较基期增长210.1%", "较基期增长119.0%"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("overview lacks %q:\n%s", want, text)
 		}

@@ -287,10 +287,20 @@ func fit(p *fpdf.Fpdf, s string, w float64) string {
 
 func (r *renderer) tableHeader(t *doc.Table, widths []float64) {
 	p := r.p
-	p.SetFont(family, "", 9)
+	// A header wraps between words, never inside one: where its longest
+	// word is wider than the column, that header is set smaller.
+	sizes := make([]float64, len(t.Columns))
 	lines := make([][]string, len(t.Columns))
 	n := 1
 	for i, c := range t.Columns {
+		sizes[i] = 9
+		p.SetFont(family, "", sizes[i])
+		for _, tok := range tokens(c.Header) {
+			for sizes[i] > 6 && p.GetStringWidth(tok) > widths[i]-2 {
+				sizes[i] -= 0.5
+				p.SetFont(family, "", sizes[i])
+			}
+		}
 		lines[i] = wrap(p, c.Header, widths[i]-2)
 		n = max(n, len(lines[i]))
 	}
@@ -300,6 +310,7 @@ func (r *renderer) tableHeader(t *doc.Table, widths []float64) {
 	p.SetTextColor(255, 255, 255)
 	for i, c := range t.Columns {
 		p.Rect(x, y, widths[i], h, "F")
+		p.SetFont(family, "", sizes[i])
 		for j, l := range lines[i] {
 			p.SetXY(x+1, y+1+float64(j)*4.6)
 			p.CellFormat(widths[i]-2, 4.6, l, "", 0, string(headerAlign(c.Align)), false, 0, "")

@@ -158,7 +158,7 @@ func TestSamplePDFText(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := strip(string(out))
-		want := []string{d.Title, "46", "369", "210%"}
+		want := []string{d.Title, "46", "369", "210.1%"}
 		for _, g := range res.Sections {
 			want = append(want, g.Name)
 		}

@@ -85,11 +85,10 @@ func Open(path string, opts Options) (*report.Workbook, error) {
 func ReadFile(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		what := report.Text{Zh: "无法读取文件：" + err.Error(), En: "cannot read the file: " + err.Error()}
 		if errors.Is(err, os.ErrNotExist) {
-			what = report.Text{Zh: "文件不存在，请检查路径", En: "no such file: check the path"}
+			return nil, inputError(path, report.ErrMissingFile, "文件不存在，请检查路径和文件名", "no such file: check the path and the name")
 		}
-		return nil, inputError(path, report.ErrNotWorkbook, what.Zh, what.En)
+		return nil, inputError(path, report.ErrNotWorkbook, "无法读取文件："+err.Error(), "cannot read the file: "+err.Error())
 	}
 	return data, nil
 }

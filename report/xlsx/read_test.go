@@ -149,7 +149,7 @@ func TestUnreadableInputs(t *testing.T) {
 		t.Errorf("right password: %v", err)
 	}
 	_, err := xlsx.Open(filepath.Join(t.TempDir(), "nope.xlsx"), xlsx.Options{})
-	if !errors.Is(err, report.ErrNotWorkbook) {
+	if !errors.Is(err, report.ErrMissingFile) || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("missing file: %v", err)
 	}
 }

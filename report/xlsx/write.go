@@ -477,7 +477,7 @@ func (u *updater) summary() error {
 			return err
 		}
 	}
-	if err := u.formula(sh, 2+len(stateCols), row, fmt.Sprintf("IF(A%d=0,0,B%d/A%d)", row, row, row), res.Tasks.Rate, "pct"); err != nil {
+	if err := u.formula(sh, 2+len(stateCols), row, report.RateFormula(fmt.Sprint("B", row), fmt.Sprint("A", row)), res.Tasks.Rate, "pct"); err != nil {
 		return err
 	}
 
@@ -510,7 +510,7 @@ func (u *updater) summary() error {
 			return err
 		}
 	}
-	if err := u.formula(sh, 3+len(stateCols), row, fmt.Sprintf("IF(B%d=0,0,C%d/B%d)", row, row, row), res.Tasks.Rate, "totalp"); err != nil {
+	if err := u.formula(sh, 3+len(stateCols), row, report.RateFormula(fmt.Sprint("C", row), fmt.Sprint("B", row)), res.Tasks.Rate, "totalp"); err != nil {
 		return err
 	}
 	if err := u.sectionChart(sh, secHeader, secLast); err != nil {
@@ -598,7 +598,7 @@ func (u *updater) groupRow(sh string, row int, name string, g report.TaskTotals,
 		}
 	}
 	last := 3 + len(report.States)
-	return u.formula(sh, last, row, fmt.Sprintf("IF(B%d=0,0,C%d/B%d)", row, row, row), g.Rate, "pct")
+	return u.formula(sh, last, row, report.RateFormula(fmt.Sprint("C", row), fmt.Sprint("B", row)), g.Rate, "pct")
 }
 
 func (u *updater) sectionChart(sh string, header, last int) error {
@@ -716,14 +716,11 @@ func (u *updater) indicators() error {
 				return err
 			}
 		}
-		att := fmt.Sprintf(`IF(AND(ISNUMBER(E%d),ISNUMBER(F%d),F%d<>0),E%d/F%d,"")`, row, row, row, row, row)
-		if ind.Direction != "negative" {
-			att = fmt.Sprintf(`IF(AND(ISNUMBER(E%d),ISNUMBER(F%d),E%d<>0),F%d/E%d,"")`, row, row, row, row, row)
-		}
+		att := report.AttainmentFormula(src.Direction, fmt.Sprint("E", row), fmt.Sprint("F", row))
 		if err := u.optFormula(sh, 7, row, att, ind.Attainment); err != nil {
 			return err
 		}
-		growth := fmt.Sprintf(`IF(AND(ISNUMBER(D%d),ISNUMBER(F%d),D%d<>0),(F%d-D%d)/ABS(D%d),"")`, row, row, row, row, row, row)
+		growth := report.GrowthFormula(fmt.Sprint("D", row), fmt.Sprint("F", row))
 		if err := u.optFormula(sh, 8, row, growth, ind.Growth); err != nil {
 			return err
 		}
