@@ -433,11 +433,11 @@ func Points(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) + "%"
 
 func (b *builder) sections() Chapter {
 	ch := Chapter{Title: b.L("二、分板块任务推进情况", "2. Tasks by section")}
-	cols := []Column{{Header: b.L("板块", "Section"), Width: 0.28, Align: Left}, {Header: b.L("任务", "Tasks"), Width: 0.08, Align: Right}}
+	cols := []Column{{Header: b.L("板块", "Section"), Width: 0.26, Align: Left}, {Header: b.L("任务", "Tasks"), Width: 0.08, Align: Right}}
 	for _, s := range report.States {
-		cols = append(cols, Column{Header: b.stateLabel(s), Width: 0.08, Align: Right})
+		cols = append(cols, Column{Header: b.stateLabel(s), Width: 0.09, Align: Right})
 	}
-	cols = append(cols, Column{Header: b.L("完成率", "Rate"), Width: 0.16, Align: Right})
+	cols = append(cols, Column{Header: b.L("完成率", "Rate"), Width: 0.12, Align: Right})
 	tb := &Table{Columns: cols}
 	chart := &Chart{Title: b.L("各板块任务状态", "Task status by section")}
 	for _, s := range report.States {
@@ -661,7 +661,7 @@ func (b *builder) findings() Chapter {
 			if n > b.limit {
 				continue
 			}
-			rows = append(rows, Row{Cells: []Cell{{Text: f.Where()}, {Text: f.Rule}, {Text: f.Message.In(b.lang)}}})
+			rows = append(rows, Row{Cells: []Cell{{Text: f.Where()}, {Text: f.Rule}, {Text: Sentence(f.Message.In(b.lang))}}})
 		}
 		if n == 0 {
 			continue
