@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +108,92 @@ func TestNumberFormats(t *testing.T) {
 	}
 	if got := doc.Pct(0.7179); got != "71.8%" {
 		t.Errorf("Pct = %q", got)
+	}
+}
+
+// "其余…按序时推进" is said only when some task is left over, and says how
+// many.
+func TestOverviewRestOnlyWhenLeftOver(t *testing.T) {
+	res, tm := sample(t)
+	text, err := doc.Text(res, tm, "overview", "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest := res.Tasks.Ahead + res.Tasks.OnSchedule
+	if want := fmt.Sprintf("其余%d项按序时推进", rest); rest == 0 || !strings.Contains(text, want) {
+		t.Errorf("overview lacks %q:\n%s", want, text)
+	}
+	res.Tasks.Done += rest
+	res.Tasks.Ahead, res.Tasks.OnSchedule = 0, 0
+	for _, lang := range []string{"zh", "en"} {
+		text, err = doc.Text(res, tm, "overview", lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(text, "其余") || strings.Contains(text, "on schedule") {
+			t.Errorf("%s: no task is left over, yet:\n%s", lang, text)
+		}
+	}
+}
+
+// Every figure the overview's prose gives is the tile's, at the tile's
+// precision; the tiles fill their rows.
+func TestOverviewAndTilesAgree(t *testing.T) {
+	res, tm := sample(t)
+	for _, lang := range []string{"zh", "en"} {
+		d, err := doc.Build(res, tm, doc.Options{Lang: lang, Made: made})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, tiles := d.Chapters[0].Blocks[0].Paragraph, d.Chapters[0].Blocks[1].Tiles
+		if len(tiles)%doc.TilesPerRow != 0 || len(tiles) <= doc.TilesPerRow {
+			t.Errorf("%s: %d tiles, not full rows of %d", lang, len(tiles), doc.TilesPerRow)
+		}
+		for _, tile := range tiles[doc.TilesPerRow:] {
+			if !strings.Contains(text, tile.Label) || !strings.Contains(text, tile.Value) {
+				t.Errorf("%s: overview lacks tile %s %s:\n%s", lang, tile.Label, tile.Value, text)
+			}
+			if pct, ok := strings.CutPrefix(tile.Note, map[string]string{"zh": "较基期 +", "en": "vs baseline +"}[lang]); ok && !strings.Contains(text, pct) {
+				t.Errorf("%s: tile says %s, overview does not:\n%s", lang, pct, text)
+			}
+		}
+	}
+}
+
+// The English report's tables name their columns distinctly, and its
+// headings and column names begin with a capital.
+func TestEnglishHeadersDistinctAndSentenceCase(t *testing.T) {
+	res, tm := sample(t)
+	d, err := doc.Build(res, tm, doc.Options{Lang: "en", Made: made})
+	if err != nil {
+		t.Fatal(err)
+	}
+	capital := func(what, s string) {
+		if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+			t.Errorf("%s %q is not in sentence case", what, s)
+		}
+	}
+	for _, ch := range d.Chapters {
+		capital("chapter", ch.Title)
+		for _, b := range ch.Blocks {
+			capital("heading", b.Heading)
+			for _, tile := range b.Tiles[:min(len(b.Tiles), doc.TilesPerRow)] {
+				capital("tile", tile.Label)
+				if strings.ContainsAny(tile.Label+tile.Unit+tile.Note, "项个：（") {
+					t.Errorf("tile %+v is not in English", tile)
+				}
+			}
+			if b.Table == nil {
+				continue
+			}
+			seen := map[string]bool{}
+			for _, c := range b.Table.Columns {
+				capital("column", c.Header)
+				if seen[c.Header] {
+					t.Errorf("%s: two columns called %q", ch.Title, c.Header)
+				}
+				seen[c.Header] = true
+			}
+		}
 	}
 }

@@ -287,21 +287,11 @@ func fit(p *fpdf.Fpdf, s string, w float64) string {
 
 func (r *renderer) tableHeader(t *doc.Table, widths []float64) {
 	p := r.p
-	// A header wraps between words, never inside one: where its longest
-	// word is wider than the column, that header is set smaller.
 	sizes := make([]float64, len(t.Columns))
 	lines := make([][]string, len(t.Columns))
 	n := 1
 	for i, c := range t.Columns {
-		sizes[i] = 9
-		p.SetFont(family, "", sizes[i])
-		for _, tok := range tokens(c.Header) {
-			for sizes[i] > 6 && p.GetStringWidth(tok) > widths[i]-2 {
-				sizes[i] -= 0.5
-				p.SetFont(family, "", sizes[i])
-			}
-		}
-		lines[i] = wrap(p, c.Header, widths[i]-2)
+		sizes[i], lines[i] = headerLines(p, c.Header, widths[i]-2)
 		n = max(n, len(lines[i]))
 	}
 	h := float64(n)*4.6 + 2
@@ -319,6 +309,21 @@ func (r *renderer) tableHeader(t *doc.Table, widths []float64) {
 	}
 	p.SetTextColor(0, 0, 0)
 	p.SetY(y + h)
+}
+
+// headerLines wraps a column header between words, never inside one:
+// where its longest word is wider than the column, the header is set
+// smaller, down to 6 pt.
+func headerLines(p *fpdf.Fpdf, header string, w float64) (float64, []string) {
+	size := 9.0
+	p.SetFont(family, "", size)
+	for _, tok := range tokens(header) {
+		for size > 6 && p.GetStringWidth(tok) > w {
+			size -= 0.5
+			p.SetFont(family, "", size)
+		}
+	}
+	return size, wrap(p, header, w)
 }
 
 func headerAlign(a doc.Align) doc.Align {

@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -311,5 +312,74 @@ func TestTableSplitsWithHeader(t *testing.T) {
 	}
 	if len(seen) != 150 {
 		t.Errorf("%d of 150 rows found in the text", len(seen))
+	}
+}
+
+// No column header of either language is broken inside a word: each line
+// of a wrapped header is whole words of it.
+func TestHeadersWrapBetweenWords(t *testing.T) {
+	p := newPDF(t)
+	for _, lang := range []string{"zh", "en"} {
+		d, _ := sampleDoc(t, lang)
+		for _, ch := range d.Chapters {
+			for _, b := range ch.Blocks {
+				if b.Table == nil {
+					continue
+				}
+				for _, c := range b.Table.Columns {
+					words := map[string]bool{}
+					for _, w := range tokens(c.Header) {
+						words[w] = true
+					}
+					// At its width, and squeezed to three quarters of it.
+					for _, w := range []float64{c.Width*textW - 2, c.Width*textW*0.75 - 2} {
+						_, lines := headerLines(p, c.Header, w)
+						for _, l := range lines {
+							for _, w := range tokens(l) {
+								if !words[w] {
+									t.Errorf("%s: header %q broken into %q", lang, c.Header, lines)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// The "?" for a character the font cannot draw is on the page only: the
+// document and the result keep the character.
+func TestUnprintableOnlyOnThePage(t *testing.T) {
+	tm, _ := report.ParseTemplate("t", templates.Builtin)
+	s := &report.Sheet{Name: "任务清单", Rows: [][]report.Cell{
+		{{Text: "序号"}, {Text: "板块"}, {Text: "重点任务"}, {Text: "完成时限"}, {Text: "牵头单位"}, {Text: "状态"}, {Text: "进度"}},
+		{{Text: "1"}, {Text: "甲"}, {Text: "建设\U00020000平台"}, {Text: "2021年底"}, {Text: "市科技局"}, {Text: "推进中"}, {Text: "10"}},
+	}}
+	res := report.Analyze(&report.Workbook{Name: "u.xlsx", Sheets: []*report.Sheet{s}}, tm, report.Options{AsOf: time.Date(2021, 12, 31, 0, 0, 0, 0, time.UTC)})
+	report.FlagUnprintable(res, nil)
+	d, err := doc.Build(res, tm, doc.Options{Lang: "zh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := render(t, d)
+	if res.TaskList[0].Name != "建设\U00020000平台" {
+		t.Errorf("the result's name became %q", res.TaskList[0].Name)
+	}
+	js, _ := json.Marshal(d)
+	if !strings.Contains(string(js), "建设\U00020000平台") {
+		t.Error("rendering changed the document")
+	}
+	pdftotext := tooltest.Need(t, "pdftotext", "poppler-utils")
+	path := filepath.Join(t.TempDir(), "u.pdf")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftotext, path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "建设?平台") {
+		t.Errorf("the PDF does not show 建设?平台:\n%s", out)
 	}
 }

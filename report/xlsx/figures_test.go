@@ -8,12 +8,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
 	"innoreport/internal/tooltest"
+	"innoreport/report"
 )
 
 // edgeBook is a workbook of the cases where a formula and the domain rule
@@ -167,5 +170,40 @@ func TestLibreOfficeEdgeCases(t *testing.T) {
 		}
 		r := cells[row-1]
 		same(fmt.Sprint("section rate ", r[0]), fmt.Sprintf("row %d", row), r[len(r)-1], &s.Rate)
+	}
+}
+
+// A character the PDF cannot draw stays itself in the updated workbook:
+// its summary columns (and the COUNTIF over them) see the real text.
+func TestWorkbookKeepsUnprintableText(t *testing.T) {
+	f := excelize.NewFile()
+	rows := [][]any{
+		{"序号", "板块", "重点任务", "完成时限", "牵头单位", "状态"},
+		{1, "𠀀平台", "任务一", "2021年12月底", "市科技局", "已完成"},
+	}
+	for i, r := range rows {
+		if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+1), &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	res, wb := analyze(t, "u.xlsx", buf.Bytes())
+	report.FlagUnprintable(res, nil)
+	out, err := excelize.OpenReader(bytes.NewReader(update(t, buf.Bytes(), res, wb, "zh")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	got, err := out.GetRows("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := got[1][6:]
+	if !slices.Contains(added, "𠀀平台") || slices.ContainsFunc(added, func(s string) bool { return strings.Contains(s, "?") }) {
+		t.Errorf("the added columns hold %q, want the section as written", added)
 	}
 }
