@@ -61,7 +61,17 @@ func writeText(w io.Writer, r *report.Result, lang string) error {
 	}
 	fmt.Fprintf(&b, "%s  %s\n", pad(L("工作簿", "workbook"), 8), r.Workbook)
 	fmt.Fprintf(&b, "%s  %s\n", pad(L("模板", "template"), 8), r.Template)
-	fmt.Fprintf(&b, "%s  %s（%s）\n", pad(L("截至", "as of"), 8), r.AsOf, src)
+	for _, id := range []struct {
+		label string
+		v     report.Sourced
+	}{{L("城市", "city"), r.Identity.City}, {L("填报单位", "office"), r.Identity.Bureau}} {
+		if id.v.Value == "" {
+			fmt.Fprintf(&b, "%s  %s\n", pad(id.label, 8), L("（工作簿未写明）", "(the workbook does not say)"))
+			continue
+		}
+		fmt.Fprintf(&b, "%s  %s%s%s%s\n", pad(id.label, 8), id.v.Value, L("（", " ("), id.v.Source, L("）", ")"))
+	}
+	fmt.Fprintf(&b, "%s  %s%s%s%s\n", pad(L("截至", "as of"), 8), r.AsOf, L("（", " ("), src, L("）", ")"))
 	var sheets []string
 	for _, role := range report.Roles {
 		if name, ok := r.Sheets[role]; ok {
