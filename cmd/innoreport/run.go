@@ -165,7 +165,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.Int64Var(&c.maxUnzip, "max-unzip-mb", xlsx.DefaultLimits.UnzipSize>>20, "解压后大小上限 / refuse a workbook that unpacks to more `MB`")
 	fs.IntVar(&c.maxCols, "max-cols", xlsx.DefaultLimits.Cols, "工作表列数上限 / refuse a sheet with more columns")
 	fs.IntVar(&c.maxChars, "max-cell-chars", xlsx.DefaultLimits.CellChars, "单元格字符数上限 / refuse a cell with more characters")
-	fs.Float64Var(&c.maxSecs, "max-seconds", xlsx.DefaultLimits.Time.Seconds(), "读取时间上限（秒）/ give up reading a workbook after this many seconds")
+	fs.Float64Var(&c.maxSecs, "max-seconds", xlsx.DefaultLimits.Time.Seconds(), "读取时间上限（秒） / give up reading a workbook after this many seconds")
 }
 
 func (c *common) validate() error {

@@ -197,3 +197,47 @@ func TestEnglishHeadersDistinctAndSentenceCase(t *testing.T) {
 		}
 	}
 }
+
+// The schedule's share due is one value: chapter 4 shows what the JSON and
+// the appendix's behind-schedule finding say, at the same precision.
+func TestDueIsOneValue(t *testing.T) {
+	_, tm := sample(t)
+	wb, err := xlsx.Read(samples.Name, samples.Workbook, xlsx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An as-of date inside the cycle, so that the shares due are not whole.
+	res := report.Analyze(wb, tm, report.Options{AsOf: time.Date(2021, 11, 16, 0, 0, 0, 0, time.UTC)})
+	d, err := doc.Build(res, tm, doc.Options{Lang: "zh", Made: made})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table *doc.Table
+	for _, b := range d.Chapters[3].Blocks {
+		if b.Table != nil {
+			table = b.Table
+		}
+	}
+	if table == nil {
+		t.Fatal("no lagging table")
+	}
+	i := 0
+	for _, tr := range res.TaskList {
+		if tr.St != report.StateOverdue && tr.St != report.StateBehind {
+			continue
+		}
+		due := table.Rows[i].Cells[5].Text
+		if want := doc.Points(tr.Expected); due != want {
+			t.Errorf("task %s: chapter 4 says %s due, the JSON %v", tr.ID, due, tr.Expected)
+		}
+		for _, f := range res.Findings {
+			if f.Rule == report.RuleBehindSchedule && f.Cell == tr.Task.Cells.Get("progress") && !strings.Contains(f.Message.Zh, "序时进度 "+due) {
+				t.Errorf("task %s: the appendix says %q, chapter 4 %s", tr.ID, f.Message.Zh, due)
+			}
+		}
+		i++
+	}
+	if i == 0 || !strings.Contains(fmt.Sprint(table.Rows), ".") {
+		t.Errorf("no task behind with a share due that is not whole: %v", table.Rows)
+	}
+}
