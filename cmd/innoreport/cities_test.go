@@ -475,3 +475,53 @@ func checkCityOutputs(t *testing.T, c city, path, lang string) {
 		}
 	}
 }
+
+// A workbook that names no city gets the neutral title, no office, an
+// info finding saying what to add, and never the sample's city.
+func TestWorkbookNamingNoCity(t *testing.T) {
+	w := newBook(t, "任务清单")
+	w.row("任务清单", 1, "创建省级创新型城市工作任务清单")
+	w.row("任务清单", 2, "序号", "板块", "重点任务", "完成时限", "牵头单位", "状态", "进度")
+	for i, tk := range cityTasks("某")[0] {
+		w.row("任务清单", i+3, i+1, "创新平台", tk.name, tk.deadline, tk.lead, tk.status, tk.progress)
+	}
+	path := filepath.Join(t.TempDir(), "book.xlsx")
+	if err := os.WriteFile(path, w.bytes(), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	var stdout, errb bytes.Buffer
+	if err := run(context.Background(), []string{"build", path, "-out", out, "-format", "json"}, &stdout, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	var res struct {
+		Identity report.Identity
+		Findings []struct{ Rule, Severity string }
+		Outputs  struct{ PDF string }
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Identity.City.Value != "" || res.Identity.Bureau.Value != "" {
+		t.Errorf("identity %+v from a workbook that names none", res.Identity)
+	}
+	found := false
+	for _, f := range res.Findings {
+		found = found || f.Rule == report.RuleIdentity && f.Severity == "info"
+	}
+	if !found {
+		t.Errorf("no info finding %s: %+v", report.RuleIdentity, res.Findings)
+	}
+	pages := pdfPages(t, res.Outputs.PDF)
+	for i, p := range pages {
+		if strings.Contains(p, "内江") {
+			t.Errorf("page %d names 内江:\n%s", i+1, p)
+		}
+	}
+	if !strings.Contains(pages[0], "创建省级创新型城市工作成效报告") {
+		t.Errorf("cover lacks the neutral title:\n%s", pages[0])
+	}
+	if info := pdfInfo(t, res.Outputs.PDF); info["Title"] != "创建省级创新型城市工作成效报告" || info["Author"] != "" {
+		t.Errorf("PDF metadata %q by %q", info["Title"], info["Author"])
+	}
+}

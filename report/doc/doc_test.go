@@ -241,3 +241,36 @@ func TestDueIsOneValue(t *testing.T) {
 		t.Errorf("no task behind with a share due that is not whole: %v", table.Rows)
 	}
 }
+
+// The template may name the headline indicators; they come first, in its
+// order, and the most attained fill the row.
+func TestTemplateNamesHeadline(t *testing.T) {
+	res, _ := sample(t)
+	src := strings.Replace(string(templates.Builtin), "name: builtin", "name: mine\nheadline: [高新技术企业, 引进院士]", 1)
+	tm, err := report.ParseTemplate("mine.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := doc.Headline(res, tm)
+	if len(got) != 6 || !strings.Contains(got[0].Name, "高新技术企业") || got[1].Name != "引进院士" {
+		t.Fatalf("headline = %v", got)
+	}
+	att := func(ind report.IndicatorResult) float64 {
+		if ind.Attainment == nil {
+			return -1
+		}
+		return *ind.Attainment
+	}
+	taken := map[string]bool{}
+	for i, ind := range got {
+		taken[ind.Name] = true
+		if i > 2 && att(ind) > att(got[i-1]) {
+			t.Errorf("%s (%v) after the less attained %s", ind.Name, att(ind), got[i-1].Name)
+		}
+	}
+	for _, ind := range res.Indicators {
+		if !taken[ind.Name] && ind.Actual != nil && att(ind) > att(got[5]) {
+			t.Errorf("%s (%v) is more attained than %s (%v)", ind.Name, att(ind), got[5].Name, att(got[5]))
+		}
+	}
+}
