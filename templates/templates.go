@@ -4,7 +4,7 @@ package templates
 
 import _ "embed"
 
-// Builtin is the YAML of the built-in Neijiang template.
+// Builtin is the YAML of the built-in template, which names no city.
 //
 //go:embed builtin.yaml
 var Builtin []byte

@@ -37,9 +37,16 @@
 //	$ INNOREPORT_SMTP_URL=smtp://kjj:pw@mail.gov.cn:587 INNOREPORT_MAIL_FROM=kjj@gov.cn \
 //	    innoreport watch -mail-to leader@gov.cn /srv/innoreport/inbox
 //
-// Flags of every command that reads a workbook:
+// The report names the city and the office the workbook names, in its
+// title rows ("填报单位：…") or document properties; -format json shows them
+// as identity, each with its source.
 //
-//	-template FILE   YAML template (default: the built-in Neijiang one)
+// Flags may come before or after the workbook. Flags of every command that
+// reads a workbook:
+//
+//	-template FILE   YAML template (default: the built-in one, which reads
+//	                 any bureau's workbook; a template may fix the city,
+//	                 the office and the title the workbook otherwise gives)
 //	-as-of DATE      assess at this date (default: the date the workbook
 //	                 declares, "截至2021年12月31日", else today)
 //	-lang zh|en      language of messages, report and sheets (default zh)
