@@ -88,15 +88,26 @@ func (x *extractor) locate(spec *SheetSpec) (*Sheet, headerMatch, bool) {
 	}
 	var best *Sheet
 	var bestHM headerMatch
+	bestLacking := 0
 	need := min(3, len(spec.Columns))
 	for _, s := range x.wb.Sheets {
 		if x.claimed[s.Name] {
 			continue
 		}
 		// A sheet found by its headers alone must have every required
-		// column: a unit list's 序号 and 单位 do not make it the indicators.
-		if hm, ok := findHeader(s, spec); ok && hm.score >= need && fits(spec, hm) && (best == nil || hm.score > bestHM.score) {
-			best, bestHM = s, hm
+		// column: a unit list's 序号 and 单位 do not make it the
+		// indicators. A sheet that is plainly the role's table but for
+		// one required column (four columns matched) is taken too, so
+		// that the finding names the missing column, not the sheet.
+		hm, ok := findHeader(s, spec)
+		if !ok || hm.score < need {
+			continue
+		}
+		lacking := missingRequired(spec, hm)
+		if lacking == 0 || (lacking == 1 && hm.score >= 4) {
+			if best == nil || lacking < bestLacking || (lacking == bestLacking && hm.score > bestHM.score) {
+				best, bestHM, bestLacking = s, hm, lacking
+			}
 		}
 	}
 	if best != nil {
@@ -113,10 +124,11 @@ func (x *extractor) locate(spec *SheetSpec) (*Sheet, headerMatch, bool) {
 	return nil, headerMatch{}, false
 }
 
-// fits reports whether hm has every column spec requires, the lead
-// excepted where responsible units stand in for it, and the section
-// excepted where section rows stand in for it.
-func fits(spec *SheetSpec, hm headerMatch) bool {
+// missingRequired counts the columns spec requires that hm lacks, the
+// lead excepted where responsible units stand in for it, and the section
+// excepted where section rows may stand in for it.
+func missingRequired(spec *SheetSpec, hm headerMatch) int {
+	n := 0
 	for _, col := range spec.Columns {
 		if _, ok := hm.cols[col.Key]; ok || !col.Required {
 			continue
@@ -127,9 +139,9 @@ func fits(spec *SheetSpec, hm headerMatch) bool {
 		if col.Key == "section" && spec.Role == "tasks" {
 			continue
 		}
-		return false
+		n++
 	}
-	return true
+	return n
 }
 
 // hasSectionRows reports whether a section heading is laid across the
