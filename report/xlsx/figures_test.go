@@ -39,9 +39,11 @@ func edgeBook(t *testing.T) []byte {
 		{"示例市创建省级创新型城市工作任务清单"},
 		{"填报单位：示例市科学技术局 截至2021年12月31日"},
 		{"序号", "板块", "重点任务", "完成时限", "牵头单位", "状态", "进度"},
-		{1, "甲", "任务一", "2021年12月底", "市科技局", "已完成", 100},
-		{2, "甲", "任务二", "2021年12月底", "市科技局", "推进中", 50},
-		{3, "乙", "任务三", "2021年12月底", "市财政局", "推进中", 100.0 / 3},
+		// A section named with a wildcard character counts only itself.
+		{1, "创新*平台", "任务一", "2021年12月底", "市科技局", "已完成", 100},
+		{2, "创新*平台", "任务二", "2021年12月底", "市科技局", "推进中", 50},
+		{3, "创新新平台", "任务三", "2021年12月底", "市财政局", "推进中", 100.0 / 3},
+		{4, "创新?台", "任务四", "2021年12月底", "市财政局", "已完成", 100},
 	}
 	for i, r := range rows {
 		must(f.SetSheetRow("任务清单", fmt.Sprintf("A%d", i+1), &r))
@@ -114,8 +116,12 @@ func TestLibreOfficeEdgeCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got struct {
-		Tasks      struct{ Rate float64 }
-		Sections   []struct{ Rate float64 }
+		Tasks    struct{ Rate float64 }
+		Sections []struct {
+			Name  string
+			Total float64
+			Rate  float64
+		}
 		Indicators []struct {
 			Name               string
 			Attainment, Growth *float64
@@ -169,6 +175,10 @@ func TestLibreOfficeEdgeCases(t *testing.T) {
 			t.Fatalf("汇总 has %d rows: %v", len(cells), err)
 		}
 		r := cells[row-1]
+		if r[0] != s.Name {
+			t.Fatalf("汇总 row %d is %q, want %q", row, r[0], s.Name)
+		}
+		same(fmt.Sprint("section total ", r[0]), fmt.Sprintf("row %d", row), r[1], &s.Total)
 		same(fmt.Sprint("section rate ", r[0]), fmt.Sprintf("row %d", row), r[len(r)-1], &s.Rate)
 	}
 }

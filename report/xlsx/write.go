@@ -583,16 +583,22 @@ func (u *updater) header(sh string, row int, headers []string) error {
 	return nil
 }
 
+// literal is a COUNTIF criterion matching the text of cell exactly: a
+// section or unit named with * or ? is not a wildcard.
+func literal(cell string) string {
+	return fmt.Sprintf(`"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(%s,"~","~~"),"*","~*"),"?","~?")`, cell)
+}
+
 // groupRow writes one tally row: the name, COUNTIFS over key and status.
 func (u *updater) groupRow(sh string, row int, name string, g report.TaskTotals, key, status string) error {
 	if err := u.set(sh, 1, row, name, "text"); err != nil {
 		return err
 	}
-	if err := u.formula(sh, 2, row, fmt.Sprintf(`COUNTIF(%s,"="&$A%d)`, key, row), float64(g.Total), "int"); err != nil {
+	if err := u.formula(sh, 2, row, fmt.Sprintf(`COUNTIF(%s,%s)`, key, literal(fmt.Sprint("$A", row))), float64(g.Total), "int"); err != nil {
 		return err
 	}
 	for i, s := range report.States {
-		f := fmt.Sprintf(`COUNTIFS(%s,"="&$A%d,%s,%s)`, key, row, status, criterion(s.Label().In(u.lang)))
+		f := fmt.Sprintf(`COUNTIFS(%s,%s,%s,%s)`, key, literal(fmt.Sprint("$A", row)), status, criterion(s.Label().In(u.lang)))
 		if err := u.formula(sh, 3+i, row, f, float64(g.Count(s)), "int"); err != nil {
 			return err
 		}
