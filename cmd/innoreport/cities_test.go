@@ -463,6 +463,20 @@ func checkCityOutputs(t *testing.T, c city, path, lang string) {
 		t.Errorf("outputs %s, %s; want named after %s", bt.book, bt.pdf, c.file)
 	}
 	never("output names", bt.book+" "+bt.pdf)
+	book, err := excelize.OpenFile(bt.book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	for _, sh := range book.GetSheetList() {
+		rows, err := book.GetRows(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			never("updated workbook sheet "+sh, strings.Join(r, " "))
+		}
+	}
 	js, err := os.ReadFile(bt.jsonp)
 	if err != nil {
 		t.Fatal(err)
