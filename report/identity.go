@@ -38,7 +38,8 @@ var (
 	// No city's name holds these; a title's words do ("创建省级创新型").
 	notCity = "创省级型"
 	// "填报单位：自贡市科学技术局 截至…" → 自贡市科学技术局.
-	reBureau = regexp.MustCompile(`(?:填报单位|报送单位|填报部门|报送部门|编制单位|填表单位|牵头单位)\s*[:：]\s*([^\s，,；;（(：:]+)`)
+	// "填报单位（盖章）：…" too.
+	reBureau = regexp.MustCompile(`(?:填报单位|报送单位|填报部门|报送部门|编制单位|填表单位|牵头单位)\s*(?:[（(][^）)]*[）)])?\s*[:：]\s*([^\s，,；;（(：:]+)`)
 	// An office's name ends so: 科学技术局, 科技局, 发展和改革委员会, 办公室.
 	reOffice = regexp.MustCompile(`(?:局|委员会|委|办公室|办|厅|中心|政府)$`)
 )

@@ -31,6 +31,23 @@ func TestIdentityFromTitleRows(t *testing.T) {
 	}
 }
 
+func TestBureauLines(t *testing.T) {
+	for in, want := range map[string]string{
+		"填报单位：内江市科学技术局（市创建省级创新型城市工作领导小组办公室）        截至2021年12月31日": "内江市科学技术局",
+		"填报单位（盖章）：乐山市科学技术局      填报人：王五":                           "乐山市科学技术局",
+		"报送单位: 南充市科技局, 截至2021年12月":                                "南充市科技局",
+		"截至2021年12月31日": "",
+	} {
+		got := ""
+		if m := reBureau.FindStringSubmatch(in); m != nil {
+			got = m[1]
+		}
+		if got != want {
+			t.Errorf("%q: bureau %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestIdentityFromDocumentProperties(t *testing.T) {
 	wb := &Workbook{Name: "x.xlsx", Sheets: []*Sheet{identityTasks("工作任务清单", "")},
 		Props: Properties{Title: "绵阳市创新型城市任务", Creator: "李四", Company: "绵阳市科学技术局"}}
