@@ -66,9 +66,10 @@ type SnapTask struct {
 
 // SnapIndicator is one indicator's value reached in a snapshot.
 type SnapIndicator struct {
-	Name   string   `json:"name"`
-	Unit   string   `json:"unit"`
-	Actual *float64 `json:"actual"`
+	Name       string   `json:"name"`
+	Unit       string   `json:"unit"`
+	Actual     *float64 `json:"actual"`
+	Attainment *float64 `json:"attainment"`
 }
 
 // Snapshot takes the comparable part of a result.
@@ -79,7 +80,7 @@ func (r *Result) Snapshot() Snapshot {
 		s.TaskList = append(s.TaskList, SnapTask{ID: t.ID, Name: t.Name, Hash: t.Hash, State: t.State})
 	}
 	for _, in := range r.Indicators {
-		s.Indicators = append(s.Indicators, SnapIndicator{Name: in.Name, Unit: in.Unit, Actual: in.Actual})
+		s.Indicators = append(s.Indicators, SnapIndicator{Name: in.Name, Unit: in.Unit, Actual: in.Actual, Attainment: in.Attainment})
 	}
 	return s
 }
@@ -106,7 +107,7 @@ func ParseSnapshot(data []byte) (Snapshot, error) {
 		}
 	}
 	for _, in := range s.Indicators {
-		if in.Actual != nil && (math.IsNaN(*in.Actual) || math.IsInf(*in.Actual, 0)) {
+		if !finite(in.Actual) || !finite(in.Attainment) {
 			return Snapshot{}, fmt.Errorf("report: snapshot: indicator %q has no finite value", in.Name)
 		}
 	}
@@ -116,8 +117,9 @@ func ParseSnapshot(data []byte) (Snapshot, error) {
 // Comparison is what changed since the previous period.
 type Comparison struct {
 	Previous struct {
-		AsOf     Day    `json:"as_of"`
-		Workbook string `json:"workbook"`
+		AsOf     Day     `json:"as_of"`
+		Workbook string  `json:"workbook"`
+		Rate     float64 `json:"rate"` // its completion rate, for the 上期 column
 	} `json:"previous"`
 	Tasks      TaskChanges       `json:"tasks"`
 	Indicators []IndicatorChange `json:"indicators"`
@@ -149,7 +151,7 @@ type IndicatorChange struct {
 // hash of their text; indicators by name and unit.
 func Compare(prev, cur Snapshot) *Comparison {
 	c := &Comparison{}
-	c.Previous.AsOf, c.Previous.Workbook = prev.AsOf, prev.Workbook
+	c.Previous.AsOf, c.Previous.Workbook, c.Previous.Rate = prev.AsOf, prev.Workbook, prev.Tasks.Rate
 	c.Tasks = TaskChanges{
 		DoneDelta:       cur.Tasks.Done - prev.Tasks.Done,
 		RateDeltaPoints: round((cur.Tasks.Rate-prev.Tasks.Rate)*100, 1),
@@ -205,4 +207,8 @@ func Compare(prev, cur Snapshot) *Comparison {
 		c.Indicators = append(c.Indicators, ch)
 	}
 	return c
+}
+
+func finite(p *float64) bool {
+	return p == nil || !math.IsNaN(*p) && !math.IsInf(*p, 0)
 }
