@@ -122,6 +122,7 @@ type TaskResult struct {
 	Expected float64  `json:"expected"` // 序时进度, points
 	State    string   `json:"state"`
 	Action   string   `json:"action"`
+	Hash     string   `json:"hash"` // of the task's own text, to match it in another period
 
 	Task *Task `json:"-"`
 	St   State `json:"-"`
@@ -314,7 +315,7 @@ func (c *checker) tasks() {
 		tr := TaskResult{
 			Row: t.Row + 1, ID: t.ID, Section: t.Section, Name: t.Name, Lead: t.Lead,
 			Deadline: t.Deadline.String(), Expected: exp, State: st.Key(), Action: t.Action.Label().Zh,
-			Task: t, St: st,
+			Hash: TaskHash(t), Task: t, St: st,
 		}
 		if t.Progress.OK {
 			tr.Progress = ptr(t.Progress.Value)

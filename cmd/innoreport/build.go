@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,6 +31,10 @@ type buildFlags struct {
 	annotate bool
 	mailList string
 	mailBook bool
+	archive  archiveFlags
+	replay   *period   // history -export: the comparison as archived, no database
+	made     time.Time // history -export: when the archived outputs said they were made
+	wbName   string    // history -export: the workbook's name as the archived report gave it
 
 	font     []byte
 	progress io.Writer // stage lines for a person waiting; nil in watch, which logs
@@ -45,6 +50,7 @@ func (b *buildFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&b.annotate, "annotate", true, "在更新后的工作簿中标注有问题的单元格 / fill and comment the cells with findings in the updated workbook's own sheets")
 	fs.StringVar(&b.mailList, "mail-to", "", "把报告发送到这些邮箱 / email the report to these `ADDRESSES` (a@x,b@y); SMTP from INNOREPORT_SMTP_URL and INNOREPORT_MAIL_FROM")
 	fs.BoolVar(&b.mailBook, "mail-workbook", false, "邮件同时附上更新后的工作簿 / attach the updated workbook to the mail too")
+	b.archive.register(fs)
 }
 
 // prepare checks everything that can be checked before any workbook is
@@ -95,6 +101,7 @@ type built struct {
 	name             string
 	pdf, book, jsonp string
 	id               string // stable per input and as-of date: the mail's identity
+	compare          *report.Comparison
 	input            []byte
 }
 
@@ -106,6 +113,9 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 	if err != nil {
 		return nil, err
 	}
+	if !b.made.IsZero() {
+		made = b.made
+	}
 	if len(args) > 0 {
 		b.say("读取 / reading %s", args[0])
 	} else {
@@ -115,14 +125,24 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 	if err != nil {
 		return nil, err
 	}
+	if b.wbName != "" {
+		in.wb.Name = b.wbName
+	}
 	res := report.Analyze(in.wb, b.tmpl, report.Options{AsOf: b.asOf, Today: time.Now()})
+	per := b.replay
+	if per == nil {
+		if per, err = b.beforeBuild(ctx, res, dir); err != nil {
+			return nil, err
+		}
+		defer per.close()
+	}
 	b.say("已校验 / checked: %d 项任务 tasks, %d 个问题 findings; 生成报告 / writing the report", res.Tasks.Total, len(res.Findings))
 	printable, err := pdf.Printable(b.font)
 	if err != nil {
 		return nil, err
 	}
 	report.FlagUnprintable(res, printable)
-	d, err := doc.Build(res, b.tmpl, doc.Options{Lang: b.lang, Made: made})
+	d, err := doc.Build(res, b.tmpl, doc.Options{Lang: b.lang, Made: made, Compare: per.compare, Trend: per.trend})
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +151,7 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 		return nil, err
 	}
 	b.say("写出工作簿 / writing the updated workbook")
-	if err := xlsx.WriteUpdated(&book, in.data, in.wb, res, xlsx.WriteOptions{Lang: b.lang, Annotate: b.annotate, Password: b.password, UnzipSize: b.maxUnzip << 20}); err != nil {
+	if err := xlsx.WriteUpdated(&book, in.data, in.wb, res, xlsx.WriteOptions{Lang: b.lang, Annotate: b.annotate, Compare: per.compare, Password: b.password, UnzipSize: b.maxUnzip << 20}); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -164,6 +184,10 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 		if err := writeAtomic(out.jsonp, js); err != nil {
 			return nil, err
 		}
+	}
+	out.compare = per.compare
+	if err := b.record(ctx, per, res, in, made, out.pdf, out.book); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -204,7 +228,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		// The check JSON plus where the outputs went.
 		js = bytes.TrimSuffix(bytes.TrimSpace(js), []byte("}"))
-		fmt.Fprintf(stdout, "%s,\n  \"outputs\": {\n    \"pdf\": %q,\n    \"xlsx\": %q\n  }\n}\n", js, res.pdf, res.book)
+		cmp, err := json.MarshalIndent(res.compare, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s,\n  \"compare\": %s,\n  \"outputs\": {\n    \"pdf\": %q,\n    \"xlsx\": %q\n  }\n}\n", js, cmp, res.pdf, res.book)
 	} else {
 		fmt.Fprintf(stdout, "%s\n%s\n", res.pdf, res.book)
 	}

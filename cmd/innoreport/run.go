@@ -103,6 +103,7 @@ innoreport checks and reports an innovative-city workbook.
   innoreport check [flags] [WORKBOOK.xlsx]   校验并汇总 / check and aggregate
   innoreport build [flags] [WORKBOOK.xlsx]   生成 PDF 报告和更新后的工作簿 / write the PDF and updated workbook
   innoreport watch [flags] INBOX             监视文件夹，放入即生成并发送 / build what is dropped into a folder
+  innoreport history [flags]                 存档的各期及重新生成 / archived periods, and rebuilding one
   innoreport help                            本说明 / this help
 
 不给 WORKBOOK 时使用内置样例 / with no WORKBOOK the built-in sample is used.
@@ -131,6 +132,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBuild(ctx, args[1:], stdout, stderr)
 	case "watch":
 		return runWatch(ctx, args[1:], stdout, stderr)
+	case "history":
+		return runHistory(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -59,6 +59,10 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		outbox = filepath.Join(inbox, "out")
 	}
 	log := slog.New(handler)
+	if b.archive.db == "" {
+		// Beside the journal, never inside a build's own output folder.
+		b.archive.db = filepath.Join(inbox, ".innoreport", "innoreport.db")
+	}
 
 	var queue *mail.Queue
 	kick := make(chan struct{}, 1)

@@ -49,6 +49,7 @@ type Block struct {
 	Tiles     []Tile `json:"tiles,omitempty"`
 	Table     *Table `json:"table,omitempty"`
 	Chart     *Chart `json:"chart,omitempty"`
+	Trend     *Trend `json:"trend,omitempty"`
 }
 
 // Tile is a headline figure.
@@ -114,6 +115,11 @@ type Options struct {
 	Lang  string
 	Made  time.Time // the date the report was made, shown on the cover
 	Limit int       // most rows in a list before "and N more"; 0 means 60
+	// Compare, where set, is the change since the previous period: the
+	// overview opens with it and a chapter lists it. Trend holds every
+	// archived period, oldest first, this one included, for its chart.
+	Compare *report.Comparison
+	Trend   []report.Snapshot
 }
 
 // StateColors are the chart colours of each task state, shared by renderers.
@@ -154,7 +160,13 @@ func Build(res *report.Result, t *report.Template, opts Options) (*Document, err
 	if err != nil {
 		return nil, err
 	}
-	d.Chapters = append(d.Chapters, overview, b.sections(), b.units(), b.lagging(), b.indicators(), b.findings())
+	d.Chapters = append(d.Chapters, overview)
+	if opts.Compare != nil {
+		d.Chapters[0].Blocks = append([]Block{{Paragraph: b.change(opts.Compare)}}, d.Chapters[0].Blocks...)
+		d.Chapters = append(d.Chapters, b.progress(opts.Compare, opts.Trend))
+	}
+	d.Chapters = append(d.Chapters, b.sections(), b.units(), b.lagging(), b.indicators(), b.findings())
+	number(d.Chapters, lang)
 	return d, nil
 }
 
@@ -283,7 +295,7 @@ func Text(res *report.Result, t *report.Template, name, lang string) (string, er
 }
 
 func (b *builder) overview() (Chapter, error) {
-	ch := Chapter{Title: b.L("一、总体情况", "1. Overview")}
+	ch := Chapter{Title: b.L("总体情况", "Overview")}
 	text, err := Text(b.res, b.t, "overview", b.lang)
 	if err != nil {
 		return ch, err
@@ -432,7 +444,7 @@ func Sentence(s string) string {
 func Points(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) + "%" }
 
 func (b *builder) sections() Chapter {
-	ch := Chapter{Title: b.L("二、分板块任务推进情况", "2. Tasks by section")}
+	ch := Chapter{Title: b.L("分板块任务推进情况", "Tasks by section")}
 	cols := []Column{{Header: b.L("板块", "Section"), Width: 0.26, Align: Left}, {Header: b.L("任务", "Tasks"), Width: 0.08, Align: Right}}
 	for _, s := range report.States {
 		cols = append(cols, Column{Header: b.stateLabel(s), Width: 0.09, Align: Right})
@@ -495,7 +507,7 @@ func (b *builder) more(n int) string {
 }
 
 func (b *builder) units() Chapter {
-	ch := Chapter{Title: b.L("三、牵头单位推进情况", "3. Lead units")}
+	ch := Chapter{Title: b.L("牵头单位推进情况", "Lead units")}
 	tb := &Table{Columns: []Column{
 		{Header: b.L("牵头单位", "Lead unit"), Width: 0.34, Align: Left}, {Header: b.L("牵头任务", "Led"), Width: 0.11, Align: Right},
 		{Header: b.L("已完成", "Done"), Width: 0.11, Align: Right}, {Header: b.L("欠进度", "Behind"), Width: 0.11, Align: Right},
@@ -524,7 +536,7 @@ func (b *builder) units() Chapter {
 }
 
 func (b *builder) lagging() Chapter {
-	ch := Chapter{Title: b.L("四、逾期和欠进度任务", "4. Overdue and behind-schedule tasks")}
+	ch := Chapter{Title: b.L("逾期和欠进度任务", "Overdue and behind-schedule tasks")}
 	tb := &Table{Columns: []Column{
 		{Header: b.L("序号", "No."), Width: 0.06, Align: Center}, {Header: b.L("任务", "Task"), Width: 0.30, Align: Left},
 		{Header: b.L("完成时限", "Deadline"), Width: 0.12, Align: Center}, {Header: b.L("牵头单位", "Lead unit"), Width: 0.17, Align: Left},
@@ -605,7 +617,7 @@ func orDash(s string) string {
 }
 
 func (b *builder) indicators() Chapter {
-	ch := Chapter{Title: b.L("五、指标完成情况", "5. Indicators")}
+	ch := Chapter{Title: b.L("指标完成情况", "Indicators")}
 	tb := &Table{Columns: []Column{
 		{Header: b.L("指标", "Indicator"), Width: 0.27, Align: Left}, {Header: b.L("单位", "Unit"), Width: 0.07, Align: Center},
 		{Header: b.L("基期值", "Baseline"), Width: 0.09, Align: Right}, {Header: b.L("目标值", "Target"), Width: 0.09, Align: Right},

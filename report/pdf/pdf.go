@@ -202,6 +202,8 @@ func (r *renderer) chapter(ch doc.Chapter) {
 			r.table(b.Table)
 		case b.Chart != nil:
 			r.chart(b.Chart)
+		case b.Trend != nil:
+			r.trend(b.Trend)
 		}
 	}
 }

@@ -26,6 +26,9 @@ type WriteOptions struct {
 	// UnzipSize bounds what excelize may unpack when it reopens the
 	// package (0: DefaultLimits'); Read has already checked the input.
 	UnzipSize int64
+	// Compare, where set, adds the previous period's completion rate and
+	// the change to the summary's totals.
+	Compare *report.Comparison
 }
 
 // Names of what innoreport adds, by language. A workbook updated before
@@ -57,7 +60,7 @@ func WriteUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 	if unzip <= 0 {
 		unzip = DefaultLimits.UnzipSize
 	}
-	u := &updater{wb: wb, res: res, lang: opts.Lang, n: namesFor(opts.Lang), fills: map[[2]int]int{},
+	u := &updater{wb: wb, res: res, lang: opts.Lang, compare: opts.Compare, n: namesFor(opts.Lang), fills: map[[2]int]int{},
 		patches: map[string]*sheetPatch{}}
 	u.big = map[string]bool{}
 	for _, s := range wb.Sheets {
@@ -250,6 +253,7 @@ type updater struct {
 	big       map[string]bool // sheets of more than commentRows rows
 	lang      string
 	n         names
+	compare   *report.Comparison
 
 	statusCol, sectionCol, leadCol, actionCol string // column letters on the tasks sheet
 	firstRow, lastRow                         int    // task rows, 1-based
@@ -435,7 +439,7 @@ func (u *updater) summary() error {
 	if _, err := u.f.NewSheet(sh); err != nil {
 		return err
 	}
-	if err := u.widths(sh, 28, 10, 10, 10, 10, 10, 10, 10, 10); err != nil {
+	if err := u.widths(sh, 28, 10, 10, 10, 10, 10, 10, 10, 10, 14, 14); err != nil {
 		return err
 	}
 	res := u.res
@@ -478,6 +482,9 @@ func (u *updater) summary() error {
 		}
 	}
 	if err := u.formula(sh, 2+len(stateCols), row, report.RateFormula(fmt.Sprint("B", row), fmt.Sprint("A", row)), res.Tasks.Rate, "pct"); err != nil {
+		return err
+	}
+	if err := u.previous(sh, 3+len(stateCols), row); err != nil {
 		return err
 	}
 
@@ -553,6 +560,29 @@ func (u *updater) summary() error {
 		return err
 	}
 	return u.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 3, TopLeftCell: "A4", ActivePane: "bottomLeft"})
+}
+
+// previous writes the 上期 and 较上期 columns beside the totals: the
+// previous period's completion rate, from the archive, and the change in
+// percentage points as a formula over the rate beside it.
+func (u *updater) previous(sh string, col, row int) error {
+	c := u.compare
+	if c == nil {
+		return nil
+	}
+	prevAt := time.Time(c.Previous.AsOf).Format("2006-01-02")
+	if err := u.set(sh, col, row-1, u.L("上期完成率（", "Previous (")+prevAt+u.L("）", ")"), "header"); err != nil {
+		return err
+	}
+	if err := u.set(sh, col+1, row-1, u.L("较上期（百分点）", "Change (points)"), "header"); err != nil {
+		return err
+	}
+	if err := u.set(sh, col, row, c.Previous.Rate, "pct"); err != nil {
+		return err
+	}
+	rate, _ := excelize.ColumnNumberToName(col - 1)
+	prev, _ := excelize.ColumnNumberToName(col)
+	return u.formula(sh, col+1, row, fmt.Sprintf("ROUND((%s%d-%s%d)*100,1)", rate, row, prev, row), c.Tasks.RateDeltaPoints, "")
 }
 
 // printable lays a sheet of ours out to print landscape, one page wide.
