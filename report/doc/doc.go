@@ -24,6 +24,8 @@ type Document struct {
 	Cover    Cover     `json:"cover"`
 	Chapters []Chapter `json:"chapters"`
 	Footer   string    `json:"footer"` // "第 %d 页 / 共 %d 页"
+	// ChapterBreak starts each chapter on a new page; otherwise they flow on.
+	ChapterBreak bool `json:"chapter_break,omitempty"`
 }
 
 // Cover is the first page.
@@ -147,7 +149,8 @@ func Build(res *report.Result, t *report.Template, opts Options) (*Document, err
 	if err != nil {
 		return nil, err
 	}
-	d.Chapters = append(d.Chapters, overview, b.sections(), b.units(), b.lagging(), b.indicators(), b.findings())
+	d.Chapters = append(d.Chapters, overview, b.sections(), b.units(), b.lagging(), b.indicators(), b.problems(), b.nextSteps(), b.findings())
+	d.ChapterBreak = t.ChapterBreak
 	return d, nil
 }
 
@@ -362,6 +365,7 @@ func (b *builder) sections() Chapter {
 	tb.More = b.more(len(b.res.Sections))
 	add(b.L("合计", "Total"), b.res.Tasks.TaskTotals, "total")
 	ch.Blocks = append(ch.Blocks, Block{Table: tb}, Block{Chart: chart})
+	ch.Blocks = append(ch.Blocks, b.sectionNarratives()...)
 
 	at := &Table{Columns: []Column{
 		{Header: b.L("动作类型", "Action type"), Width: 0.4, Align: Left}, {Header: b.L("任务", "Tasks"), Width: 0.15, Align: Right},

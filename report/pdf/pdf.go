@@ -182,7 +182,14 @@ func (r *renderer) cover() {
 
 func (r *renderer) chapter(ch doc.Chapter) {
 	p := r.p
-	p.AddPage()
+	// Chapters flow on rather than each leaving a half-empty page, unless
+	// the template asks for a break; one never starts at a page's foot.
+	switch {
+	case p.PageNo() == 1 || r.d.ChapterBreak || p.GetY()+40 > pageH-margin-6:
+		p.AddPage()
+	default:
+		p.Ln(6)
+	}
 	p.Bookmark(ch.Title, 0, -1)
 	p.SetFont(family, "", 15)
 	r.bold(true)
