@@ -232,7 +232,9 @@ func (r *renderer) paragraph(text string) {
 
 func (r *renderer) heading(text string) {
 	p := r.p
-	r.need(20)
+	// Room for the heading and the first lines or rows under it: a
+	// heading never ends a page.
+	r.need(30)
 	p.Ln(2)
 	p.SetFont(family, "", 12)
 	r.bold(true)
