@@ -102,7 +102,7 @@ innoreport checks and reports an innovative-city workbook.
 
 用法 / usage:
   innoreport check [flags] [WORKBOOK.xlsx]   校验并汇总 / check and aggregate
-  innoreport build [flags] [WORKBOOK.xlsx]   生成 PDF 报告和更新后的工作簿 / write the PDF and updated workbook
+  innoreport build [flags] [WORKBOOK.xlsx]   生成 PDF、Word 报告和更新后的工作簿 / write the PDF, the Word report and the updated workbook
   innoreport watch [flags] INBOX             监视文件夹，放入即生成并发送 / build what is dropped into a folder
   innoreport help                            本说明 / this help
 
