@@ -71,6 +71,9 @@ func (b *buildFlags) parseFormats() error {
 	if len(b.want) == 0 {
 		return usagef("-formats 至少要有 pdf、xlsx、docx 之一", "-formats needs at least one of pdf, xlsx, docx")
 	}
+	if b.mailList != "" && !b.want["pdf"] && !b.want["docx"] {
+		return usagef("-mail-to 要发送报告，-formats 中须有 pdf 或 docx", "-mail-to sends the report: -formats needs pdf or docx")
+	}
 	if b.docxRef != "" {
 		if !b.want["docx"] {
 			return usagef("给了 -docx-template 但 -formats 中没有 docx", "-docx-template given but -formats has no docx")

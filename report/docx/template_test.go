@@ -201,3 +201,46 @@ func emptyZip(t *testing.T) []byte {
 	}
 	return buf.Bytes()
 }
+
+// A reference saved by LibreOffice (its own ids, namespaces and parts) is
+// filled as well, and LibreOffice shows its masthead on the report's pages.
+func TestReferenceSavedByLibreOffice(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "masthead.docx")
+	if err := os.WriteFile(src, handMadeReference(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := os.ReadFile(convert(t, src, `docx:MS Word 2007 XML`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := sampleDoc(t, "en")
+	data := render(t, d, saved)
+	checkPackage(t, data)
+	out := filepath.Join(dir, "report.docx")
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text := strip(pdfText(t, convert(t, out, "pdf")))
+	for _, want := range []string{masthead, docNo, d.Cover.Title, d.Chapters[len(d.Chapters)-1].Title} {
+		if !strings.Contains(text, strip(want)) {
+			t.Errorf("LibreOffice's PDF lacks %q", want)
+		}
+	}
+}
+
+// Text from a workbook may hold what XML cannot: control characters,
+// markup characters. The parts stay well-formed and the text readable.
+func TestHostileText(t *testing.T) {
+	d, _ := sampleDoc(t, "zh")
+	d.Cover.Title = "标题<&>\x01\x0b\"'"
+	d.Chapters[0].Blocks[0].Paragraph = "第一行\n第二行\x00\x1f\uFFFE]]>"
+	d.Chapters[1].Title = "二、<w:p>注入</w:p>"
+	files := checkPackage(t, render(t, d, nil))
+	body := string(files["word/document.xml"])
+	for _, want := range []string{"标题&lt;&amp;&gt;&#34;&#39;", "第一行</w:t></w:r><w:r><w:br/>", "&lt;w:p&gt;注入"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("document.xml lacks %s", want)
+		}
+	}
+}
