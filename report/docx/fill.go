@@ -250,6 +250,10 @@ func fill(p *pkg, d *doc.Document, ttf *opentype.Font, created time.Time) error 
 	if err != nil {
 		return err
 	}
+	// A .docx holding macros is one Word refuses to open.
+	if strings.Contains(string(p.files["[Content_Types].xml"]), "macroEnabled") {
+		return errors.New("含有宏（.docm/.dotm）/ it holds macros (.docm/.dotm)")
+	}
 	drels, err := p.rels(main)
 	if err != nil {
 		return err

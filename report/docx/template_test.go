@@ -183,6 +183,9 @@ func TestReferenceRefused(t *testing.T) {
 	for name, data := range map[string][]byte{
 		"not a zip": []byte("hello"),
 		"no parts":  emptyZip(t),
+		"macros": rewrite(t, handMadeReference(t), "[Content_Types].xml", func(b []byte) []byte {
+			return bytes.Replace(b, []byte("application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"), []byte("application/vnd.ms-word.template.macroEnabledTemplate.main+xml"), 1)
+		}),
 	} {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -243,4 +246,33 @@ func TestHostileText(t *testing.T) {
 			t.Errorf("document.xml lacks %s", want)
 		}
 	}
+}
+
+// rewrite returns the package data with one part changed by f.
+func rewrite(t *testing.T, data []byte, name string, f func([]byte) []byte) []byte {
+	t.Helper()
+	files := unzip(t, data)
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, zf := range zr.File {
+		b := files[zf.Name]
+		if zf.Name == name {
+			b = f(b)
+		}
+		w, err := zw.Create(zf.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
