@@ -88,7 +88,9 @@ func (b *builder) list(items []string, n int, unit string) string {
 	return s
 }
 
-func lagging(s report.State) bool {
+// isLagging is what a 通报 counts as lagging: overdue, behind schedule or
+// not started.
+func isLagging(s report.State) bool {
 	return s == report.StateOverdue || s == report.StateBehind || s == report.StateNotStarted
 }
 
@@ -132,7 +134,7 @@ func (b *builder) sectionText(g report.Group, tasks []report.TaskResult) string 
 				item += b.L("（", " (") + short(tr.Task.Note, noteRunes) + b.L("）", ")")
 			}
 			done = append(done, item)
-		case lagging(tr.St):
+		case isLagging(tr.St):
 			item := b.quoted(tr.Name) + b.L("", " is ") + b.stateLabel(tr.St) + b.L("（", " (") + b.progressText(tr)
 			if tr.Task != nil && strings.TrimSpace(tr.Task.Note) != "" {
 				item += b.L("；", "; ") + short(tr.Task.Note, noteRunes)
@@ -225,7 +227,7 @@ func (b *builder) problems() Chapter {
 	var lag []report.TaskResult
 	var sections, leads []string
 	for _, tr := range r.TaskList {
-		if lagging(tr.St) {
+		if isLagging(tr.St) {
 			lag = append(lag, tr)
 			sections = append(sections, tr.Section)
 			leads = append(leads, tr.Lead)
@@ -343,7 +345,7 @@ func (b *builder) nextSteps() Chapter {
 		if tr.St == report.StateDone {
 			continue
 		}
-		if lagging(tr.St) {
+		if isLagging(tr.St) {
 			lagN++
 			lagLeads = append(lagLeads, tr.Lead)
 		}

@@ -350,14 +350,18 @@ func TestLibreOffice(t *testing.T) {
 			if err := os.WriteFile(path, render(t, d, nil), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			txt, err := os.ReadFile(convert(t, path, "txt:Text (encoded):UTF8"))
-			if err != nil {
-				t.Fatal(err)
+			// LibreOffice is slow: its text export once, in Chinese.
+			var txt []byte
+			if lang == "zh" {
+				var err error
+				if txt, err = os.ReadFile(convert(t, path, "txt:Text (encoded):UTF8")); err != nil {
+					t.Fatal(err)
+				}
 			}
 			pdfPath := convert(t, path, "pdf")
 			pages := pdfText(t, pdfPath)
 			for _, w := range wanted(d) {
-				if !strings.Contains(strip(string(txt)), strip(w)) {
+				if txt != nil && !strings.Contains(strip(string(txt)), strip(w)) {
 					t.Errorf("LibreOffice's text lacks %q", w)
 				}
 				if !strings.Contains(strip(pages), strip(w)) {
