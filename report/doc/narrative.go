@@ -380,7 +380,7 @@ func (b *builder) nextSteps() Chapter {
 		text = fmt.Sprintf("%s（截至%s）到期的任务共%d项：%s。请各牵头单位对照目标倒排工期，确保按期完成。", qname, b.dateText(end), len(due), b.list(due, namedItems, "项"))
 	}
 	if len(later) > 0 {
-		text += fmt.Sprintf(b.L("此后到期、尚未完成的任务%d项：%s，须按计划持续推进。", " %d open tasks fall due later: %s; they continue as planned."), len(later), b.list(later, namedItems, "项"))
+		text += fmt.Sprintf(b.L("此后到期、尚未完成的任务%d项：%s，须按计划持续推进。", " Open tasks falling due later (%d): %s; they continue as planned."), len(later), b.list(later, namedItems, "项"))
 	}
 	add(b.L("抓好下一季度到期任务", "Tasks due next quarter"), text)
 	if lagN > 0 {
