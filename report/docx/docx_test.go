@@ -473,7 +473,50 @@ func TestPythonDocx(t *testing.T) {
 			t.Errorf("python-docx finds no style %q", s)
 		}
 	}
+	// The same sentences as the PDF: every chapter title, heading and
+	// paragraph of the document model is a paragraph of the .docx.
+	have := map[string]bool{}
+	for _, p := range got.Paragraphs {
+		have[p] = true
+	}
+	for _, ch := range d.Chapters {
+		for _, s := range append([]string{ch.Title}, blockTexts(ch)...) {
+			if !have[s] {
+				t.Errorf("no paragraph %.80q", s)
+			}
+		}
+	}
 	if len(got.Paragraphs) == 0 || got.Paragraphs[0] != d.Cover.Title {
 		t.Errorf("first paragraph is not the title: %.60q", got.Paragraphs)
+	}
+}
+
+func blockTexts(ch doc.Chapter) []string {
+	var out []string
+	for _, b := range ch.Blocks {
+		for _, s := range []string{b.Heading, b.Paragraph} {
+			if s != "" {
+				out = append(out, s)
+			}
+		}
+		if b.Table != nil && b.Table.More != "" {
+			out = append(out, b.Table.More)
+		}
+	}
+	return out
+}
+
+// A template asking for chapter breaks gets each chapter on a new page;
+// otherwise chapters flow on.
+func TestChapterBreak(t *testing.T) {
+	d, _ := sampleDoc(t, "zh")
+	body := string(unzip(t, render(t, d, nil))["word/document.xml"])
+	if strings.Contains(body, "<w:pageBreakBefore/>") {
+		t.Error("chapters break pages without the template asking")
+	}
+	d.ChapterBreak = true
+	body = string(unzip(t, render(t, d, nil))["word/document.xml"])
+	if n := strings.Count(body, "<w:pageBreakBefore/>"); n != len(d.Chapters)-1 {
+		t.Errorf("%d page breaks before chapters, want %d", n, len(d.Chapters)-1)
 	}
 }
