@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -327,5 +328,33 @@ func TestTableSplitsWithHeader(t *testing.T) {
 	}
 	if len(seen) != 150 {
 		t.Errorf("%d of 150 rows found in the text", len(seen))
+	}
+}
+
+// Chapters flow on; a template's chapter_break starts each on a new page,
+// under its bookmark.
+func TestChapterBreak(t *testing.T) {
+	qpdf := tooltest.Need(t, "qpdf", "qpdf")
+	pages := func(d *doc.Document) int {
+		path := filepath.Join(t.TempDir(), "r.pdf")
+		if err := os.WriteFile(path, render(t, d), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(qpdf, "--show-npages", path).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	d, _ := sampleDoc(t, "zh")
+	flowing := pages(d)
+	d, _ = sampleDoc(t, "zh")
+	d.ChapterBreak = true
+	if broken := pages(d); broken < len(d.Chapters)+1 || broken <= flowing {
+		t.Errorf("%d pages with chapter breaks, %d without, for %d chapters", broken, flowing, len(d.Chapters))
 	}
 }
