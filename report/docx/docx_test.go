@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -518,5 +519,76 @@ func TestChapterBreak(t *testing.T) {
 	body = string(unzip(t, render(t, d, nil))["word/document.xml"])
 	if n := strings.Count(body, "<w:pageBreakBefore/>"); n != len(d.Chapters)-1 {
 		t.Errorf("%d page breaks before chapters, want %d", n, len(d.Chapters)-1)
+	}
+}
+
+// schemaOrder is the order ECMA-376 gives the children of the elements the
+// report writes (the ones it uses). Word refuses a file with them out of
+// order, even where LibreOffice reads it.
+var schemaOrder = map[string][]string{
+	"pPr": {"pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs",
+		"suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+		"snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+		"textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"},
+	"rPr": {"rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow", "emboss", "imprint",
+		"noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect",
+		"bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"},
+	"tcPr":   {"cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark"},
+	"tblPr":  {"tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"},
+	"sectPr": {"headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar", "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings"},
+	"style":  {"name", "aliases", "basedOn", "next", "link", "autoRedefine", "hidden", "uiPriority", "semiHidden", "unhideWhenUsed", "qFormat", "locked", "personal", "personalCompose", "personalReply", "rsid", "pPr", "rPr", "tblPr", "trPr", "tcPr", "tblStylePr"},
+	"tc":     {"tcPr", "p", "tbl"},
+	"tbl":    {"tblPr", "tblGrid", "tr"},
+	"inline": {"extent", "effectExtent", "docPr", "cNvGraphicFramePr", "graphic"},
+	"font":   {"altName", "panose1", "charset", "family", "notTrueType", "pitch", "sig"},
+}
+
+func checkOrder(t *testing.T, name string, data []byte) {
+	t.Helper()
+	type frame struct {
+		name string
+		last int
+	}
+	var stack []frame
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		switch el := tok.(type) {
+		case xml.StartElement:
+			if n := len(stack); n > 0 {
+				parent := &stack[n-1]
+				if order, ok := schemaOrder[parent.name]; ok && (el.Name.Space == "http://schemas.openxmlformats.org/wordprocessingml/2006/main" || parent.name == "inline") {
+					i := slices.Index(order, el.Name.Local)
+					switch {
+					case i < 0:
+						t.Errorf("%s: <%s> in <%s> is not in the schema's list", name, el.Name.Local, parent.name)
+					case i < parent.last:
+						t.Errorf("%s: <%s> comes after <%s> in <%s>", name, el.Name.Local, order[parent.last], parent.name)
+					default:
+						parent.last = i
+					}
+				}
+			}
+			stack = append(stack, frame{name: el.Name.Local})
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		}
+	}
+}
+
+func TestSchemaOrder(t *testing.T) {
+	for _, lang := range []string{"zh", "en"} {
+		d, _ := sampleDoc(t, lang)
+		for name, b := range unzip(t, render(t, d, nil)) {
+			if strings.HasSuffix(name, ".xml") {
+				checkOrder(t, name, b)
+			}
+		}
 	}
 }

@@ -57,6 +57,10 @@ func rPr(east string, halfPoints int, extra string) string {
 		fontLatin, east, halfPoints, extra)
 }
 
+// Word refuses a file whose elements are out of the schema's order, even
+// where LibreOffice reads it: in a pPr, keepNext, keepLines,
+// pageBreakBefore, widowControl, snapToGrid, spacing, ind, jc, outlineLvl.
+
 // style is one of the report's styles. Name is Word's built-in name where
 // there is one, so that a reference document's own version is found.
 type style struct {
@@ -72,11 +76,11 @@ var exact = fmt.Sprintf(`<w:spacing w:before="0" w:after="0" w:line="%d" w:lineR
 
 var styles = []style{
 	{"normal", "paragraph", "Normal", "Normal",
-		`<w:pPr><w:widowControl/><w:jc w:val="both"/>` + exact + `</w:pPr>` + rPr(fontBody, 32, "")},
+		`<w:pPr><w:widowControl/>` + exact + `<w:jc w:val="both"/></w:pPr>` + rPr(fontBody, 32, "")},
 	{"title", "paragraph", "Title", "Title",
 		`<w:pPr><w:keepNext/><w:spacing w:before="0" w:after="300" w:line="700" w:lineRule="exact"/><w:jc w:val="center"/><w:outlineLvl w:val="9"/></w:pPr>` + rPr(fontTitle, 44, "")},
 	{"subtitle", "paragraph", "Subtitle", "Subtitle",
-		`<w:pPr><w:jc w:val="center"/>` + exact + `</w:pPr>` + rPr(fontKai, 32, "")},
+		`<w:pPr>` + exact + `<w:jc w:val="center"/></w:pPr>` + rPr(fontKai, 32, "")},
 	{"body", "paragraph", "Body Text", "BodyText",
 		`<w:pPr>` + exact + bodyIndent + `<w:jc w:val="both"/></w:pPr>` + rPr(fontBody, 32, "")},
 	{"h1", "paragraph", "heading 1", "Heading1",
