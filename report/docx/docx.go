@@ -91,6 +91,7 @@ func base() *pkg {
 		`<Override PartName="/word/settings.xml" ContentType="`+ctSettings+`"/>`+
 		`<Override PartName="/word/fontTable.xml" ContentType="`+ctFonts+`"/>`+
 		`<Override PartName="/word/footer1.xml" ContentType="`+ctFooter+`"/>`+
+		`<Override PartName="/word/footer2.xml" ContentType="`+ctFooter+`"/>`+
 		`<Override PartName="/docProps/app.xml" ContentType="`+ctApp+`"/>`+
 		`</Types>`))
 	p.put("_rels/.rels", []byte(xmlHeader+`<Relationships xmlns="`+nsPkgRel+`">`+
@@ -99,7 +100,7 @@ func base() *pkg {
 		`</Relationships>`))
 	p.put("docProps/app.xml", []byte(xmlHeader+`<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>innoreport</Application></Properties>`))
 	p.put("word/document.xml", []byte(xmlHeader+`<w:document xmlns:w="`+nsW+`" xmlns:r="`+nsR+`"><w:body>`+
-		`<w:sectPr><w:footerReference w:type="default" r:id="rId4"/>`+
+		`<w:sectPr><w:footerReference w:type="even" r:id="rId5"/><w:footerReference w:type="default" r:id="rId4"/>`+
 		fmt.Sprintf(`<w:pgSz w:w="%d" w:h="%d"/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="851" w:footer="1304" w:gutter="0"/>`,
 			pageW, pageH, marginTop, marginRight, marginBottom, marginLeft)+
 		fmt.Sprintf(`<w:pgNumType w:start="1"/><w:cols w:space="425"/><w:docGrid w:type="lines" w:linePitch="%d"/></w:sectPr>`, lineExactly)+
@@ -109,11 +110,13 @@ func base() *pkg {
 		`<Relationship Id="rId2" Type="`+relSettings+`" Target="settings.xml"/>`+
 		`<Relationship Id="rId3" Type="`+relFonts+`" Target="fontTable.xml"/>`+
 		`<Relationship Id="rId4" Type="`+relFooter+`" Target="footer1.xml"/>`+
+		`<Relationship Id="rId5" Type="`+relFooter+`" Target="footer2.xml"/>`+
 		`</Relationships>`))
 	p.put("word/styles.xml", []byte(stylesXML()))
 	p.put("word/settings.xml", []byte(settingsXML))
 	p.put("word/fontTable.xml", []byte(fontTableXML()))
-	p.put("word/footer1.xml", []byte(footerXML("Footer")))
+	p.put("word/footer1.xml", []byte(footerXML("Footer", footerOdd)))
+	p.put("word/footer2.xml", []byte(footerXML("Footer", footerEven)))
 	return p
 }
 

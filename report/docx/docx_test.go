@@ -213,14 +213,15 @@ func TestPackage(t *testing.T) {
 					t.Errorf("fontTable.xml lacks %s", want)
 				}
 			}
-			var footer string
-			for name, b := range files {
-				if strings.HasPrefix(name, "word/footer") {
-					footer = string(b)
+			// Odd page numbers right, even ones left, each "— N —".
+			for name, jc := range map[string]string{"word/footer1.xml": `<w:jc w:val="right"/>`, "word/footer2.xml": `<w:jc w:val="left"/>`} {
+				footer := string(files[name])
+				if !strings.Contains(footer, "— </w:t>") || !strings.Contains(footer, " PAGE ") || !strings.Contains(footer, " —</w:t>") || !strings.Contains(footer, jc) {
+					t.Errorf("%s is not — PAGE — placed %s:\n%s", name, jc, footer)
 				}
 			}
-			if !strings.Contains(footer, "— </w:t>") || !strings.Contains(footer, " PAGE ") {
-				t.Errorf("footer is not — PAGE —:\n%s", footer)
+			if !strings.Contains(string(files["word/settings.xml"]), "<w:evenAndOddHeaders/>") || !strings.Contains(body, `<w:footerReference w:type="even"`) {
+				t.Error("no separate even-page footer")
 			}
 			pngs := 0
 			for name, b := range files {
@@ -541,6 +542,8 @@ var schemaOrder = map[string][]string{
 	"tbl":    {"tblPr", "tblGrid", "tr"},
 	"inline": {"extent", "effectExtent", "docPr", "cNvGraphicFramePr", "graphic"},
 	"font":   {"altName", "panose1", "charset", "family", "notTrueType", "pitch", "sig"},
+	// settings' children, the ones written, in the schema's order.
+	"settings": {"view", "zoom", "defaultTabStop", "evenAndOddHeaders", "characterSpacingControl", "compat"},
 }
 
 func checkOrder(t *testing.T, name string, data []byte) {

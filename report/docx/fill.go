@@ -295,7 +295,7 @@ func fill(p *pkg, d *doc.Document, ttf *opentype.Font, created time.Time) error 
 	// Page numbers are part of a 公文: a reference without a footer gets ours.
 	if !strings.Contains(sect, "footerReference") {
 		footer := p.unused(path.Join(path.Dir(main), "footer"), ".xml")
-		p.put(footer, []byte(footerXML(ids["footer"])))
+		p.put(footer, []byte(footerXML(ids["footer"], footerCenter)))
 		ct.override(footer, ctFooter)
 		id := drels.add(relFooter, footer)
 		open := strings.Index(sect, ">")

@@ -134,12 +134,23 @@ func stylesXML() string {
 	return b.String()
 }
 
-const settingsXML = xmlHeader + `<w:settings xmlns:w="` + nsW + `"><w:zoom w:percent="100"/><w:defaultTabStop w:val="420"/><w:characterSpacingControl w:val="compressPunctuation"/><w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat></w:settings>`
+// settingsXML asks for different odd and even footers: GB/T 9704 puts odd
+// page numbers right and even ones left.
+const settingsXML = xmlHeader + `<w:settings xmlns:w="` + nsW + `"><w:zoom w:percent="100"/><w:defaultTabStop w:val="420"/><w:evenAndOddHeaders/><w:characterSpacingControl w:val="compressPunctuation"/><w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat></w:settings>`
+
+// Where a page number stands: GB/T 9704 sets odd pages' one character in
+// from the right, even pages' from the left; centred where a reference
+// document has one footer for all pages.
+const (
+	footerOdd    = `<w:ind w:right="320"/><w:jc w:val="right"/>`
+	footerEven   = `<w:ind w:left="320"/><w:jc w:val="left"/>`
+	footerCenter = `<w:jc w:val="center"/>`
+)
 
 // footerXML is the page number as 公文 writes it, "— 3 —", in 4号 宋体.
-func footerXML(styleID string) string {
+func footerXML(styleID, place string) string {
 	run := func(inner string) string { return `<w:r>` + rPr(fontSong, 28, "") + inner + `</w:r>` }
-	return xmlHeader + `<w:ftr xmlns:w="` + nsW + `" xmlns:r="` + nsR + `"><w:p><w:pPr><w:pStyle w:val="` + styleID + `"/><w:jc w:val="center"/></w:pPr>` +
+	return xmlHeader + `<w:ftr xmlns:w="` + nsW + `" xmlns:r="` + nsR + `"><w:p><w:pPr><w:pStyle w:val="` + styleID + `"/>` + place + `</w:pPr>` +
 		run(`<w:t xml:space="preserve">— </w:t>`) + run(`<w:fldChar w:fldCharType="begin"/>`) + run(`<w:instrText xml:space="preserve"> PAGE </w:instrText>`) +
 		run(`<w:fldChar w:fldCharType="separate"/>`) + run(`<w:t>1</w:t>`) + run(`<w:fldChar w:fldCharType="end"/>`) + run(`<w:t xml:space="preserve"> —</w:t>`) +
 		`</w:p></w:ftr>`
