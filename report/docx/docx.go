@@ -37,8 +37,12 @@ type Options struct {
 	TemplateName string // for messages
 }
 
-// ErrTemplate marks a reference document that cannot be used.
-var ErrTemplate = errors.New("docx: unusable reference document")
+// ErrTemplate marks a reference document that cannot be used; ErrFont a
+// font the chart's labels cannot be drawn in.
+var (
+	ErrTemplate = errors.New("docx: unusable reference document")
+	ErrFont     = errors.New("docx: unusable font")
+)
 
 const (
 	xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
@@ -124,7 +128,10 @@ func base() *pkg {
 func Render(w io.Writer, d *doc.Document, opts Options) error {
 	ttf, err := opentype.Parse(opts.Font)
 	if err != nil {
-		return fmt.Errorf("docx: chart font: %w", err)
+		return &report.BilingualError{Err: ErrFont, Msg: report.Text{
+			Zh: fmt.Sprintf("Word 文档图表所用的字体无法读取：%v", err),
+			En: fmt.Sprintf("the font for the Word document's chart cannot be read: %v", err),
+		}}
 	}
 	p := base()
 	if opts.Template != nil {
@@ -138,14 +145,31 @@ func Render(w io.Writer, d *doc.Document, opts Options) error {
 	return p.write(w, opts.Created)
 }
 
+// refError is what is wrong with a reference document, in both languages.
+type refError struct{ zh, en string }
+
+func (e *refError) Error() string { return e.zh + " / " + e.en }
+
+func refErr(zh, en string) error { return &refError{zh, en} }
+
+// templateError says which reference document could not be used, why, and
+// what to do, in one line in each language.
 func templateError(name string, err error) error {
 	var be *report.BilingualError
-	if errors.As(err, &be) || name == "" {
+	if errors.As(err, &be) {
 		return err
 	}
+	if name == "" {
+		name = "-docx-template"
+	}
+	zh, en := err.Error(), err.Error()
+	var re *refError
+	if errors.As(err, &re) {
+		zh, en = re.zh, re.en
+	}
 	return &report.BilingualError{Err: ErrTemplate, Msg: report.Text{
-		Zh: fmt.Sprintf("无法使用 Word 模板 %s：%v；请用 Word 或 WPS 另存为 .docx 后重试", name, err),
-		En: fmt.Sprintf("cannot use the Word reference %s: %v; save it as .docx in Word or WPS and try again", name, err),
+		Zh: fmt.Sprintf("无法使用 Word 模板 %s：%s；请用 Word 或 WPS 另存为 .docx 后重试", name, zh),
+		En: fmt.Sprintf("%s: cannot use it as the Word reference: %s; save it as .docx in Word or WPS and try again", name, en),
 	}}
 }
 
@@ -174,10 +198,10 @@ const (
 func readPkg(data []byte) (*pkg, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, errors.New("不是 .docx（zip）文件 / not a .docx (zip) file")
+		return nil, refErr("不是 .docx（zip）文件", "not a .docx (zip) file")
 	}
 	if len(zr.File) > maxParts {
-		return nil, fmt.Errorf("超过 %d 个部件 / more than %d parts", maxParts, maxParts)
+		return nil, refErr(fmt.Sprintf("超过 %d 个部件", maxParts), fmt.Sprintf("more than %d parts", maxParts))
 	}
 	p := newPkg()
 	total := int64(0)
@@ -196,7 +220,7 @@ func readPkg(data []byte) (*pkg, error) {
 		}
 		total += int64(len(b))
 		if len(b) > maxPartBytes || total > maxUnzipped {
-			return nil, fmt.Errorf("解压后超过 %d MB / over %d MB unzipped", maxUnzipped>>20, maxUnzipped>>20)
+			return nil, refErr(fmt.Sprintf("解压后超过 %d MB", maxUnzipped>>20), fmt.Sprintf("over %d MB unzipped", maxUnzipped>>20))
 		}
 		p.put(f.Name, b)
 	}

@@ -2,7 +2,6 @@ package docx
 
 import (
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -155,7 +154,7 @@ func (p *pkg) contentTypes() (*contentTypes, error) {
 	}
 	b, ok := p.files["[Content_Types].xml"]
 	if !ok {
-		return nil, errors.New("缺少 [Content_Types].xml / no [Content_Types].xml")
+		return nil, refErr("缺少 [Content_Types].xml", "no [Content_Types].xml")
 	}
 	if err := xml.Unmarshal(b, &doc); err != nil {
 		return nil, fmt.Errorf("[Content_Types].xml: %v", err)
@@ -221,28 +220,28 @@ func fill(p *pkg, d *doc.Document, ttf *opentype.Font, created time.Time) error 
 	main := root.find(relDoc)
 	if main == "" {
 		if strings.Contains(string(p.files["_rels/.rels"]), "purl.oclc.org") {
-			return errors.New("是 Strict OOXML 格式 / it is Strict OOXML")
+			return refErr("是 Strict OOXML 格式", "it is Strict OOXML")
 		}
-		return errors.New("找不到正文部件 / no main document part")
+		return refErr("找不到正文部件", "no main document part")
 	}
 	docXML, ok := p.files[main]
 	if !ok {
-		return fmt.Errorf("缺少 %s / %s is missing", main, main)
+		return refErr(fmt.Sprintf("缺少 %s", main), fmt.Sprintf("%s is missing", main))
 	}
 	src := string(docXML)
 	tag := rootTag.FindString(src)
 	if tag == "" {
-		return errors.New("正文不是 w:document / the main part is not a w:document")
+		return refErr("正文不是 w:document", "the main part is not a w:document")
 	}
 	ns := map[string]string{}
 	for _, m := range xmlnsAttr.FindAllStringSubmatch(tag, -1) {
 		ns[m[1]] = m[2]
 	}
 	if ns["w"] != nsW {
-		return errors.New("是 Strict OOXML 或不常见的写法 / it is Strict OOXML or written unusually")
+		return refErr("是 Strict OOXML 或不常见的写法", "it is Strict OOXML or written unusually")
 	}
 	if r, ok := ns["r"]; ok && r != nsR {
-		return errors.New("r: 前缀不是关系命名空间 / its r: prefix is not the relationships namespace")
+		return refErr("r: 前缀不是关系命名空间", "its r: prefix is not the relationships namespace")
 	} else if !ok {
 		src = strings.Replace(src, tag, strings.TrimSuffix(tag, ">")+` xmlns:r="`+nsR+`">`, 1)
 	}
@@ -252,7 +251,7 @@ func fill(p *pkg, d *doc.Document, ttf *opentype.Font, created time.Time) error 
 	}
 	// A .docx holding macros is one Word refuses to open.
 	if strings.Contains(string(p.files["[Content_Types].xml"]), "macroEnabled") {
-		return errors.New("含有宏（.docm/.dotm）/ it holds macros (.docm/.dotm)")
+		return refErr("含有宏（.docm/.dotm）", "it holds macros (.docm/.dotm)")
 	}
 	drels, err := p.rels(main)
 	if err != nil {
@@ -270,7 +269,7 @@ func fill(p *pkg, d *doc.Document, ttf *opentype.Font, created time.Time) error 
 	// The body goes before the body's own sectPr, the page setup.
 	end := strings.LastIndex(src, "</w:body>")
 	if end < 0 {
-		return errors.New("正文没有 w:body / the document has no w:body")
+		return refErr("正文没有 w:body", "the document has no w:body")
 	}
 	at, sect := end, ""
 	if i := strings.LastIndex(src[:end], "<w:sectPr"); i >= 0 {
