@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -322,7 +323,13 @@ func fill(p *pkg, d *doc.Document, ttf *opentype.Font, created time.Time) error 
 	if err != nil {
 		return err
 	}
-	src = src[:at] + body + sect + src[end:]
+	if i, j, ok := placeholder(src[:at]); ok {
+		// The report where the reference marks it, before what follows
+		// (a 版记 of 抄送 and 印发 lines stays last).
+		src = src[:i] + body + src[j:at] + sect + src[end:]
+	} else {
+		src = src[:at] + body + sect + src[end:]
+	}
 	p.put(main, []byte(src))
 
 	core := root.find(relCore)
@@ -339,6 +346,34 @@ func fill(p *pkg, d *doc.Document, ttf *opentype.Font, created time.Time) error 
 	root.save(p)
 	ct.save(p)
 	return nil
+}
+
+// Placeholders: a paragraph of the reference holding only one of these is
+// where the report goes.
+var placeholders = []string{"{{正文}}", "{{报告}}", "{{report}}"}
+
+var (
+	paraRe = regexp.MustCompile(`(?s)<w:p[ >].*?</w:p>`)
+	textRe = regexp.MustCompile(`<w:t(?: [^>]*)?>([^<]*)</w:t>`)
+)
+
+// placeholder finds the paragraph in body that holds only a placeholder
+// (its text may be split over runs) and returns where it starts and ends.
+func placeholder(body string) (int, int, bool) {
+	for _, loc := range paraRe.FindAllStringIndex(body, -1) {
+		p := body[loc[0]:loc[1]]
+		if strings.Contains(p[1:], "<w:p>") || strings.Contains(p[1:], "<w:p ") {
+			continue // a paragraph inside another's content: not a simple one
+		}
+		var text strings.Builder
+		for _, m := range textRe.FindAllStringSubmatch(p, -1) {
+			text.WriteString(m[1])
+		}
+		if slices.Contains(placeholders, strings.TrimSpace(text.String())) {
+			return loc[0], loc[1], true
+		}
+	}
+	return 0, 0, false
 }
 
 var (

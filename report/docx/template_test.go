@@ -16,6 +16,7 @@ import (
 const (
 	masthead = "内江市科学技术局文件"
 	docNo    = "内科发〔2022〕1号"
+	copyTo   = "抄送：市委办公室，市政府办公室。"
 )
 
 // handMadeReference is a bureau's reference document as a Chinese Word
@@ -38,6 +39,10 @@ func handMadeReference(t testing.TB) []byte {
 		{"word/document.xml", `<?xml version="1.0" encoding="UTF-8"?><w:document ` + w + `><w:body>` +
 			`<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t>` + docNo + `</w:t></w:r></w:p>` +
 			`<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="24" w:space="1" w:color="FF0000"/></w:pBdr></w:pPr></w:p>` +
+			// Where the report goes, the placeholder split over runs as
+			// Word splits text, and a 版记 after it.
+			`<w:p><w:r><w:t>{{</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">正文}} </w:t></w:r></w:p>` +
+			`<w:p><w:r><w:t>` + copyTo + `</w:t></w:r></w:p>` +
 			`<w:sectPr><w:headerReference w:type="default" r:id="rId7"/><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="2400" w:right="1500" w:bottom="2000" w:left="1700" w:header="900" w:footer="900" w:gutter="0"/></w:sectPr>` +
 			`</w:body></w:document>`},
 	}
@@ -66,6 +71,13 @@ func TestReferenceKept(t *testing.T) {
 	body := string(files["word/document.xml"])
 	if i, j := strings.Index(body, docNo), strings.Index(body, d.Cover.Title); i < 0 || j < i {
 		t.Errorf("the reference's first paragraph (%d) does not come before the report's title (%d)", i, j)
+	}
+	// The report replaces the placeholder; the 版记 after it stays last.
+	if strings.Contains(body, "正文}}") {
+		t.Error("the placeholder is still there")
+	}
+	if i, j := strings.LastIndex(body, d.Cover.Bureau+"</w:t>"), strings.Index(body, copyTo); i < 0 || j < i {
+		t.Errorf("the 版记 (%d) does not follow the report's end (%d)", j, i)
 	}
 	if !strings.Contains(string(files["word/header1.xml"]), masthead) || !strings.Contains(body, `<w:headerReference w:type="default" r:id="rId7"/>`) {
 		t.Error("the masthead header is lost")
@@ -120,6 +132,9 @@ func TestReferenceInLibreOffice(t *testing.T) {
 	}
 	if i, j := strings.Index(strip(text), strip(docNo)), strings.Index(strip(text), strip(d.Cover.Title)); i < 0 || j < i {
 		t.Errorf("document number at %d, title at %d", i, j)
+	}
+	if i, j := strings.Index(strip(text), strip(d.Chapters[len(d.Chapters)-1].Title)), strings.Index(strip(text), strip(copyTo)); i < 0 || j < i {
+		t.Errorf("the 版记 (%d) does not come after the last chapter (%d)", j, i)
 	}
 	if len(pages) < len(d.Chapters)+1 {
 		t.Errorf("%d pages: chapters do not start new pages as the reference's heading 1 asks", len(pages))
