@@ -55,7 +55,8 @@
 // -fail-on (default never), -mail-to A,B, -mail-workbook,
 // -formats pdf,xlsx,docx (the outputs; all three by default),
 // -docx-template FILE.docx (the bureau's reference document: its styles,
-// 红头 masthead and page setup, filled with the report).
+// 红头 masthead and page setup, filled with the report where a paragraph
+// holds {{正文}}, else after what its body holds).
 // watch: the build flags, and -out DIR (default INBOX/out), -jobs N,
 // -settle DURATION (default 2s), -log-format text|json.
 //
