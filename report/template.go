@@ -38,6 +38,8 @@ type Template struct {
 
 	Sheets map[string]*SheetSpec `yaml:"sheets"`
 	Texts  map[string]Text       `yaml:"texts"` // Go text/template sources, by use
+	// ChapterBreak starts each chapter of the report on a new page.
+	ChapterBreak bool `yaml:"chapter_break"`
 }
 
 // Cycle is the creation period.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Renders the README's pictures from the sample: the PDF report's pages,
-# and the updated workbook's own sheets as LibreOffice prints them.
-# Needs poppler-utils (pdftoppm) and libreoffice-calc-nogui (soffice).
+# the Word report's pages and the updated workbook's own sheets as
+# LibreOffice prints them. Needs poppler-utils (pdftoppm),
+# libreoffice-calc-nogui and libreoffice-writer-nogui (soffice).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -21,4 +22,20 @@ pages=$(pdfinfo "$book" | awk '/^Pages:/ {print $2}')
 pdftoppm -png -r 70 -f $((pages - 2)) -l $((pages - 2)) -singlefile "$book" docs/images/workbook-summary
 pdftoppm -png -r 70 -f $((pages - 1)) -l $((pages - 1)) -singlefile "$book" docs/images/workbook-indicators
 pdftoppm -png -r 70 -f "$pages" -l "$pages" -singlefile "$book" docs/images/workbook-findings
+# The Word report, with the vendored font made visible to LibreOffice for
+# the Chinese (a bureau's PC has the office fonts themselves).
+cat >"$tmp/fonts.conf" <<EOF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>$PWD/report/pdf/font</dir>
+  <cachedir>$tmp/fccache</cachedir>
+</fontconfig>
+EOF
+mkdir "$tmp/word"
+FONTCONFIG_FILE="$tmp/fonts.conf" soffice --headless -env:UserInstallation="file://$tmp/profile" --convert-to pdf \
+  --outdir "$tmp/word" "$tmp/neijiang-2021-report.docx" >/dev/null 2>&1
+pdftoppm -png -r 60 -f 1 -l 1 -singlefile "$tmp/word/neijiang-2021-report.pdf" docs/images/docx-page-1
+pdftoppm -png -r 60 -f 2 -l 2 -singlefile "$tmp/word/neijiang-2021-report.pdf" docs/images/docx-page-2
 ls docs/images

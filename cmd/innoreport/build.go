@@ -19,6 +19,7 @@ import (
 	"innoreport/internal/atomicfile"
 	"innoreport/report"
 	"innoreport/report/doc"
+	"innoreport/report/docx"
 	"innoreport/report/mail"
 	"innoreport/report/pdf"
 	"innoreport/report/xlsx"
@@ -35,6 +36,11 @@ type buildFlags struct {
 	replay   *period   // history -export: the comparison as archived, no database
 	made     time.Time // history -export: when the archived outputs said they were made
 	wbName   string    // history -export: the workbook's name as the archived report gave it
+	formats  string
+	docxRef  string
+
+	want     map[string]bool // the formats to write: pdf, xlsx, docx
+	docxTmpl []byte          // the -docx-template reference document
 
 	font     []byte
 	progress io.Writer // stage lines for a person waiting; nil in watch, which logs
@@ -51,12 +57,49 @@ func (b *buildFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.mailList, "mail-to", "", "把报告发送到这些邮箱 / email the report to these `ADDRESSES` (a@x,b@y); SMTP from INNOREPORT_SMTP_URL and INNOREPORT_MAIL_FROM")
 	fs.BoolVar(&b.mailBook, "mail-workbook", false, "邮件同时附上更新后的工作簿 / attach the updated workbook to the mail too")
 	b.archive.register(fs)
+	fs.StringVar(&b.formats, "formats", "pdf,xlsx,docx", "要生成的文件 / the outputs to write: `LIST` of pdf, xlsx, docx")
+	fs.StringVar(&b.docxRef, "docx-template", "", "用本局的 Word 模板（样式、红头、页面设置） / the bureau's reference `FILE.docx` (styles, 红头 masthead, page setup) to fill the Word report into")
+}
+
+// parseFormats reads -formats: pdf, xlsx and docx, at least one.
+func (b *buildFlags) parseFormats() error {
+	b.want = map[string]bool{}
+	for _, f := range strings.Split(b.formats, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		switch f {
+		case "pdf", "xlsx", "docx":
+			b.want[f] = true
+		case "":
+		default:
+			return usagef("-formats 中的“%s”不认识，可选 pdf、xlsx、docx", "-formats: unknown %q; choose from pdf, xlsx, docx", f)
+		}
+	}
+	if len(b.want) == 0 {
+		return usagef("-formats 至少要有 pdf、xlsx、docx 之一", "-formats needs at least one of pdf, xlsx, docx")
+	}
+	if b.mailList != "" && !b.want["pdf"] && !b.want["docx"] {
+		return usagef("-mail-to 要发送报告，-formats 中须有 pdf 或 docx", "-mail-to sends the report: -formats needs pdf or docx")
+	}
+	if b.docxRef != "" {
+		if !b.want["docx"] {
+			return usagef("给了 -docx-template 但 -formats 中没有 docx", "-docx-template given but -formats has no docx")
+		}
+		data, err := os.ReadFile(b.docxRef)
+		if err != nil {
+			return usagef("无法读取 Word 模板 %s：%v", "cannot read the Word reference %s: %v", b.docxRef, err)
+		}
+		b.docxTmpl = data
+	}
+	return nil
 }
 
 // prepare checks everything that can be checked before any workbook is
 // read, so a mistake in the set-up is reported once, up front.
 func (b *buildFlags) prepare() error {
 	if err := b.validate(); err != nil {
+		return err
+	}
+	if err := b.parseFormats(); err != nil {
 		return err
 	}
 	b.font = pdf.DefaultFont
@@ -99,7 +142,8 @@ func (b *buildFlags) say(format string, args ...any) {
 type built struct {
 	res              *report.Result
 	name             string
-	pdf, book, jsonp string
+	pdf, book, jsonp string // "" where not asked for
+	docx             string
 	id               string // stable per input and as-of date: the mail's identity
 	compare          *report.Comparison
 	input            []byte
@@ -146,34 +190,56 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 	if err != nil {
 		return nil, err
 	}
-	var pdfBuf, book bytes.Buffer
-	if err := pdf.Render(&pdfBuf, d, pdf.Options{Font: b.font, Created: made}); err != nil {
-		return nil, err
+	var pdfBuf, book, word bytes.Buffer
+	if b.want["docx"] {
+		// Before the PDF, which replaces in d what fpdf cannot encode.
+		b.say("写出 Word 文档 / writing the Word document")
+		if err := docx.Render(&word, d, docx.Options{Font: b.font, Created: made, Template: b.docxTmpl, TemplateName: b.docxRef}); err != nil {
+			return nil, err
+		}
 	}
-	b.say("写出工作簿 / writing the updated workbook")
-	if err := xlsx.WriteUpdated(&book, in.data, in.wb, res, xlsx.WriteOptions{Lang: b.lang, Annotate: b.annotate, Compare: per.compare, Password: b.password, UnzipSize: b.maxUnzip << 20}); err != nil {
-		return nil, err
+	if b.want["pdf"] {
+		if err := pdf.Render(&pdfBuf, d, pdf.Options{Font: b.font, Created: made}); err != nil {
+			return nil, err
+		}
+	}
+	if b.want["xlsx"] {
+		b.say("写出工作簿 / writing the updated workbook")
+		if err := xlsx.WriteUpdated(&book, in.data, in.wb, res, xlsx.WriteOptions{Lang: b.lang, Annotate: b.annotate, Compare: per.compare, Password: b.password, UnzipSize: b.maxUnzip << 20}); err != nil {
+			return nil, err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	name := outputName(args)
-	out := &built{res: res, name: name, input: in.data,
-		pdf:  filepath.Join(dir, name+"-report.pdf"),
-		book: filepath.Join(dir, name+"-updated"+bookExt(in.path)),
+	out := &built{res: res, name: name, input: in.data}
+	outputs := []struct {
+		format string
+		path   *string
+		file   string
+		data   []byte
+	}{
+		{"pdf", &out.pdf, name + "-report.pdf", pdfBuf.Bytes()},
+		{"docx", &out.docx, name + "-report.docx", word.Bytes()},
+		{"xlsx", &out.book, name + "-updated" + bookExt(in.path), book.Bytes()},
 	}
 	sum := sha256.Sum256(in.data)
 	out.id = hex.EncodeToString(sum[:8]) + "-" + res.AsOf.String() + "-" + b.lang
-	for _, p := range []string{out.pdf, out.book} {
-		if in.path != "" && samePath(p, in.path) {
+	for _, o := range outputs {
+		p := filepath.Join(dir, o.file)
+		if b.want[o.format] && in.path != "" && samePath(p, in.path) {
 			return nil, usagef("输出 %s 会覆盖输入的工作簿，请换一个 -out 目录", "output %s would overwrite the input workbook: choose another -out", p)
 		}
 	}
-	if err := writeAtomic(out.pdf, pdfBuf.Bytes()); err != nil {
-		return nil, err
-	}
-	if err := writeAtomic(out.book, book.Bytes()); err != nil {
-		return nil, err
+	for _, o := range outputs {
+		if !b.want[o.format] {
+			continue
+		}
+		*o.path = filepath.Join(dir, o.file)
+		if err := writeAtomic(*o.path, o.data); err != nil {
+			return nil, err
+		}
 	}
 	if withJSON {
 		js, err := res.JSON(b.lang)
@@ -232,11 +298,28 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s,\n  \"compare\": %s,\n  \"outputs\": {\n    \"pdf\": %q,\n    \"xlsx\": %q\n  }\n}\n", js, cmp, res.pdf, res.book)
+		var outs []string
+		for _, o := range res.outputs() {
+			outs = append(outs, fmt.Sprintf("    %q: %q", o[0], o[1]))
+		}
+		fmt.Fprintf(stdout, "%s,\n  \"compare\": %s,\n  \"outputs\": {\n%s\n  }\n}\n", js, cmp, strings.Join(outs, ",\n"))
 	} else {
-		fmt.Fprintf(stdout, "%s\n%s\n", res.pdf, res.book)
+		for _, o := range res.outputs() {
+			fmt.Fprintln(stdout, o[1])
+		}
 	}
 	return failLevel(b.failOn, res.res.Findings)
+}
+
+// outputs are the files written, as format and path.
+func (o *built) outputs() [][2]string {
+	var out [][2]string
+	for _, f := range [][2]string{{"pdf", o.pdf}, {"xlsx", o.book}, {"docx", o.docx}} {
+		if f[1] != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // mailRetries are build's waits between tries before it leaves a mail in

@@ -408,7 +408,7 @@ func TestInventedCities(t *testing.T) {
 // body, the updated workbook's name.
 func checkCityOutputs(t *testing.T, c city, path, lang string) {
 	out := filepath.Join(t.TempDir(), "out")
-	b := buildFlags{common: common{lang: lang, format: "text", maxRows: 1 << 20, maxSheet: 256, maxUnzip: 256, maxCols: 16384, maxChars: 32767, maxSecs: 60},
+	b := buildFlags{common: common{lang: lang, format: "text", maxRows: 1 << 20, maxSheet: 256, maxUnzip: 256, maxCols: 16384, maxChars: 32767, maxSecs: 60}, formats: "pdf,xlsx,docx",
 		annotate: true, mailList: "leader@example.gov.cn"}
 	t.Setenv("INNOREPORT_SMTP_URL", "smtp://127.0.0.1:1")
 	t.Setenv("INNOREPORT_MAIL_FROM", "kjj@example.gov.cn")

@@ -25,11 +25,14 @@
 //	任务清单!A27  error    duplicate-id           序号“22”与 任务清单!A26 重复，请重新编号
 //
 // Build writes OUT/<name>-report.pdf, the report for the city's leaders,
-// and OUT/<name>-updated.xlsx, the workbook with the results written in:
+// OUT/<name>-updated.xlsx, the workbook with the results written in, and
+// OUT/<name>-report.docx, the report as a 公文-style Word document the
+// bureau edits and issues:
 //
 //	$ innoreport build -out reports 任务清单.xlsx
 //	reports/任务清单-report.pdf
 //	reports/任务清单-updated.xlsx
+//	reports/任务清单-report.docx
 //
 // Watch builds every workbook dropped into INBOX, files it under
 // INBOX/done or INBOX/failed, and with -mail-to emails the report:
@@ -56,14 +59,18 @@
 //
 // check: -fail-on error|warning|never (default error).
 // build: -out DIR (default out), -font FILE.ttf, -annotate=false,
-// -fail-on (default never), -mail-to A,B, -mail-workbook.
+// -fail-on (default never), -mail-to A,B, -mail-workbook,
+// -formats pdf,xlsx,docx (the outputs; all three by default),
+// -docx-template FILE.docx (the bureau's reference document: its styles,
+// 红头 masthead and page setup, filled with the report where a paragraph
+// holds {{正文}}, else after what its body holds).
 // watch: the build flags, and -out DIR (default INBOX/out), -jobs N,
 // -settle DURATION (default 2s), -log-format text|json.
 //
 // Mail settings come from INNOREPORT_SMTP_URL (smtp:// with STARTTLS, or
 // smtps://) and INNOREPORT_MAIL_FROM; no password on the command line.
 // SOURCE_DATE_EPOCH fixes the date a report says it was made, so the same
-// input gives the same PDF.
+// input gives the same PDF and Word document.
 //
 // Exit status: 0 done, with no finding at the -fail-on level; 1 at least
 // one finding at that level; 2 the workbook could not be read, the command

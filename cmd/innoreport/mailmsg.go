@@ -62,8 +62,15 @@ func (b *buildFlags) compose(out *built) (*mail.Message, error) {
 	}
 	errs, warns, infos := report.CountBySeverity(res.Findings)
 	findings := fmt.Sprintf(L("数据校验：错误 %d 个，警告 %d 个，提示 %d 个，详见报告附录。", "Checks: %d errors, %d warnings, %d notes; see the report's appendix."), errs, warns, infos)
-	attach := []mail.Attachment{{Name: filepath.Base(out.pdf), Path: out.pdf}}
-	if b.mailBook {
+	// The PDF, or the Word document where no PDF was asked for.
+	var attach []mail.Attachment
+	for _, p := range []string{out.pdf, out.docx} {
+		if p != "" {
+			attach = append(attach, mail.Attachment{Name: filepath.Base(p), Path: p})
+			break
+		}
+	}
+	if b.mailBook && out.book != "" {
 		attach = append(attach, mail.Attachment{Name: filepath.Base(out.book), Path: out.book})
 	}
 	var names []string

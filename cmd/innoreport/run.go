@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"innoreport/report"
+	"innoreport/report/docx"
 	"innoreport/report/mail"
 	"innoreport/report/pdf"
 	"innoreport/report/xlsx"
@@ -87,7 +88,7 @@ func errorKind(err error) string {
 	}{
 		{report.ErrLegacyXLS, "legacy-xls"}, {report.ErrEncrypted, "encrypted"}, {report.ErrPassword, "wrong-password"},
 		{report.ErrLimit, "limit"}, {report.ErrMissingFile, "missing-file"}, {report.ErrNotWorkbook, "not-workbook"}, {report.ErrTemplate, "template"},
-		{pdf.ErrFont, "font"}, {mail.ErrConfig, "mail-config"}, {errMailQueued, "mail-queued"},
+		{pdf.ErrFont, "font"}, {docx.ErrTemplate, "docx-template"}, {docx.ErrFont, "font"}, {mail.ErrConfig, "mail-config"}, {errMailQueued, "mail-queued"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name
@@ -101,7 +102,7 @@ innoreport checks and reports an innovative-city workbook.
 
 用法 / usage:
   innoreport check [flags] [WORKBOOK.xlsx]   校验并汇总 / check and aggregate
-  innoreport build [flags] [WORKBOOK.xlsx]   生成 PDF 报告和更新后的工作簿 / write the PDF and updated workbook
+  innoreport build [flags] [WORKBOOK.xlsx]   生成 PDF、Word 报告和更新后的工作簿 / write the PDF, the Word report and the updated workbook
   innoreport watch [flags] INBOX             监视文件夹，放入即生成并发送 / build what is dropped into a folder
   innoreport history [flags]                 存档的各期及重新生成 / archived periods, and rebuilding one
   innoreport help                            本说明 / this help

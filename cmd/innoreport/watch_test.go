@@ -130,7 +130,7 @@ func TestWatchDropAtOnce(t *testing.T) {
 		t.Errorf("%d output folders for %d good workbooks", got, good)
 	}
 	for _, d := range outputs(outbox) {
-		for _, suffix := range []string{"-report.pdf", "-updated.xlsx", "-findings.json"} {
+		for _, suffix := range []string{"-report.pdf", "-report.docx", "-updated.xlsx", "-findings.json"} {
 			if len(list(d, "*"+suffix)) != 1 {
 				t.Errorf("%s lacks its %s", d, suffix)
 			}

@@ -27,6 +27,8 @@ type Document struct {
 	Cover    Cover     `json:"cover"`
 	Chapters []Chapter `json:"chapters"`
 	Footer   string    `json:"footer"` // "第 %d 页 / 共 %d 页"
+	// ChapterBreak starts each chapter on a new page; otherwise they flow on.
+	ChapterBreak bool `json:"chapter_break,omitempty"`
 }
 
 // Cover is the first page.
@@ -165,8 +167,9 @@ func Build(res *report.Result, t *report.Template, opts Options) (*Document, err
 		d.Chapters[0].Blocks = append([]Block{{Paragraph: b.change(opts.Compare)}}, d.Chapters[0].Blocks...)
 		d.Chapters = append(d.Chapters, b.progress(opts.Compare, opts.Trend))
 	}
-	d.Chapters = append(d.Chapters, b.sections(), b.units(), b.lagging(), b.indicators(), b.findings())
+	d.Chapters = append(d.Chapters, b.sections(), b.units(), b.lagging(), b.indicators(), b.problems(), b.nextSteps(), b.findings())
 	number(d.Chapters, lang)
+	d.ChapterBreak = t.ChapterBreak
 	return d, nil
 }
 
@@ -479,6 +482,7 @@ func (b *builder) sections() Chapter {
 	tb.More = b.more(len(b.res.Sections))
 	add(b.L("合计", "Total"), b.res.Tasks.TaskTotals, "total")
 	ch.Blocks = append(ch.Blocks, Block{Table: tb}, Block{Chart: chart})
+	ch.Blocks = append(ch.Blocks, b.sectionNarratives()...)
 
 	at := &Table{Columns: []Column{
 		{Header: b.L("动作类型", "Action type"), Width: 0.4, Align: Left}, {Header: b.L("任务", "Tasks"), Width: 0.15, Align: Right},

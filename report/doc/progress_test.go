@@ -1,6 +1,7 @@
 package doc_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -47,8 +48,13 @@ func TestProgressChapterAndTrend(t *testing.T) {
 			if title := map[string]string{"zh": "二、本期进展", "en": "2. Progress this period"}[lang]; ch.Title != title {
 				t.Fatalf("chapter 2 is %q, want %q", ch.Title, title)
 			}
-			if last := d.Chapters[len(d.Chapters)-2].Title; !strings.HasPrefix(last, map[string]string{"zh": "六、", "en": "6. "}[lang]) {
-				t.Errorf("chapters not renumbered: the last numbered one is %q", last)
+			// Every chapter but the appendix numbered in turn, the
+			// inserted one included.
+			for i, c := range d.Chapters[:len(d.Chapters)-1] {
+				want := map[string]string{"zh": []string{"一", "二", "三", "四", "五", "六", "七", "八", "九"}[i] + "、", "en": fmt.Sprintf("%d. ", i+1)}[lang]
+				if !strings.HasPrefix(c.Title, want) {
+					t.Errorf("chapter %d is %q, want it numbered %q", i+1, c.Title, want)
+				}
 			}
 			var tr *doc.Trend
 			for _, b := range ch.Blocks {

@@ -181,7 +181,14 @@ func (r *renderer) cover() {
 
 func (r *renderer) chapter(ch doc.Chapter) {
 	p := r.p
-	p.AddPage()
+	// Chapters flow on rather than each leaving a half-empty page, unless
+	// the template asks for a break; one never starts at a page's foot.
+	switch {
+	case p.PageNo() == 1 || r.d.ChapterBreak || p.GetY()+40 > pageH-margin-6:
+		p.AddPage()
+	default:
+		p.Ln(6)
+	}
 	p.Bookmark(ch.Title, 0, -1)
 	p.SetFont(family, "", 15)
 	r.bold(true)
@@ -226,7 +233,9 @@ func (r *renderer) paragraph(text string) {
 
 func (r *renderer) heading(text string) {
 	p := r.p
-	r.need(20)
+	// Room for the heading and the first lines or rows under it: a
+	// heading never ends a page.
+	r.need(30)
 	p.Ln(2)
 	p.SetFont(family, "", 12)
 	r.bold(true)

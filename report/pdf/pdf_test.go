@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +73,9 @@ func TestWrapLosesNothingAndKeepsPunctuationRules(t *testing.T) {
 		}
 	}
 }
+
+// pageLine matches the footer: 第 3 页 / 共 8 页, Page 3 of 8.
+var pageLine = regexp.MustCompile(`^(第 ?\d+ ?页 ?/ ?共 ?\d+ ?页|Page \d+ of \d+)$`)
 
 func strip(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -158,8 +163,20 @@ func TestSamplePDFText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := strip(string(out))
-		want := []string{d.Title, "46", "369", "210.1%"}
+		// Paragraphs may run across a page break: drop the running header
+		// and footer lines so that each reads whole.
+		var body []string
+		for _, l := range strings.Split(string(out), "\n") {
+			if strings.Contains(l, "\f") || pageLine.MatchString(strings.TrimSpace(l)) {
+				continue
+			}
+			body = append(body, l)
+		}
+		text := strip(strings.Join(body, "\n"))
+		if !strings.Contains(strip(string(out)), strip(d.Title)) {
+			t.Errorf("%s: PDF text lacks the title %q", lang, d.Title)
+		}
+		want := []string{"46", "369", "210.1%"}
 		for _, g := range res.Sections {
 			want = append(want, g.Name)
 		}
@@ -185,7 +202,7 @@ func TestSamplePDFText(t *testing.T) {
 				t.Errorf("%s: PDF text lacks %q", lang, w)
 			}
 		}
-		if lang == "zh" && !strings.Contains(text, "第2页/共7页") {
+		if lang == "zh" && !strings.Contains(strip(string(out)), "第2页/共8页") {
 			t.Errorf("footer with page count missing")
 		}
 	}
@@ -225,7 +242,7 @@ func TestSamplePDFStructure(t *testing.T) {
 		}
 	}
 	info, err := exec.Command(qpdf, "--show-npages", path).Output()
-	if err != nil || strings.TrimSpace(string(info)) != "7" {
+	if err != nil || strings.TrimSpace(string(info)) != "8" {
 		t.Errorf("pages = %q, %v", info, err)
 	}
 	outline, _ := exec.Command(qpdf, "--json", "--json-key=outlines", path).Output()
@@ -381,5 +398,33 @@ func TestUnprintableOnlyOnThePage(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "建设?平台") {
 		t.Errorf("the PDF does not show 建设?平台:\n%s", out)
+	}
+}
+
+// Chapters flow on; a template's chapter_break starts each on a new page,
+// under its bookmark.
+func TestChapterBreak(t *testing.T) {
+	qpdf := tooltest.Need(t, "qpdf", "qpdf")
+	pages := func(d *doc.Document) int {
+		path := filepath.Join(t.TempDir(), "r.pdf")
+		if err := os.WriteFile(path, render(t, d), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(qpdf, "--show-npages", path).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	d, _ := sampleDoc(t, "zh")
+	flowing := pages(d)
+	d, _ = sampleDoc(t, "zh")
+	d.ChapterBreak = true
+	if broken := pages(d); broken < len(d.Chapters)+1 || broken <= flowing {
+		t.Errorf("%d pages with chapter breaks, %d without, for %d chapters", broken, flowing, len(d.Chapters))
 	}
 }

@@ -1,0 +1,515 @@
+package docx
+
+import (
+	"encoding/xml"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/image/font/opentype"
+
+	"innoreport/report/doc"
+)
+
+type relationship struct {
+	ID         string `xml:"Id,attr"`
+	Type       string `xml:"Type,attr"`
+	Target     string `xml:"Target,attr"`
+	TargetMode string `xml:"TargetMode,attr"`
+}
+
+// rels is one .rels part: what it holds, and what to add to it.
+type rels struct {
+	path  string // the .rels part's name
+	owner string // the part it belongs to ("" for the package)
+	list  []relationship
+	added []relationship
+	n     int
+}
+
+func (p *pkg) rels(owner string) (*rels, error) {
+	name := "_rels/.rels"
+	if owner != "" {
+		name = path.Join(path.Dir(owner), "_rels", path.Base(owner)+".rels")
+	}
+	r := &rels{path: name, owner: owner}
+	if b, ok := p.files[name]; ok {
+		var doc struct {
+			Rel []relationship `xml:"Relationship"`
+		}
+		if err := xml.Unmarshal(b, &doc); err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		r.list = doc.Rel
+	}
+	return r, nil
+}
+
+// target resolves a relationship's target to a part name.
+func (r *rels) target(rel relationship) string {
+	if strings.HasPrefix(rel.Target, "/") {
+		return strings.TrimPrefix(rel.Target, "/")
+	}
+	return path.Join(path.Dir(r.owner), rel.Target)
+}
+
+// find returns the part of the first relationship of type typ, or "".
+func (r *rels) find(typ string) string {
+	for _, rel := range append(r.list, r.added...) {
+		if rel.Type == typ && rel.TargetMode != "External" {
+			return r.target(rel)
+		}
+	}
+	return ""
+}
+
+// add relates part (a full part name) and returns the new id.
+func (r *rels) add(typ, part string) string {
+	taken := map[string]bool{}
+	for _, rel := range append(r.list, r.added...) {
+		taken[rel.ID] = true
+	}
+	var id string
+	for {
+		r.n++
+		id = "rIdIR" + strconv.Itoa(r.n)
+		if !taken[id] {
+			break
+		}
+	}
+	target := part
+	if r.owner != "" {
+		if rel, ok := relPath(path.Dir(r.owner), part); ok {
+			target = rel
+		} else {
+			target = "/" + part
+		}
+	}
+	r.added = append(r.added, relationship{ID: id, Type: typ, Target: target})
+	return id
+}
+
+func relPath(dir, part string) (string, bool) {
+	if dir == "." {
+		return part, true
+	}
+	if strings.HasPrefix(part, dir+"/") {
+		return strings.TrimPrefix(part, dir+"/"), true
+	}
+	return "", false
+}
+
+func (r *rels) save(p *pkg) {
+	if len(r.added) == 0 {
+		return
+	}
+	var b strings.Builder
+	for _, rel := range r.added {
+		fmt.Fprintf(&b, `<Relationship Id="%s" Type="%s" Target="%s"/>`, rel.ID, rel.Type, esc(rel.Target))
+	}
+	src, ok := p.files[r.path]
+	if !ok {
+		src = []byte(xmlHeader + `<Relationships xmlns="` + nsPkgRel + `"></Relationships>`)
+	}
+	p.put(r.path, insertBefore(src, "</Relationships>", b.String()))
+	r.list, r.added = append(r.list, r.added...), nil
+}
+
+// insertBefore puts add before the last occurrence of end in src, or
+// turns a self-closed root (<Relationships/>) into an open one first.
+func insertBefore(src []byte, end, add string) []byte {
+	s := string(src)
+	i := strings.LastIndex(s, end)
+	if i < 0 {
+		root := "<" + strings.TrimSuffix(strings.TrimPrefix(end, "</"), ">")
+		j := strings.LastIndex(s, "/>")
+		if strings.Contains(s, root) && j > strings.Index(s, root) {
+			return []byte(s[:j] + ">" + add + end + s[j+2:])
+		}
+		return []byte(s + add)
+	}
+	return []byte(s[:i] + add + s[i:])
+}
+
+// contentTypes adds what new parts need to [Content_Types].xml.
+type contentTypes struct {
+	defaults  map[string]string
+	overrides map[string]string
+	add       strings.Builder
+}
+
+func (p *pkg) contentTypes() (*contentTypes, error) {
+	var doc struct {
+		Default []struct {
+			Ext string `xml:"Extension,attr"`
+			CT  string `xml:"ContentType,attr"`
+		} `xml:"Default"`
+		Override []struct {
+			Part string `xml:"PartName,attr"`
+			CT   string `xml:"ContentType,attr"`
+		} `xml:"Override"`
+	}
+	b, ok := p.files["[Content_Types].xml"]
+	if !ok {
+		return nil, refErr("缺少 [Content_Types].xml", "no [Content_Types].xml")
+	}
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("[Content_Types].xml: %v", err)
+	}
+	c := &contentTypes{defaults: map[string]string{}, overrides: map[string]string{}}
+	for _, d := range doc.Default {
+		c.defaults[strings.ToLower(d.Ext)] = d.CT
+	}
+	for _, o := range doc.Override {
+		c.overrides[strings.TrimPrefix(o.Part, "/")] = o.CT
+	}
+	return c, nil
+}
+
+func (c *contentTypes) override(part, ct string) {
+	if _, ok := c.overrides[part]; !ok {
+		c.overrides[part] = ct
+		fmt.Fprintf(&c.add, `<Override PartName="/%s" ContentType="%s"/>`, part, ct)
+	}
+}
+
+func (c *contentTypes) def(ext, ct string) {
+	if _, ok := c.defaults[ext]; !ok {
+		c.defaults[ext] = ct
+		fmt.Fprintf(&c.add, `<Default Extension="%s" ContentType="%s"/>`, ext, ct)
+	}
+}
+
+func (c *contentTypes) save(p *pkg) {
+	b := p.files["[Content_Types].xml"]
+	// A template (.dotx) becomes a document.
+	b = []byte(strings.ReplaceAll(string(b), ctTemplate, ctMain))
+	if c.add.Len() > 0 {
+		b = insertBefore(b, "</Types>", c.add.String())
+	}
+	p.put("[Content_Types].xml", b)
+}
+
+// unused returns a part name like prefix+N+ext not yet in p.
+func (p *pkg) unused(prefix, ext string) string {
+	for i := 1; ; i++ {
+		name := prefix + strconv.Itoa(i) + ext
+		if _, ok := p.files[name]; !ok {
+			return name
+		}
+	}
+}
+
+var (
+	rootTag   = regexp.MustCompile(`<w:document\b[^>]*>`)
+	xmlnsAttr = regexp.MustCompile(`xmlns:(\w+)="([^"]*)"`)
+	docPrID   = regexp.MustCompile(`<wp:docPr\b[^>]*\bid="(\d+)"`)
+)
+
+// fill puts the report into p's main document: after what its body
+// already holds (a masthead) and before its last section properties (its
+// page setup), with the styles, fonts, footer and pictures it needs.
+func fill(p *pkg, d *doc.Document, ttf *opentype.Font, created time.Time) error {
+	root, err := p.rels("")
+	if err != nil {
+		return err
+	}
+	main := root.find(relDoc)
+	if main == "" {
+		if strings.Contains(string(p.files["_rels/.rels"]), "purl.oclc.org") {
+			return refErr("是 Strict OOXML 格式", "it is Strict OOXML")
+		}
+		return refErr("找不到正文部件", "no main document part")
+	}
+	docXML, ok := p.files[main]
+	if !ok {
+		return refErr(fmt.Sprintf("缺少 %s", main), fmt.Sprintf("%s is missing", main))
+	}
+	src := string(docXML)
+	tag := rootTag.FindString(src)
+	if tag == "" {
+		return refErr("正文不是 w:document", "the main part is not a w:document")
+	}
+	ns := map[string]string{}
+	for _, m := range xmlnsAttr.FindAllStringSubmatch(tag, -1) {
+		ns[m[1]] = m[2]
+	}
+	if ns["w"] != nsW {
+		return refErr("是 Strict OOXML 或不常见的写法", "it is Strict OOXML or written unusually")
+	}
+	if r, ok := ns["r"]; ok && r != nsR {
+		return refErr("r: 前缀不是关系命名空间", "its r: prefix is not the relationships namespace")
+	} else if !ok {
+		src = strings.Replace(src, tag, strings.TrimSuffix(tag, ">")+` xmlns:r="`+nsR+`">`, 1)
+	}
+	ct, err := p.contentTypes()
+	if err != nil {
+		return err
+	}
+	// A .docx holding macros is one Word refuses to open.
+	if strings.Contains(string(p.files["[Content_Types].xml"]), "macroEnabled") {
+		return refErr("含有宏（.docm/.dotm）", "it holds macros (.docm/.dotm)")
+	}
+	drels, err := p.rels(main)
+	if err != nil {
+		return err
+	}
+
+	ids, err := mergeStyles(p, drels, ct, main)
+	if err != nil {
+		return err
+	}
+	if err := mergeFonts(p, drels, ct, main); err != nil {
+		return err
+	}
+
+	// The body goes before the body's own sectPr, the page setup.
+	end := strings.LastIndex(src, "</w:body>")
+	if end < 0 {
+		return refErr("正文没有 w:body", "the document has no w:body")
+	}
+	at, sect := end, ""
+	if i := strings.LastIndex(src[:end], "<w:sectPr"); i >= 0 {
+		j := strings.LastIndex(src[:end], "</w:sectPr>")
+		tail := ""
+		switch {
+		case j > i:
+			tail = src[j+len("</w:sectPr>") : end]
+		case strings.HasSuffix(strings.TrimSpace(src[i:end]), "/>"):
+			tail = ""
+		default:
+			tail = "x"
+		}
+		if strings.TrimSpace(tail) == "" {
+			at, sect = i, src[i:end]
+		}
+	}
+	if sect == "" {
+		sect = fmt.Sprintf(`<w:sectPr><w:pgSz w:w="%d" w:h="%d"/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="851" w:footer="1304" w:gutter="0"/><w:pgNumType w:start="1"/><w:docGrid w:type="lines" w:linePitch="%d"/></w:sectPr>`,
+			pageW, pageH, marginTop, marginRight, marginBottom, marginLeft, lineExactly)
+	}
+	// Page numbers are part of a 公文: a reference without a footer gets ours.
+	if !strings.Contains(sect, "footerReference") {
+		footer := p.unused(path.Join(path.Dir(main), "footer"), ".xml")
+		p.put(footer, []byte(footerXML(ids["footer"], footerCenter)))
+		ct.override(footer, ctFooter)
+		id := drels.add(relFooter, footer)
+		open := strings.Index(sect, ">")
+		if strings.HasPrefix(sect, "<w:sectPr/>") {
+			sect = "<w:sectPr></w:sectPr>"
+			open = len("<w:sectPr>") - 1
+		}
+		sect = sect[:open+1] + `<w:footerReference w:type="default" r:id="` + id + `"/>` + sect[open+1:]
+	}
+
+	nextID := 1000
+	for _, m := range docPrID.FindAllStringSubmatch(src, -1) {
+		if n, err := strconv.Atoi(m[1]); err == nil && n >= nextID {
+			nextID = n + 1
+		}
+	}
+	bw := &bodyWriter{d: d, ids: ids, textW: textWidth(sect), font: ttf, drawID: nextID,
+		image: func(data []byte) string {
+			name := p.unused(path.Join(path.Dir(main), "media/innoreport-chart"), ".png")
+			p.put(name, data)
+			ct.def("png", "image/png")
+			return drels.add(relImage, name)
+		}}
+	body, err := bw.write()
+	if err != nil {
+		return err
+	}
+	if i, j, ok := placeholder(src[:at]); ok {
+		// The report where the reference marks it, before what follows
+		// (a 版记 of 抄送 and 印发 lines stays last).
+		src = src[:i] + body + src[j:at] + sect + src[end:]
+	} else {
+		src = src[:at] + body + sect + src[end:]
+	}
+	p.put(main, []byte(src))
+
+	core := root.find(relCore)
+	if core == "" {
+		core = "docProps/core.xml"
+		if _, ok := p.files[core]; ok {
+			core = p.unused("docProps/core", ".xml")
+		}
+		root.add(relCore, core)
+		ct.override(core, ctCore)
+	}
+	p.put(core, []byte(coreXML(d, created)))
+	drels.save(p)
+	root.save(p)
+	ct.save(p)
+	return nil
+}
+
+// Placeholders: a paragraph of the reference holding only one of these is
+// where the report goes.
+var placeholders = []string{"{{正文}}", "{{报告}}", "{{report}}"}
+
+var (
+	paraRe = regexp.MustCompile(`(?s)<w:p[ >].*?</w:p>`)
+	textRe = regexp.MustCompile(`<w:t(?: [^>]*)?>([^<]*)</w:t>`)
+)
+
+// placeholder finds the paragraph in body that holds only a placeholder
+// (its text may be split over runs) and returns where it starts and ends.
+func placeholder(body string) (int, int, bool) {
+	for _, loc := range paraRe.FindAllStringIndex(body, -1) {
+		p := body[loc[0]:loc[1]]
+		if strings.Contains(p[1:], "<w:p>") || strings.Contains(p[1:], "<w:p ") {
+			continue // a paragraph inside another's content: not a simple one
+		}
+		var text strings.Builder
+		for _, m := range textRe.FindAllStringSubmatch(p, -1) {
+			text.WriteString(m[1])
+		}
+		if slices.Contains(placeholders, strings.TrimSpace(text.String())) {
+			return loc[0], loc[1], true
+		}
+	}
+	return 0, 0, false
+}
+
+var (
+	pgSzW  = regexp.MustCompile(`<w:pgSz\b[^>]*\bw:w="(\d+)"`)
+	pgMarL = regexp.MustCompile(`<w:pgMar\b[^>]*\bw:left="(\d+)"`)
+	pgMarR = regexp.MustCompile(`<w:pgMar\b[^>]*\bw:right="(\d+)"`)
+)
+
+// textWidth is the width between the margins of sect, in twips.
+func textWidth(sect string) int {
+	get := func(re *regexp.Regexp, def int) int {
+		if m := re.FindStringSubmatch(sect); m != nil {
+			if n, err := strconv.Atoi(m[1]); err == nil {
+				return n
+			}
+		}
+		return def
+	}
+	w := get(pgSzW, pageW) - get(pgMarL, marginLeft) - get(pgMarR, marginRight)
+	if w < 2000 {
+		return pageW - marginLeft - marginRight
+	}
+	return w
+}
+
+var (
+	styleTag  = regexp.MustCompile(`(?s)<w:style\b([^>]*)>(.*?)</w:style>`)
+	attrType  = regexp.MustCompile(`\bw:type="([^"]*)"`)
+	attrID    = regexp.MustCompile(`\bw:styleId="([^"]*)"`)
+	attrDef   = regexp.MustCompile(`\bw:default="(1|true|on)"`)
+	styleName = regexp.MustCompile(`<w:name\b[^>]*\bw:val="([^"]*)"`)
+	fontName  = regexp.MustCompile(`<w:font\b[^>]*\bw:name="([^"]*)"`)
+)
+
+// mergeStyles finds each style the report uses in the document's styles
+// by its name (Word's built-in names, whatever the id a localized Word gave
+// it) and adds the report's own for those missing. It returns the ids.
+func mergeStyles(p *pkg, drels *rels, ct *contentTypes, main string) (map[string]string, error) {
+	part := drels.find(relStyles)
+	if part == "" {
+		part = path.Join(path.Dir(main), "styles.xml")
+		if _, ok := p.files[part]; ok {
+			part = p.unused(path.Join(path.Dir(main), "styles"), ".xml")
+		}
+		p.put(part, []byte(xmlHeader+`<w:styles xmlns:w="`+nsW+`" xmlns:r="`+nsR+`"></w:styles>`))
+		drels.add(relStyles, part)
+		ct.override(part, ctStyles)
+	}
+	src := string(p.files[part])
+	byName := map[string]string{}
+	taken := map[string]bool{}
+	hasDefault := false
+	for _, m := range styleTag.FindAllStringSubmatch(src, -1) {
+		typ, id := "paragraph", ""
+		if t := attrType.FindStringSubmatch(m[1]); t != nil {
+			typ = t[1]
+		}
+		if t := attrID.FindStringSubmatch(m[1]); t != nil {
+			id = t[1]
+		}
+		taken[id] = true
+		if typ == "paragraph" && attrDef.MatchString(m[1]) {
+			hasDefault = true
+			if _, ok := byName["paragraph|normal"]; !ok {
+				byName["paragraph|normal"] = id
+			}
+		}
+		if n := styleName.FindStringSubmatch(m[1] + m[2]); n != nil {
+			key := typ + "|" + strings.ToLower(n[1])
+			if _, ok := byName[key]; !ok {
+				byName[key] = id
+			}
+		}
+	}
+	ids := map[string]string{}
+	var add strings.Builder
+	for _, s := range styles {
+		if id, ok := byName[s.typ+"|"+strings.ToLower(s.name)]; ok {
+			ids[s.key] = id
+			continue
+		}
+		id := s.id
+		for taken[id] {
+			id = "IR" + id
+		}
+		taken[id] = true
+		ids[s.key] = id
+		x := styleXML(s, id, ids["normal"])
+		if s.key == "normal" && hasDefault {
+			x = strings.Replace(x, ` w:default="1"`, "", 1)
+		}
+		add.WriteString(x)
+	}
+	if add.Len() > 0 {
+		p.put(part, insertBefore([]byte(src), "</w:styles>", add.String()))
+	}
+	return ids, nil
+}
+
+// mergeFonts declares the office fonts and their fallbacks in the font
+// table, adding one where the document has none.
+func mergeFonts(p *pkg, drels *rels, ct *contentTypes, main string) error {
+	part := drels.find(relFonts)
+	if part == "" {
+		part = p.unused(path.Join(path.Dir(main), "fontTable"), ".xml")
+		p.put(part, []byte(fontTableXML()))
+		drels.add(relFonts, part)
+		ct.override(part, ctFonts)
+		return nil
+	}
+	src := string(p.files[part])
+	have := map[string]bool{}
+	for _, m := range fontName.FindAllStringSubmatch(src, -1) {
+		have[m[1]] = true
+	}
+	var add strings.Builder
+	for _, f := range fonts {
+		if !have[f.name] {
+			add.WriteString(fontEntry(f))
+		}
+	}
+	if add.Len() > 0 {
+		p.put(part, insertBefore([]byte(src), "</w:fonts>", add.String()))
+	}
+	return nil
+}
+
+func coreXML(d *doc.Document, created time.Time) string {
+	when := created.UTC().Format("2006-01-02T15:04:05Z")
+	lang := "zh-CN"
+	if d.Lang == "en" {
+		lang = "en-GB"
+	}
+	return xmlHeader + `<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">` +
+		`<dc:title>` + esc(d.Title) + `</dc:title><dc:subject>` + esc(d.Subject) + `</dc:subject><dc:creator>` + esc(d.Author) + `</dc:creator>` +
+		`<dc:language>` + lang + `</dc:language>` +
+		`<dcterms:created xsi:type="dcterms:W3CDTF">` + when + `</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">` + when + `</dcterms:modified>` +
+		`</cp:coreProperties>`
+}
