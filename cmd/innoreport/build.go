@@ -3,8 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"innoreport/internal/atomicfile"
+	"innoreport/internal/fsname"
 	"innoreport/report"
 	"innoreport/report/doc"
 	"innoreport/report/mail"
@@ -94,7 +94,6 @@ type built struct {
 	res              *report.Result
 	name             string
 	pdf, book, jsonp string
-	id               string // stable per input and as-of date: the mail's identity
 	input            []byte
 }
 
@@ -115,6 +114,12 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 	if err != nil {
 		return nil, err
 	}
+	return b.buildFrom(ctx, in, outputName(args), dir, withJSON, made)
+}
+
+// buildFrom is buildInto for a workbook already read: its outputs are
+// named after name.
+func (b *buildFlags) buildFrom(ctx context.Context, in *input, name, dir string, withJSON bool, made time.Time) (*built, error) {
 	res := report.Analyze(in.wb, b.tmpl, report.Options{AsOf: b.asOf, Today: time.Now()})
 	b.say("已校验 / checked: %d 项任务 tasks, %d 个问题 findings; 生成报告 / writing the report", res.Tasks.Total, len(res.Findings))
 	printable, err := pdf.Printable(b.font)
@@ -137,13 +142,10 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	name := outputName(args)
 	out := &built{res: res, name: name, input: in.data,
 		pdf:  filepath.Join(dir, name+"-report.pdf"),
 		book: filepath.Join(dir, name+"-updated"+bookExt(in.path)),
 	}
-	sum := sha256.Sum256(in.data)
-	out.id = hex.EncodeToString(sum[:8]) + "-" + res.AsOf.String() + "-" + b.lang
 	for _, p := range []string{out.pdf, out.book} {
 		if in.path != "" && samePath(p, in.path) {
 			return nil, usagef("输出 %s 会覆盖输入的工作簿，请换一个 -out 目录", "output %s would overwrite the input workbook: choose another -out", p)
@@ -202,9 +204,14 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		// The check JSON plus where the outputs went.
+		// The check JSON plus where the outputs went, encoded by
+		// encoding/json: a file name that is not UTF-8 stays valid JSON.
+		outputs, err := json.MarshalIndent(map[string]string{"pdf": res.pdf, "xlsx": res.book}, "  ", "  ")
+		if err != nil {
+			return err
+		}
 		js = bytes.TrimSuffix(bytes.TrimSpace(js), []byte("}"))
-		fmt.Fprintf(stdout, "%s,\n  \"outputs\": {\n    \"pdf\": %q,\n    \"xlsx\": %q\n  }\n}\n", js, res.pdf, res.book)
+		fmt.Fprintf(stdout, "%s,\n  \"outputs\": %s\n}\n", bytes.TrimRight(js, " \n"), outputs)
 	} else {
 		fmt.Fprintf(stdout, "%s\n%s\n", res.pdf, res.book)
 	}
@@ -218,6 +225,9 @@ var mailRetries = []time.Duration{2 * time.Second, 10 * time.Second}
 // errMailQueued says a mail could not be sent now and waits in the queue.
 var errMailQueued = errors.New("mail queued")
 
+// errMailRejected says the server refused a mail for good (5xx).
+var errMailRejected = errors.New("mail rejected")
+
 // mailNow queues the report's mail and tries to send it, with whatever an
 // earlier run left in the queue, retrying a little before giving up.
 func (b *buildFlags) mailNow(ctx context.Context, res *built, dir string, stderr io.Writer) error {
@@ -225,21 +235,31 @@ func (b *buildFlags) mailNow(ctx context.Context, res *built, dir string, stderr
 	if err != nil {
 		return err
 	}
-	q := &mail.Queue{Dir: dir, Config: b.smtp, Backoff: mailRetries}
+	q := &mail.Queue{Dir: dir, Config: b.smtp, Backoff: mailRetries, Allowed: b.mailTo}
 	if err := q.Put(m); err != nil {
 		return err
+	}
+	to := strings.Join(b.mailTo, ", ")
+	if q.Status(m.ID) == mail.StatusSent {
+		// The very same mail (recipients, subject, attachments) went out
+		// before: say so rather than claim a new sending.
+		fmt.Fprintf(stderr, "innoreport: 这封邮件此前已发送给 %s，未重复发送 / this very mail was sent to %s before; not sent again\n", to, to)
+		return nil
 	}
 	for i := 0; ; i++ {
 		if _, _, err := q.Flush(ctx); err != nil {
 			return err
 		}
-		pending, err := q.Pending()
-		if err != nil {
-			return err
-		}
-		if len(pending) == 0 {
-			fmt.Fprintf(stderr, "innoreport: 已发送邮件 / mail sent to %s\n", strings.Join(b.mailTo, ", "))
+		// "Sent" only for this mail, and only once the server took it.
+		switch q.Status(m.ID) {
+		case mail.StatusSent:
+			fmt.Fprintf(stderr, "innoreport: 已发送邮件 / mail sent to %s\n", to)
 			return nil
+		case mail.StatusDead:
+			return &report.BilingualError{Err: errMailRejected, Msg: report.Text{
+				Zh: fmt.Sprintf("邮件服务器拒收（服务器 %s），邮件已移到 %s，请检查收件地址", mail.Redacted(b.smtp.URL), filepath.Join(dir, "dead")),
+				En: fmt.Sprintf("the mail server refused the mail for good (server %s); it was moved to %s: check the addresses", mail.Redacted(b.smtp.URL), filepath.Join(dir, "dead")),
+			}}
 		}
 		if i >= len(mailRetries) || ctx.Err() != nil {
 			return &report.BilingualError{Err: errMailQueued, Msg: report.Text{
@@ -289,23 +309,29 @@ func samePath(a, b string) bool {
 	return aa == bb
 }
 
+// outputName is the stem the outputs are named after, cut short enough
+// that "-findings.json" and a temporary marker still fit in a file name.
 func outputName(args []string) string {
 	if len(args) == 0 {
 		return "neijiang-2021"
 	}
 	base := filepath.Base(args[0])
-	return strings.TrimSuffix(base, filepath.Ext(base))
+	return fsname.FitN(strings.TrimSuffix(base, filepath.Ext(base)), "", 150)
 }
 
 // writeAtomic writes path through a temporary file renamed into place,
 // making its folder first; errors say which folder.
 func writeAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
+	// The cause stays wrapped, so that watch can tell a full disk from a
+	// bad workbook.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("无法创建输出目录 %s：%v", "cannot create output folder %s: %v", dir, err)
+		return &report.BilingualError{Err: err, Msg: report.Text{
+			Zh: fmt.Sprintf("无法创建输出目录 %s：%v", dir, err), En: fmt.Sprintf("cannot create output folder %s: %v", dir, err)}}
 	}
 	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
-		return usagef("无法写入 %s：%v", "cannot write %s: %v", path, err)
+		return &report.BilingualError{Err: err, Msg: report.Text{
+			Zh: fmt.Sprintf("无法写入 %s：%v", path, err), En: fmt.Sprintf("cannot write %s: %v", path, err)}}
 	}
 	return nil
 }

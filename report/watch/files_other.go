@@ -47,6 +47,8 @@ func readRegular(path string, max int64) ([]byte, fileID, error) {
 // lockFile cannot lock here; the state directory's lock is Unix only.
 func lockFile(*os.File) (bool, error) { return true, nil }
 
-func environmental(err error) bool {
+// Environmental reports whether err comes from the machine rather than
+// the file's content.
+func Environmental(err error) bool {
 	return errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission)
 }

@@ -72,9 +72,10 @@ func lockFile(f *os.File) (bool, error) {
 	return err == nil, err
 }
 
-// environmental reports whether err comes from the machine rather than
-// the file's content: worth retrying, never held against the content.
-func environmental(err error) bool {
+// Environmental reports whether err comes from the machine rather than
+// the file's content (a full disk, a missing file, a permission): worth
+// retrying, never held against the content.
+func Environmental(err error) bool {
 	for _, e := range []error{syscall.ENOSPC, syscall.EDQUOT, syscall.ENAMETOOLONG, syscall.EACCES, syscall.EPERM,
 		syscall.ENOENT, syscall.EIO, syscall.EROFS, syscall.EMFILE, syscall.ENFILE, syscall.ENOMEM, syscall.EBUSY} {
 		if errors.Is(err, e) {
