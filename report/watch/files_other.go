@@ -4,7 +4,6 @@ package watch
 
 import (
 	"errors"
-	"io"
 	"os"
 	"time"
 )
@@ -17,31 +16,19 @@ type fileID struct {
 
 func idOf(fi os.FileInfo) fileID { return fileID{size: fi.Size(), mtime: fi.ModTime()} }
 
-var errTooBig = errors.New("file over the size cap")
-
-// readRegular reads at most max+1 bytes of a regular file. Without
-// O_NOFOLLOW here, the Lstat before it is the only guard against links.
-func readRegular(path string, max int64) ([]byte, fileID, error) {
+// openRegular opens a regular file. Without O_NOFOLLOW here, the Lstat
+// before it is the only guard against links.
+func openRegular(path string) (*os.File, fileID, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fileID{}, err
 	}
-	defer f.Close()
 	fi, err := f.Stat()
-	if err != nil {
-		return nil, fileID{}, err
+	if err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fileID{}, errors.New(path + ": not a regular file")
 	}
-	if !fi.Mode().IsRegular() || fi.Size() > max {
-		return nil, fileID{}, errTooBig
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, fileID{}, err
-	}
-	if int64(len(data)) > max {
-		return nil, fileID{}, errTooBig
-	}
-	return data, idOf(fi), nil
+	return f, idOf(fi), nil
 }
 
 // lockFile cannot lock here; the state directory's lock is Unix only.

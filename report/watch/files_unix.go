@@ -5,7 +5,6 @@ package watch
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"syscall"
 	"time"
@@ -27,38 +26,25 @@ func idOf(fi os.FileInfo) fileID {
 	return id
 }
 
-// errTooBig is a file over the size cap, found while reading it.
-var errTooBig = errors.New("file over the size cap")
-
-// readRegular reads a file that Lstat found regular, refusing to follow a
-// link or to wait on a FIFO swapped in since, and reading no more than
-// max+1 bytes: nothing dropped into the share can make it block or read
-// without end.
-func readRegular(path string, max int64) ([]byte, fileID, error) {
+// openRegular opens a file that Lstat found regular, refusing to follow
+// a link or to wait on a FIFO swapped in since: nothing dropped into the
+// share can make the watcher block or read elsewhere.
+func openRegular(path string) (*os.File, fileID, error) {
 	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fileID{}, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	f := os.NewFile(uintptr(fd), path)
-	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, fileID{}, err
 	}
 	if !fi.Mode().IsRegular() {
+		f.Close()
 		return nil, fileID{}, fmt.Errorf("%s: no longer a regular file", path)
 	}
-	if fi.Size() > max {
-		return nil, fileID{}, errTooBig
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, fileID{}, err
-	}
-	if int64(len(data)) > max {
-		return nil, fileID{}, errTooBig
-	}
-	return data, idOf(fi), nil
+	return f, idOf(fi), nil
 }
 
 // lockFile takes an exclusive lock on f without waiting: false when

@@ -36,7 +36,8 @@ type Job struct {
 	Hash string // sha256 of Data
 	Data []byte // the content as read and found complete: build this, not Path
 
-	id fileID
+	id     fileID
+	forced bool // incomplete for too long: built anyway
 }
 
 // Notice is an outcome someone should hear about: a file that could not
@@ -483,24 +484,23 @@ func (w *Watcher) settle(ctx context.Context, path string) (Job, bool) {
 				w.fileOther(ctx, path, ext)
 				return Job{}, false
 			}
-			data, id, err := readRegular(path, w.MaxFileSize)
+			// Only the head and the tail are read here: the content is
+			// read by the worker that builds it, so files waiting their
+			// turn hold no memory.
+			ok, id, err := completeFile(path)
 			switch {
-			case errors.Is(err, errTooBig):
-				w.fail(ctx, path, tooBig(base, w.MaxFileSize))
-				return Job{}, false
 			case err != nil:
 				w.retryLater(path, err)
 				return Job{}, false
 			case id != last:
-				stableSince = w.now() // changed while read: settle again
-			case complete(data) || w.now().Sub(changedAt) >= w.Incomplete:
-				sum := sha256.Sum256(data)
-				return Job{Path: path, Name: shortName(base), Hash: hex.EncodeToString(sum[:]), Data: data, id: id}, true
+				stableSince = w.now() // changed while looked at: settle again
+			case ok || w.now().Sub(changedAt) >= w.Incomplete:
+				return Job{Path: path, Name: shortName(base), id: id, forced: !ok}, true
 			default:
 				// A copy that stalls: wait for the rest rather than read
 				// it half-written.
 				if !waitingSaid {
-					w.Log.Info("incomplete; waiting for the rest", "file", base, "bytes", len(data))
+					w.Log.Info("incomplete; waiting for the rest", "file", base, "bytes", id.size)
 					waitingSaid = true
 				}
 				stableSince = w.now()
@@ -699,6 +699,24 @@ func contentFailure(err error) bool {
 // process builds one job and files its workbook. It returns when to look
 // at the path again (negative: not at all).
 func (w *Watcher) process(ctx context.Context, j Job) time.Duration {
+	// Read once, here, and built from these bytes: what the path holds
+	// later does not matter until the build is done.
+	data, id, err := readRegular(j.Path, w.MaxFileSize)
+	switch {
+	case errors.Is(err, errTooBig):
+		w.fail(ctx, j.Path, tooBig(filepath.Base(j.Path), w.MaxFileSize))
+		return -1
+	case os.IsNotExist(err):
+		w.Log.Info("removed before it was built", "file", filepath.Base(j.Path))
+		return -1
+	case err != nil:
+		w.retryLater(j.Path, err)
+		return -1
+	case id != j.id || !j.forced && !complete(data):
+		return 0 // changed since it settled: settle again
+	}
+	sum := sha256.Sum256(data)
+	j.Data, j.Hash = data, hex.EncodeToString(sum[:])
 	log := w.Log.With("file", filepath.Base(j.Path), "hash", j.Hash[:12])
 	if other, ok := w.claim(j.Hash, j.Path); !ok {
 		log.Info("duplicate: the same content is being built now; filed under done/", "as", filepath.Base(other))

@@ -3,7 +3,43 @@ package watch
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"io"
 )
+
+// errTooBig is a file over the size cap, found while reading it.
+var errTooBig = errors.New("file over the size cap")
+
+// readRegular reads the whole of a regular file, no more than max bytes.
+func readRegular(path string, max int64) ([]byte, fileID, error) {
+	f, id, err := openRegular(path)
+	if err != nil {
+		return nil, fileID{}, err
+	}
+	defer f.Close()
+	if id.size > max {
+		return nil, fileID{}, errTooBig
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fileID{}, err
+	}
+	if int64(len(data)) > max {
+		return nil, fileID{}, errTooBig
+	}
+	return data, id, nil
+}
+
+// completeFile is complete for a file on disk, reading only its first
+// bytes and its tail: settling files hold no content in memory.
+func completeFile(path string) (bool, fileID, error) {
+	f, id, err := openRegular(path)
+	if err != nil {
+		return false, fileID{}, err
+	}
+	defer f.Close()
+	return completeAt(f, id.size), id, nil
+}
 
 var zipMagic = []byte("PK\x03\x04")
 
@@ -14,34 +50,47 @@ var zipMagic = []byte("PK\x03\x04")
 // Anything that is not a zip is complete as it is: the build says what it
 // is. An empty file, or a prefix of the zip signature, is not.
 func complete(data []byte) bool {
-	if len(data) < len(zipMagic) {
-		return len(data) > 0 && !bytes.HasPrefix(zipMagic, data)
+	return completeAt(bytes.NewReader(data), int64(len(data)))
+}
+
+// completeAt is complete for size bytes read through r.
+func completeAt(r io.ReaderAt, size int64) bool {
+	at := func(off int64, n int) []byte {
+		b := make([]byte, n)
+		if off < 0 || off+int64(n) > size {
+			return nil
+		}
+		if _, err := r.ReadAt(b, off); err != nil && !errors.Is(err, io.EOF) {
+			return nil
+		}
+		return b
 	}
-	if !bytes.HasPrefix(data, zipMagic) {
+	if size < int64(len(zipMagic)) {
+		return size > 0 && !bytes.HasPrefix(zipMagic, at(0, int(size)))
+	}
+	if !bytes.Equal(at(0, len(zipMagic)), zipMagic) {
 		return true
 	}
 	const eocdLen = 22
-	start := max(0, len(data)-(eocdLen+0xffff))
-	i := bytes.LastIndex(data[start:], []byte("PK\x05\x06"))
-	if i < 0 {
+	start := max(0, size-(eocdLen+0xffff))
+	tail := at(start, int(size-start))
+	i := bytes.LastIndex(tail, []byte("PK\x05\x06"))
+	if i < 0 || len(tail)-i < eocdLen {
 		return false
 	}
-	eocd := start + i
-	if len(data)-eocd < eocdLen {
-		return false
-	}
+	eocd := start + int64(i)
+	rec := tail[i:]
 	le := binary.LittleEndian
-	comment := int(le.Uint16(data[eocd+20:]))
-	if eocd+eocdLen+comment != len(data) {
+	if eocd+eocdLen+int64(le.Uint16(rec[20:])) != size {
 		return false
 	}
-	size, off := le.Uint32(data[eocd+12:]), le.Uint32(data[eocd+16:])
-	if size == 0xffffffff || off == 0xffffffff {
-		// Zip64: the record before says where; its presence will do.
-		return eocd >= 20 && bytes.Equal(data[eocd-20:eocd-16], []byte("PK\x06\x07"))
+	cdSize, cdOff := le.Uint32(rec[12:]), le.Uint32(rec[16:])
+	if cdSize == 0xffffffff || cdOff == 0xffffffff {
+		// Zip64: the locator just before says where; its presence will do.
+		return bytes.Equal(at(eocd-20, 4), []byte("PK\x06\x07"))
 	}
-	if uint64(off)+uint64(size) != uint64(eocd) {
+	if int64(cdOff)+int64(cdSize) != eocd {
 		return false
 	}
-	return size == 0 || bytes.HasPrefix(data[off:], []byte("PK\x01\x02"))
+	return cdSize == 0 || bytes.Equal(at(int64(cdOff), 4), []byte("PK\x01\x02"))
 }
