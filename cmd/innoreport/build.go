@@ -235,7 +235,9 @@ func (b *buildFlags) mailNow(ctx context.Context, res *built, dir string, stderr
 	if err != nil {
 		return err
 	}
-	q := &mail.Queue{Dir: dir, Config: b.smtp, Backoff: mailRetries, Allowed: b.mailTo}
+	// No Allowed list: the queue holds what earlier runs, with other
+	// -mail-to, left for this one to send. Attachments are still checked.
+	q := &mail.Queue{Dir: dir, Config: b.smtp, Backoff: mailRetries}
 	if err := q.Put(m); err != nil {
 		return err
 	}
