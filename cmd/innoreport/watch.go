@@ -42,7 +42,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&f.incomplete, "incomplete-wait", 10*time.Minute, "how long an incomplete workbook (a copy that stalled) may stay unchanged before it is built anyway")
 	fs.DurationVar(&f.buildTimeout, "build-timeout", 10*time.Minute, "a build running longer is stopped and its workbook failed")
 	fs.DurationVar(&f.retry, "retry", 10*time.Second, "first wait before retrying after a failure of the machine (full disk, permissions); it grows to hourly")
-	fs.StringVar(&f.notifyList, "notify-to", "", "mail these `ADDRESSES` when a workbook cannot be built or a mail cannot be delivered")
+	fs.StringVar(&f.notifyList, "notify-to", "", "mail these `ADDRESSES` when a workbook cannot be built or a mail cannot be delivered (default: the template's notify)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log as text or json")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "用法 / usage: innoreport watch [flags] INBOX\n\n")
@@ -70,6 +70,9 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	var err error
+	if f.notifyList == "" {
+		f.notifyList = strings.Join(b.tmpl.Notify, ",")
+	}
 	if f.notifyList != "" {
 		if f.notifyTo, err = mail.ParseRecipients(f.notifyList); err != nil {
 			return err

@@ -18,6 +18,7 @@ import (
 
 	"innoreport/report/mail/mailtest"
 	"innoreport/samples"
+	"innoreport/templates"
 )
 
 // watching runs watch in this process until the test ends; stop ends it
@@ -179,6 +180,23 @@ func TestWatchNotifiesFailures(t *testing.T) {
 	second := srv.Received()[1]
 	if second.To[0] != "admin@neijiang.example" || !strings.Contains(subject(t, second.Data), "could not be delivered") {
 		t.Errorf("second mail to %v, subject %q", second.To, subject(t, second.Data))
+	}
+	w.stop()
+}
+
+// The template can name who is told, instead of -notify-to.
+func TestWatchNotifiesWhomTheTemplateNames(t *testing.T) {
+	srv := mailEnv(t)
+	tmpl := filepath.Join(t.TempDir(), "city.yaml")
+	if err := os.WriteFile(tmpl, append(append([]byte(nil), templates.Builtin...), "\nnotify: [it@neijiang.example]\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inbox := t.TempDir()
+	w := startWatch(t, "-settle", "100ms", "-state", t.TempDir(), "-template", tmpl, inbox)
+	drop(t, inbox, "坏.xlsx", []byte("not a workbook"))
+	waitFor(t, "a notice", time.Minute, func() bool { return len(srv.Received()) >= 1 })
+	if to := srv.Received()[0].To; len(to) != 1 || to[0] != "it@neijiang.example" {
+		t.Errorf("notice to %v", to)
 	}
 	w.stop()
 }
