@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"innoreport/report/mail/mailtest"
 	"innoreport/samples"
 	"innoreport/templates"
@@ -400,4 +402,65 @@ func TestBuildJSONWithANameThatIsNotUTF8(t *testing.T) {
 	if !strings.HasSuffix(v.Outputs.PDF, "报表-report.pdf") {
 		t.Errorf("outputs %+v", v.Outputs)
 	}
+}
+
+// Item 3: a workbook replaced while its previous version builds is built
+// again from its new content, and that is what is mailed.
+func TestWatchReplacedWhileBuildingMailsTheNewContent(t *testing.T) {
+	srv := mailtest.Start(t)
+	inbox := t.TempDir()
+	env := []string{"INNOREPORT_SMTP_URL=smtp://" + srv.Addr, "INNOREPORT_MAIL_FROM=kjj@neijiang.example", "INNOREPORT_TEST_BUILD_DELAY=1s"}
+	drop(t, inbox, "报表.xlsx", variant(t, 21))
+	_, log := child(t, env, "watch", "-settle", "100ms", "-state", t.TempDir(), "-mail-to", "leader@neijiang.example", "-mail-workbook", inbox)
+	await(t, log, "building")
+	drop(t, inbox, "报表.xlsx", variant(t, 22))
+	waitFor(t, "filed", time.Minute, func() bool { return exists(filepath.Join(inbox, "done", "报表.xlsx")) })
+	waitFor(t, "mailed", time.Minute, func() bool { return len(srv.Received()) >= 1 })
+	time.Sleep(500 * time.Millisecond) // room for a second mail to show
+	if n := len(srv.Received()); n != 1 {
+		t.Fatalf("%d mails, want 1", n)
+	}
+	for name, data := range attachments(t, srv.Received()[0].Data) {
+		if !strings.HasSuffix(name, "-updated.xlsx") {
+			continue
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := f.GetCellValue("任务清单", "M5"); v != "第22份" {
+			t.Errorf("the mailed workbook holds %q, want the new content 第22份", v)
+		}
+		f.Close()
+		return
+	}
+	t.Error("no updated workbook attached")
+}
+
+// Item 6: a copy that stalls for three times -settle is built whole.
+func TestWatchPausedCopyIsBuiltWhole(t *testing.T) {
+	inbox := t.TempDir()
+	w := startWatch(t, "-settle", "150ms", "-state", t.TempDir(), inbox)
+	data := variant(t, 23)
+	f, err := os.Create(filepath.Join(inbox, "慢.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(data[:len(data)/2])
+	f.Sync()
+	time.Sleep(450 * time.Millisecond)
+	f.Write(data[len(data)/2:])
+	f.Close()
+	waitFor(t, "done/", time.Minute, func() bool { return exists(filepath.Join(inbox, "done", "慢.xlsx")) })
+	js := list(filepath.Join(inbox, "out"), "慢-*/慢-findings.json")
+	if len(js) != 1 {
+		t.Fatalf("outputs %v", js)
+	}
+	if b, _ := os.ReadFile(js[0]); !bytes.Contains(b, []byte(`"total": 39`)) {
+		t.Error("the paused copy was read before it was complete")
+	}
+	if !strings.Contains(w.log.String(), "incomplete; waiting") {
+		t.Error("the pause was not seen: the test proves nothing")
+	}
+	w.stop()
 }
