@@ -141,7 +141,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Inbox: inbox, Outbox: outbox, State: state, Jobs: f.jobs, Settle: f.settle, Log: log,
 		// Looked at a few times within -settle, so a pause as short as it
 		// is still seen.
-		Poll: min(250*time.Millisecond, max(f.settle/4, 10*time.Millisecond)),
+		Poll:        min(250*time.Millisecond, max(f.settle/4, 10*time.Millisecond)),
 		MaxFileSize: b.maxFile << 20, Incomplete: f.incomplete, BuildTimeout: f.buildTimeout,
 		Retry: retryWaits(f.retry),
 		Build: func(ctx context.Context, j watch.Job, dir string) error {
