@@ -580,3 +580,22 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A build that will not end does not hold up a stop past StopTimeout.
+func TestStopDoesNotWaitForAHungBuild(t *testing.T) {
+	h := newHarness(t)
+	h.w.StopTimeout = 300 * time.Millisecond
+	hung := make(chan bool)
+	t.Cleanup(func() { close(hung) })
+	h.gate = func(string) { <-hung }
+	h.start()
+	h.drop("hang.xlsx", workbook(t, "hang"))
+	h.waitLog("building")
+	h.stop()
+	if !strings.Contains(h.log.String(), "abandoned") {
+		t.Error("no word of the abandoned build")
+	}
+	if h.in("done", "hang.xlsx") || h.in("failed", "hang.xlsx") {
+		t.Error("a build cut short by the stop filed its workbook")
+	}
+}
