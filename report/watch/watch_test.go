@@ -599,3 +599,32 @@ func TestStopDoesNotWaitForAHungBuild(t *testing.T) {
 		t.Error("a build cut short by the stop filed its workbook")
 	}
 }
+
+// Item 8: a file deleted while it waited its turn is not recorded as
+// failed; the same content dropped again is built.
+func TestDeletedWhileQueuedIsNotHeldAgainstIt(t *testing.T) {
+	h := newHarness(t)
+	h.w.Jobs = 1
+	started, release := make(chan bool, 1), make(chan bool)
+	h.gate = func(text string) {
+		if text == "first" {
+			started <- true
+			<-release
+		}
+	}
+	h.start()
+	h.drop("first.xlsx", workbook(t, "first"))
+	<-started
+	second := workbook(t, "second")
+	h.drop("second.xlsx", second)
+	time.Sleep(3 * h.w.Settle) // settled, waiting for the one worker
+	must(t, os.Remove(filepath.Join(h.inbox, "second.xlsx")))
+	close(release)
+	h.waitLog("removed before it was built")
+	h.drop("again.xlsx", second)
+	waitFor(t, "the same content built", func() bool { return h.in("done", "again.xlsx") })
+	if h.in("failed", "again.xlsx") || len(h.built()) != 2 {
+		t.Errorf("built %q", h.built())
+	}
+	h.stop()
+}
