@@ -35,6 +35,9 @@ type Template struct {
 	// reads it.
 	Districts []string `yaml:"districts"`
 	Headline  []string `yaml:"headline"` // indicators shown as tiles, by name
+	// Notify is who watch mails when a workbook cannot be built or a
+	// mail cannot be delivered (-notify-to overrides it).
+	Notify []string `yaml:"notify"`
 
 	Sheets map[string]*SheetSpec `yaml:"sheets"`
 	Texts  map[string]Text       `yaml:"texts"` // Go text/template sources, by use

@@ -89,7 +89,7 @@ func (b *buildFlags) beforeBuild(ctx context.Context, res *report.Result, dir st
 		}
 		db, err := archive.Open(ctx, path)
 		if err != nil {
-			return nil, &report.BilingualError{Err: errArchive, Msg: report.Text{
+			return nil, &report.BilingualError{Err: fmt.Errorf("%w: %w", errArchive, err), Msg: report.Text{
 				Zh: fmt.Sprintf("无法打开存档 %s：%v；请检查文件，或用 -db none 不存档", path, err),
 				En: fmt.Sprintf("cannot open the archive %s: %v; check the file, or pass -db none", path, err),
 			}}
@@ -133,7 +133,7 @@ func (b *buildFlags) beforeBuild(ctx context.Context, res *report.Result, dir st
 		_, snap, ok, err := p.db.Previous(ctx, key, asOf)
 		if err != nil {
 			p.close()
-			return nil, err
+			return nil, archiveRead(p.db.Path, err)
 		}
 		if ok {
 			p.compare = report.Compare(snap, cur)
@@ -143,7 +143,7 @@ func (b *buildFlags) beforeBuild(ctx context.Context, res *report.Result, dir st
 		periods, err := p.db.Periods(ctx, key)
 		if err != nil {
 			p.close()
-			return nil, err
+			return nil, archiveRead(p.db.Path, err)
 		}
 		for _, pp := range periods {
 			if pp.AsOf >= asOf {
@@ -152,7 +152,7 @@ func (b *buildFlags) beforeBuild(ctx context.Context, res *report.Result, dir st
 			snap, err := report.ParseSnapshot(pp.Result)
 			if err != nil {
 				p.close()
-				return nil, fmt.Errorf("%w: period %s: %v", archive.ErrCorrupt, pp.AsOf, err)
+				return nil, archiveRead(p.db.Path, fmt.Errorf("%w: period %s: %v", archive.ErrCorrupt, pp.AsOf, err))
 			}
 			p.trend = append(p.trend, snap)
 		}
@@ -161,8 +161,18 @@ func (b *buildFlags) beforeBuild(ctx context.Context, res *report.Result, dir st
 	return p, nil
 }
 
-// errArchive marks an archive that cannot be used.
+// errArchive marks an archive that cannot be used: the machine's or the
+// database's trouble, never the workbook's, so watch retries rather than
+// failing the file.
 var errArchive = errors.New("archive unusable")
+
+// archiveRead says an archive could not be read, and what to do.
+func archiveRead(path string, err error) error {
+	return &report.BilingualError{Err: fmt.Errorf("%w: %w", errArchive, err), Msg: report.Text{
+		Zh: fmt.Sprintf("无法读取存档 %s：%v；请检查该文件，或用 -compare none 跳过比较", path, err),
+		En: fmt.Sprintf("cannot read the archive %s: %v; check the file, or pass -compare none", path, err),
+	}}
+}
 
 // record keeps the build as its campaign's period, in one transaction.
 func (b *buildFlags) record(ctx context.Context, p *period, res *report.Result, in *input, made time.Time, files ...string) error {
@@ -207,7 +217,7 @@ func (b *buildFlags) record(ctx context.Context, p *period, res *report.Result, 
 		per.Outputs = append(per.Outputs, archive.Output{Name: filepath.Base(f), SHA256: archive.Sum(data), Size: int64(len(data))})
 	}
 	if _, err := p.db.Record(ctx, per, in.data); err != nil {
-		return &report.BilingualError{Err: errArchive, Msg: report.Text{
+		return &report.BilingualError{Err: fmt.Errorf("%w: %w", errArchive, err), Msg: report.Text{
 			Zh: fmt.Sprintf("报告已生成，但未能存入存档 %s：%v", p.db.Path, err),
 			En: fmt.Sprintf("the report was written but not archived in %s: %v", p.db.Path, err),
 		}}

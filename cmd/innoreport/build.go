@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"innoreport/internal/atomicfile"
+	"innoreport/internal/fsname"
 	"innoreport/report"
 	"innoreport/report/doc"
 	"innoreport/report/docx"
@@ -144,7 +143,6 @@ type built struct {
 	name             string
 	pdf, book, jsonp string // "" where not asked for
 	docx             string
-	id               string // stable per input and as-of date: the mail's identity
 	compare          *report.Comparison
 	input            []byte
 }
@@ -172,12 +170,20 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 	if b.wbName != "" {
 		in.wb.Name = b.wbName
 	}
+	return b.buildFrom(ctx, in, outputName(args), dir, withJSON, made)
+}
+
+// buildFrom is buildInto for a workbook already read: its outputs are
+// named after name.
+func (b *buildFlags) buildFrom(ctx context.Context, in *input, name, dir string, withJSON bool, made time.Time) (*built, error) {
 	res := report.Analyze(in.wb, b.tmpl, report.Options{AsOf: b.asOf, Today: time.Now()})
 	per := b.replay
 	if per == nil {
-		if per, err = b.beforeBuild(ctx, res, dir); err != nil {
+		p, err := b.beforeBuild(ctx, res, dir)
+		if err != nil {
 			return nil, err
 		}
+		per = p
 		defer per.close()
 	}
 	b.say("已校验 / checked: %d 项任务 tasks, %d 个问题 findings; 生成报告 / writing the report", res.Tasks.Total, len(res.Findings))
@@ -212,7 +218,6 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	name := outputName(args)
 	out := &built{res: res, name: name, input: in.data}
 	outputs := []struct {
 		format string
@@ -224,8 +229,6 @@ func (b *buildFlags) buildInto(ctx context.Context, args []string, dir string, w
 		{"docx", &out.docx, name + "-report.docx", word.Bytes()},
 		{"xlsx", &out.book, name + "-updated" + bookExt(in.path), book.Bytes()},
 	}
-	sum := sha256.Sum256(in.data)
-	out.id = hex.EncodeToString(sum[:8]) + "-" + res.AsOf.String() + "-" + b.lang
 	for _, o := range outputs {
 		p := filepath.Join(dir, o.file)
 		if b.want[o.format] && in.path != "" && samePath(p, in.path) {
@@ -292,17 +295,22 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		// The check JSON plus where the outputs went.
+		// The check JSON plus where the outputs went, encoded by
+		// encoding/json: a file name that is not UTF-8 stays valid JSON.
+		files := map[string]string{}
+		for _, o := range res.outputs() {
+			files[o[0]] = o[1]
+		}
+		outputs, err := json.MarshalIndent(files, "  ", "  ")
+		if err != nil {
+			return err
+		}
 		js = bytes.TrimSuffix(bytes.TrimSpace(js), []byte("}"))
 		cmp, err := json.MarshalIndent(res.compare, "  ", "  ")
 		if err != nil {
 			return err
 		}
-		var outs []string
-		for _, o := range res.outputs() {
-			outs = append(outs, fmt.Sprintf("    %q: %q", o[0], o[1]))
-		}
-		fmt.Fprintf(stdout, "%s,\n  \"compare\": %s,\n  \"outputs\": {\n%s\n  }\n}\n", js, cmp, strings.Join(outs, ",\n"))
+		fmt.Fprintf(stdout, "%s,\n  \"compare\": %s,\n  \"outputs\": %s\n}\n", bytes.TrimRight(js, " \n"), cmp, outputs)
 	} else {
 		for _, o := range res.outputs() {
 			fmt.Fprintln(stdout, o[1])
@@ -329,6 +337,9 @@ var mailRetries = []time.Duration{2 * time.Second, 10 * time.Second}
 // errMailQueued says a mail could not be sent now and waits in the queue.
 var errMailQueued = errors.New("mail queued")
 
+// errMailRejected says the server refused a mail for good (5xx).
+var errMailRejected = errors.New("mail rejected")
+
 // mailNow queues the report's mail and tries to send it, with whatever an
 // earlier run left in the queue, retrying a little before giving up.
 func (b *buildFlags) mailNow(ctx context.Context, res *built, dir string, stderr io.Writer) error {
@@ -336,21 +347,33 @@ func (b *buildFlags) mailNow(ctx context.Context, res *built, dir string, stderr
 	if err != nil {
 		return err
 	}
+	// No Allowed list: the queue holds what earlier runs, with other
+	// -mail-to, left for this one to send. Attachments are still checked.
 	q := &mail.Queue{Dir: dir, Config: b.smtp, Backoff: mailRetries}
 	if err := q.Put(m); err != nil {
 		return err
+	}
+	to := strings.Join(b.mailTo, ", ")
+	if q.Status(m.ID) == mail.StatusSent {
+		// The very same mail (recipients, subject, attachments) went out
+		// before: say so rather than claim a new sending.
+		fmt.Fprintf(stderr, "innoreport: 这封邮件此前已发送给 %s，未重复发送 / this very mail was sent to %s before; not sent again\n", to, to)
+		return nil
 	}
 	for i := 0; ; i++ {
 		if _, _, err := q.Flush(ctx); err != nil {
 			return err
 		}
-		pending, err := q.Pending()
-		if err != nil {
-			return err
-		}
-		if len(pending) == 0 {
-			fmt.Fprintf(stderr, "innoreport: 已发送邮件 / mail sent to %s\n", strings.Join(b.mailTo, ", "))
+		// "Sent" only for this mail, and only once the server took it.
+		switch q.Status(m.ID) {
+		case mail.StatusSent:
+			fmt.Fprintf(stderr, "innoreport: 已发送邮件 / mail sent to %s\n", to)
 			return nil
+		case mail.StatusDead:
+			return &report.BilingualError{Err: errMailRejected, Msg: report.Text{
+				Zh: fmt.Sprintf("邮件服务器拒收（服务器 %s），邮件已移到 %s，请检查收件地址", mail.Redacted(b.smtp.URL), filepath.Join(dir, "dead")),
+				En: fmt.Sprintf("the mail server refused the mail for good (server %s); it was moved to %s: check the addresses", mail.Redacted(b.smtp.URL), filepath.Join(dir, "dead")),
+			}}
 		}
 		if i >= len(mailRetries) || ctx.Err() != nil {
 			return &report.BilingualError{Err: errMailQueued, Msg: report.Text{
@@ -400,23 +423,29 @@ func samePath(a, b string) bool {
 	return aa == bb
 }
 
+// outputName is the stem the outputs are named after, cut short enough
+// that "-findings.json" and a temporary marker still fit in a file name.
 func outputName(args []string) string {
 	if len(args) == 0 {
 		return "neijiang-2021"
 	}
 	base := filepath.Base(args[0])
-	return strings.TrimSuffix(base, filepath.Ext(base))
+	return fsname.FitN(strings.TrimSuffix(base, filepath.Ext(base)), "", 150)
 }
 
 // writeAtomic writes path through a temporary file renamed into place,
 // making its folder first; errors say which folder.
 func writeAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
+	// The cause stays wrapped, so that watch can tell a full disk from a
+	// bad workbook.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("无法创建输出目录 %s：%v", "cannot create output folder %s: %v", dir, err)
+		return &report.BilingualError{Err: err, Msg: report.Text{
+			Zh: fmt.Sprintf("无法创建输出目录 %s：%v", dir, err), En: fmt.Sprintf("cannot create output folder %s: %v", dir, err)}}
 	}
 	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
-		return usagef("无法写入 %s：%v", "cannot write %s: %v", path, err)
+		return &report.BilingualError{Err: err, Msg: report.Text{
+			Zh: fmt.Sprintf("无法写入 %s：%v", path, err), En: fmt.Sprintf("cannot write %s: %v", path, err)}}
 	}
 	return nil
 }

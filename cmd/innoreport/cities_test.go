@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -408,8 +409,13 @@ func TestInventedCities(t *testing.T) {
 // body, the updated workbook's name.
 func checkCityOutputs(t *testing.T, c city, path, lang string) {
 	out := filepath.Join(t.TempDir(), "out")
-	b := buildFlags{common: common{lang: lang, format: "text", maxRows: 1 << 20, maxSheet: 256, maxUnzip: 256, maxCols: 16384, maxChars: 32767, maxSecs: 60}, formats: "pdf,xlsx,docx",
-		annotate: true, mailList: "leader@example.gov.cn"}
+	// Every flag at its default, as the command line would leave it.
+	var b buildFlags
+	fs := newFlagSet("build", io.Discard, nil)
+	b.register(fs)
+	if err := fs.Parse([]string{"-lang", lang, "-mail-to", "leader@example.gov.cn"}); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("INNOREPORT_SMTP_URL", "smtp://127.0.0.1:1")
 	t.Setenv("INNOREPORT_MAIL_FROM", "kjj@example.gov.cn")
 	if err := b.prepare(); err != nil {

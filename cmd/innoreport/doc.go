@@ -55,7 +55,7 @@
 //	-lang zh|en      language of messages, report and sheets (default zh)
 //	-format text|json
 //	-password PW     password of an encrypted workbook
-//	-max-rows N, -max-sheets N, -max-unzip-mb N   reading limits
+//	-max-rows N, -max-sheets N, -max-unzip-mb N, -max-file-mb N   reading limits
 //
 // check: -fail-on error|warning|never (default error).
 // build: -out DIR (default out), -font FILE.ttf, -annotate=false,
@@ -63,9 +63,15 @@
 // -formats pdf,xlsx,docx (the outputs; all three by default),
 // -docx-template FILE.docx (the bureau's reference document: its styles,
 // 红头 masthead and page setup, filled with the report where a paragraph
-// holds {{正文}}, else after what its body holds).
-// watch: the build flags, and -out DIR (default INBOX/out), -jobs N,
-// -settle DURATION (default 2s), -log-format text|json.
+// holds {{正文}}, else after what its body holds), -db PATH (the period
+// archive, default OUT/innoreport.db; none keeps nothing),
+// -compare DATE|FILE.xlsx|none.
+// watch: the build flags, and -out DIR (default INBOX/out), -state DIR
+// (the watcher's own folder, outside INBOX and -out), -jobs N, -settle
+// DURATION (default 2s), -incomplete-wait, -build-timeout, -retry,
+// -notify-to A,B, -log-format text|json.
+// history: -db PATH, -format text|json, -campaign KEY,
+// -export AS_OF -out DIR.
 //
 // Mail settings come from INNOREPORT_SMTP_URL (smtp:// with STARTTLS, or
 // smtps://) and INNOREPORT_MAIL_FROM; no password on the command line.
@@ -74,5 +80,6 @@
 //
 // Exit status: 0 done, with no finding at the -fail-on level; 1 at least
 // one finding at that level; 2 the workbook could not be read, the command
-// line or set-up is wrong, or a mail could not be sent (it stays queued).
+// line or set-up is wrong, or a mail could not be sent (it stays queued)
+// or was refused by the server.
 package main

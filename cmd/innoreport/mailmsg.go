@@ -92,7 +92,7 @@ func (b *buildFlags) compose(out *built) (*mail.Message, error) {
 		return nil, err
 	}
 	return &mail.Message{
-		ID: out.id, To: b.mailTo, Subject: subject, Text: text.String(), HTML: html.String(),
+		To: b.mailTo, Subject: subject, Text: text.String(), HTML: html.String(),
 		Attachments: attach, Date: time.Now(),
 	}, nil
 }

@@ -88,7 +88,8 @@ func errorKind(err error) string {
 	}{
 		{report.ErrLegacyXLS, "legacy-xls"}, {report.ErrEncrypted, "encrypted"}, {report.ErrPassword, "wrong-password"},
 		{report.ErrLimit, "limit"}, {report.ErrMissingFile, "missing-file"}, {report.ErrNotWorkbook, "not-workbook"}, {report.ErrTemplate, "template"},
-		{pdf.ErrFont, "font"}, {docx.ErrTemplate, "docx-template"}, {docx.ErrFont, "font"}, {mail.ErrConfig, "mail-config"}, {errMailQueued, "mail-queued"},
+		{pdf.ErrFont, "font"}, {docx.ErrTemplate, "docx-template"}, {docx.ErrFont, "font"}, {mail.ErrConfig, "mail-config"},
+		{errMailQueued, "mail-queued"}, {errMailRejected, "mail-rejected"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name
@@ -156,6 +157,7 @@ type common struct {
 	maxCols  int
 	maxChars int
 	maxSecs  float64
+	maxFile  int64
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -170,6 +172,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.maxCols, "max-cols", xlsx.DefaultLimits.Cols, "工作表列数上限 / refuse a sheet with more columns")
 	fs.IntVar(&c.maxChars, "max-cell-chars", xlsx.DefaultLimits.CellChars, "单元格字符数上限 / refuse a cell with more characters")
 	fs.Float64Var(&c.maxSecs, "max-seconds", xlsx.DefaultLimits.Time.Seconds(), "读取时间上限（秒） / give up reading a workbook after this many seconds")
+	fs.Int64Var(&c.maxFile, "max-file-mb", defaultMaxFileMB, "文件大小上限，超过则不读 / refuse, unread, a workbook file larger than this many `MB`")
 }
 
 func (c *common) validate() error {
@@ -179,11 +182,7 @@ func (c *common) validate() error {
 	if c.format != "text" && c.format != "json" {
 		return usagef("-format 只能是 text 或 json，而不是 %q", "-format must be text or json, not %q", c.format)
 	}
-	if c.maxRows < 1 || c.maxSheet < 1 || c.maxUnzip < 1 || c.maxCols < 1 || c.maxChars < 1 || c.maxSecs <= 0 {
-		return usagef("-max-rows、-max-sheets、-max-unzip-mb、-max-cols、-max-cell-chars、-max-seconds 必须为正数",
-			"-max-rows, -max-sheets, -max-unzip-mb, -max-cols, -max-cell-chars and -max-seconds must be positive")
-	}
-	return nil
+	return c.checkNumbers()
 }
 
 func (c *common) loadTemplate() (*report.Template, error) {
@@ -216,13 +215,17 @@ type input struct {
 	wb   *report.Workbook
 }
 
-// open reads the workbook named on the command line, or the sample. The
-// file is read once and never written.
-func (c *common) open(args []string) (*input, error) {
-	opts := xlsx.Options{Password: c.password, Limits: xlsx.Limits{
+func (c *common) readOptions() xlsx.Options {
+	return xlsx.Options{Password: c.password, Limits: xlsx.Limits{
 		UnzipSize: c.maxUnzip << 20, Sheets: c.maxSheet, Rows: c.maxRows, Cols: c.maxCols, CellChars: c.maxChars,
 		Time: time.Duration(c.maxSecs * float64(time.Second)),
 	}}
+}
+
+// open reads the workbook named on the command line, or the sample. The
+// file is read once and never written.
+func (c *common) open(args []string) (*input, error) {
+	opts := c.readOptions()
 	switch len(args) {
 	case 0:
 		wb, err := xlsx.Read(samples.Name, samples.Workbook, opts)
@@ -232,7 +235,7 @@ func (c *common) open(args []string) (*input, error) {
 		wb.Name = samples.Name + "（内置样例 built-in sample）"
 		return &input{data: samples.Workbook, wb: wb}, nil
 	case 1:
-		data, err := xlsx.ReadFile(args[0])
+		data, err := c.readCapped(args[0])
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"innoreport/report"
@@ -17,14 +20,30 @@ import (
 	"innoreport/report/watch"
 )
 
+// watchFlags are watch's own flags beyond build's.
+type watchFlags struct {
+	out, state, logFormat, notifyList string
+	jobs                              int
+	settle, incomplete, buildTimeout  time.Duration
+	retry                             time.Duration
+
+	notifyTo []string
+}
+
 func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var b buildFlags
+	var f watchFlags
 	fs := newFlagSet("watch", stderr, nil)
 	b.register(fs)
-	out := fs.String("out", "", "输出目录 / output `DIR` (default INBOX/out)")
-	jobs := fs.Int("jobs", runtime.NumCPU(), "同时生成的工作簿数 / workbooks built at once")
-	settle := fs.Duration("settle", 2*time.Second, "文件保持不变多久后读取 / how long a file must stay unchanged before it is read")
-	logFormat := fs.String("log-format", "text", "日志格式 / log as text or json")
+	fs.StringVar(&f.out, "out", "", "报告输出目录，供员工取用 / output `DIR` staff pick reports up from (default INBOX/out)")
+	fs.StringVar(&f.state, "state", "", "本程序自己的目录（日志、邮件队列、存档、临时输出），须在 INBOX 和 -out 之外 / the watcher's own `DIR` (journal, mail queue, archive, temporary outputs), outside INBOX and -out (default $STATE_DIRECTORY, else $XDG_STATE_HOME/innoreport/<inbox>, else ~/.local/state/innoreport/<inbox>)")
+	fs.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "同时生成的工作簿数 / workbooks built at once")
+	fs.DurationVar(&f.settle, "settle", 2*time.Second, "文件保持不变多久后读取 / how long a file must stay unchanged before it is read")
+	fs.DurationVar(&f.incomplete, "incomplete-wait", 10*time.Minute, "不完整的文件停止变化多久后仍照常生成 / how long an incomplete workbook (a copy that stalled) may stay unchanged before it is built anyway")
+	fs.DurationVar(&f.buildTimeout, "build-timeout", 10*time.Minute, "单个生成的时间上限 / a build running longer is stopped and its workbook failed")
+	fs.DurationVar(&f.retry, "retry", 10*time.Second, "机器故障（磁盘满、权限）后首次重试的等待 / first wait before retrying after a failure of the machine (full disk, permissions); it grows to hourly")
+	fs.StringVar(&f.notifyList, "notify-to", "", "生成失败或邮件无法送达时通知这些邮箱 / mail these `ADDRESSES` when a workbook cannot be built or a mail cannot be delivered (default: the template's notify)")
+	fs.StringVar(&f.logFormat, "log-format", "text", "日志格式 / log as text or json")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "用法 / usage: innoreport watch [flags] INBOX\n\n")
 		fs.PrintDefaults()
@@ -35,11 +54,11 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() != 1 {
 		return usagef("watch 需要一个收件文件夹", "watch needs one INBOX folder")
 	}
-	if *jobs < 1 || *settle < 0 {
-		return usagef("-jobs 必须为正数，-settle 不能为负", "-jobs must be positive and -settle not negative")
+	if err := f.validate(); err != nil {
+		return err
 	}
 	var handler slog.Handler
-	switch *logFormat {
+	switch f.logFormat {
 	case "text":
 		handler = slog.NewTextHandler(stderr, nil)
 	case "json":
@@ -50,63 +69,115 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := b.prepare(); err != nil {
 		return err
 	}
+	var err error
+	if f.notifyList == "" {
+		f.notifyList = strings.Join(b.tmpl.Notify, ",")
+	}
+	if f.notifyList != "" {
+		if f.notifyTo, err = mail.ParseRecipients(f.notifyList); err != nil {
+			return err
+		}
+		if len(b.mailTo) == 0 {
+			if b.smtp, err = mail.ConfigFromEnv(os.Getenv); err != nil {
+				return err
+			}
+		}
+	}
 	inbox := fs.Arg(0)
 	if fi, err := os.Stat(inbox); err != nil || !fi.IsDir() {
 		return usagef("收件文件夹 %s 不存在", "inbox folder %s does not exist", inbox)
 	}
-	outbox := *out
+	outbox := f.out
 	if outbox == "" {
 		outbox = filepath.Join(inbox, "out")
 	}
+	state := f.state
+	if state == "" {
+		if state, err = defaultState(inbox); err != nil {
+			return usagef("无法确定状态目录：%v；请用 -state 指定", "cannot choose a state directory: %v; give one with -state", err)
+		}
+	}
+	if err := watch.CheckDirs(inbox, outbox, state); err != nil {
+		return usagef("状态目录 %s 位于收件或输出文件夹内，共享文件夹的用户可以改写它；请用 -state 指定共享之外的目录",
+			"the state directory %s is inside the inbox or the output folder, where the share's users could write to it: give one outside with -state", state)
+	}
 	log := slog.New(handler)
-	if b.archive.db == "" {
-		// Beside the journal, never inside a build's own output folder.
-		b.archive.db = filepath.Join(inbox, ".innoreport", "innoreport.db")
+	switch b.archive.db {
+	case "":
+		// In the state directory: never in the share, never inside a
+		// build's own temporary folder.
+		b.archive.db = filepath.Join(state, "innoreport.db")
+	case "none":
+	default:
+		if err := watch.CheckDirs(inbox, outbox, filepath.Dir(b.archive.db)); err != nil {
+			return usagef("存档 %s 位于收件或输出文件夹内，共享文件夹的用户可以改写它；请放在共享之外",
+				"the archive %s is inside the inbox or the output folder, where the share's users could write to it: keep it outside", b.archive.db)
+		}
 	}
 
 	var queue *mail.Queue
 	kick := make(chan struct{}, 1)
-	if len(b.mailTo) > 0 {
-		queue = &mail.Queue{Dir: filepath.Join(outbox, ".mailq"), Config: b.smtp, Log: log}
-		go queue.Run(ctx, kick)
+	wake := func() {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}
+	// notify queues a short mail to -notify-to; a failure to queue it is
+	// logged, as is the outcome it reports.
+	notify := func(subject, text string) {
+		if queue == nil || len(f.notifyTo) == 0 {
+			return
+		}
+		m := &mail.Message{To: f.notifyTo, Subject: subject, Date: time.Now(),
+			Text: text + "\n\n" + time.Now().Format(time.RFC3339) + "\n-- innoreport watch " + inbox + "\n"}
+		if err := queue.Put(m); err != nil {
+			log.Error("notice not queued", "to", strings.Join(f.notifyTo, ","), "err", err)
+			return
+		}
+		wake()
+	}
+	if len(b.mailTo) > 0 || len(f.notifyTo) > 0 {
+		queue = &mail.Queue{Dir: filepath.Join(state, "mailq"), Config: b.smtp, Log: log,
+			Allowed: append(append([]string(nil), b.mailTo...), f.notifyTo...),
+			OnDead: func(m *mail.Message, err error) {
+				if sameAddresses(m.To, f.notifyTo) {
+					return // a notice that cannot be delivered is only logged
+				}
+				notify("innoreport: 邮件无法投递 / a mail could not be delivered",
+					fmt.Sprintf("邮件服务器拒收了发给 %s 的邮件“%s”：%v\nThe mail server refused the mail “%s” to %s for good: %v\n",
+						strings.Join(m.To, ", "), m.Subject, err, m.Subject, strings.Join(m.To, ", "), err))
+			}}
 	}
 	w := &watch.Watcher{
-		Inbox: inbox, Outbox: outbox, Jobs: *jobs, Settle: *settle, Log: log,
+		Inbox: inbox, Outbox: outbox, State: state, Jobs: f.jobs, Settle: f.settle, Log: log,
+		// Looked at a few times within -settle, so a pause as short as it
+		// is still seen.
+		Poll:        min(250*time.Millisecond, max(f.settle/4, 10*time.Millisecond)),
+		MaxFileSize: b.maxFile << 20, Incomplete: f.incomplete, BuildTimeout: f.buildTimeout,
+		Retry: retryWaits(f.retry),
 		Build: func(ctx context.Context, j watch.Job, dir string) error {
 			// A test hook: slows each build so a test can kill the
 			// watcher in the middle of one.
 			if d, err := time.ParseDuration(os.Getenv("INNOREPORT_TEST_BUILD_DELAY")); err == nil {
 				time.Sleep(d)
 			}
-			res, err := b.buildInto(ctx, []string{j.Path}, dir, true)
-			if err != nil {
-				var be *report.BilingualError
-				if errors.As(err, &be) {
-					return fmt.Errorf("%w: %w", watch.ErrBadInput, err)
-				}
+			err := b.buildJob(ctx, j, dir, queue != nil && len(b.mailTo) > 0, log)
+			if err == nil || watch.Environmental(err) || errors.Is(err, errArchive) || ctx.Err() != nil {
 				return err
 			}
-			log.Info("checked", "file", filepath.Base(j.Path), "tasks", res.res.Tasks.Total,
-				"done", res.res.Tasks.Done, "overdue", res.res.Tasks.Overdue, "findings", len(res.res.Findings))
-			if queue == nil {
-				return nil
-			}
-			m, err := b.compose(res)
-			if err != nil {
-				return err
-			}
-			data, err := json.MarshalIndent(m, "", "  ")
-			if err != nil {
-				return err
-			}
-			return writeAtomic(filepath.Join(dir, "mail.json"), data)
+			// Anything else is the workbook's doing: the same bytes
+			// would fail again.
+			return fmt.Errorf("%w: %w", watch.ErrBadInput, err)
 		},
 		Explain: explain,
 		AfterBuild: func(ctx context.Context, j watch.Job, dir string) error {
-			if queue == nil {
+			if queue == nil || len(b.mailTo) == 0 {
 				return nil
 			}
-			data, err := os.ReadFile(filepath.Join(dir, "mail.json"))
+			// dir is the state's copy of the outputs: nothing is read
+			// back from the share.
+			data, err := os.ReadFile(filepath.Join(dir, mailFile))
 			if err != nil {
 				return err
 			}
@@ -114,21 +185,133 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if err := json.Unmarshal(data, &m); err != nil {
 				return err
 			}
-			// The outputs moved from the temporary folder to dir.
 			for i := range m.Attachments {
 				m.Attachments[i].Path = filepath.Join(dir, filepath.Base(m.Attachments[i].Path))
 			}
 			if err := queue.Put(&m); err != nil {
 				return err
 			}
-			select {
-			case kick <- struct{}{}:
-			default:
-			}
+			wake()
 			return nil
 		},
+		Notify: func(ctx context.Context, n watch.Notice) {
+			notify("innoreport: 无法生成报告 / a report could not be built: "+n.File,
+				fmt.Sprintf("文件 / file: %s\n\n%s", n.File, n.Reason))
+		},
 	}
-	return w.Run(ctx)
+	if queue != nil {
+		go queue.Run(ctx, kick)
+	}
+	err = w.Run(ctx)
+	switch {
+	case errors.Is(err, watch.ErrLocked):
+		return usagef("另一个 innoreport watch 正在处理这个收件文件夹（%v），本进程不启动", "another innoreport watch is already running on this inbox (%v); not starting", err)
+	case errors.Is(err, watch.ErrStateInShare):
+		return usagef("状态目录不能位于共享文件夹内：%v", "the state directory must not be inside the shared folders: %v", err)
+	}
+	return err
+}
+
+// mailFile holds the composed mail beside the outputs in the state
+// directory; its leading dot keeps it out of what is published.
+const mailFile = ".mail.json"
+
+// buildJob builds the bytes the watcher read (never the path again) into
+// dir, and composes the mail beside them.
+func (b *buildFlags) buildJob(ctx context.Context, j watch.Job, dir string, withMail bool, log *slog.Logger) error {
+	made, err := madeTime()
+	if err != nil {
+		return err
+	}
+	in, err := b.openData(j.Path, j.Data)
+	if err != nil {
+		return err
+	}
+	res, err := b.buildFrom(ctx, in, j.Name, dir, true, made)
+	if err != nil {
+		return err
+	}
+	log.Info("checked", "file", filepath.Base(j.Path), "tasks", res.res.Tasks.Total,
+		"done", res.res.Tasks.Done, "overdue", res.res.Tasks.Overdue, "findings", len(res.res.Findings))
+	if !withMail {
+		return nil
+	}
+	m, err := b.compose(res)
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeAtomic(filepath.Join(dir, mailFile), data)
+}
+
+func (f *watchFlags) validate() error {
+	if f.jobs < 1 || f.jobs > 1024 {
+		return usagef("-jobs 必须是 1 到 1024 之间的整数，而不是 %d", "-jobs must be a whole number from 1 to 1024, not %d", f.jobs)
+	}
+	if f.settle < 0 {
+		return usagef("-settle 不能为负，而不是 %s", "-settle must not be negative, not %s", f.settle)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"-incomplete-wait", f.incomplete}, {"-build-timeout", f.buildTimeout}, {"-retry", f.retry}} {
+		if err := checkDuration(d.name, d.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retryWaits grows from first to hourly.
+func retryWaits(first time.Duration) []time.Duration {
+	var out []time.Duration
+	for d := first; d < time.Hour; d *= 4 {
+		out = append(out, d)
+	}
+	return append(out, time.Hour)
+}
+
+func sameAddresses(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !strings.EqualFold(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// defaultState is the state directory for inbox when -state is not given:
+// under systemd's StateDirectory= ($STATE_DIRECTORY), else the XDG state
+// folder, one folder an inbox, named after it and a hash of its path.
+func defaultState(inbox string) (string, error) {
+	abs, err := filepath.Abs(inbox)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	sum := sha256.Sum256([]byte(abs))
+	leaf := filepath.Base(abs) + "-" + hex.EncodeToString(sum[:6])
+	if sd := os.Getenv("STATE_DIRECTORY"); sd != "" {
+		first, _, _ := strings.Cut(sd, ":")
+		return filepath.Join(first, leaf), nil
+	}
+	base := os.Getenv("XDG_STATE_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		base = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(base, "innoreport", leaf), nil
 }
 
 // explain is the .error.txt beside a failed workbook: what was wrong and
@@ -138,5 +321,6 @@ func explain(err error) string {
 	if errors.As(err, &be) {
 		return fmt.Sprintf("无法生成报告。\n%s\n\nThe report could not be built.\n%s\n", be.Msg.Zh, be.Msg.En)
 	}
-	return fmt.Sprintf("无法生成报告：%v\nThe report could not be built: %v\n", err, err)
+	msg := strings.TrimPrefix(err.Error(), watch.ErrBadInput.Error()+": ")
+	return fmt.Sprintf("无法生成报告：%s\nThe report could not be built: %s\n", msg, msg)
 }

@@ -72,12 +72,12 @@ func outputs(outbox string) []string {
 }
 
 func TestWatchDropAtOnce(t *testing.T) {
-	inbox := t.TempDir()
+	inbox, state := t.TempDir(), t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"watch", "-settle", "400ms", "-jobs", "2", inbox}, io.Discard, &stderr)
+		done <- run(ctx, []string{"watch", "-settle", "400ms", "-jobs", "2", "-incomplete-wait", "2s", "-state", state, inbox}, io.Discard, &stderr)
 	}()
 	const good = 40
 	for i := range good {
@@ -98,7 +98,8 @@ func TestWatchDropAtOnce(t *testing.T) {
 	for name, data := range bad {
 		os.WriteFile(filepath.Join(inbox, name), data, 0o644)
 	}
-	ignored := []string{"~$县区01.xlsx", ".隐藏.xlsx", "草稿.xlsx.tmp", "说明.txt", "~临时.xlsx"}
+	ignored := []string{"~$县区01.xlsx", ".隐藏.xlsx", "草稿.xlsx.tmp", "~临时.xlsx"}
+	os.WriteFile(filepath.Join(inbox, "说明.txt"), []byte("notes"), 0o644)
 	for _, name := range ignored {
 		os.WriteFile(filepath.Join(inbox, name), samples.Workbook, 0o644)
 	}
@@ -137,7 +138,7 @@ func TestWatchDropAtOnce(t *testing.T) {
 		}
 	}
 	for name := range bad {
-		txt := filepath.Join(inbox, "failed", strings.TrimSuffix(name, ".xlsx")+".error.txt")
+		txt := filepath.Join(inbox, "failed", name+".error.txt")
 		b, err := os.ReadFile(txt)
 		if err != nil || !strings.Contains(string(b), "无法生成报告") || !strings.Contains(string(b), "could not be built") {
 			t.Errorf("%s: reason %q, %v", name, b, err)
@@ -147,6 +148,10 @@ func TestWatchDropAtOnce(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(inbox, name)); err != nil {
 			t.Errorf("%s should have been left alone: %v", name, err)
 		}
+	}
+	// What is not a workbook gets a place and a reason too.
+	if _, err := os.Stat(filepath.Join(inbox, "ignored", "说明.txt.why.txt")); err != nil {
+		t.Errorf("说明.txt not filed under ignored/ with why: %v", err)
 	}
 	// The slow copy was read whole: its build saw all 39 tasks.
 	js := list(outbox, "县区07-*/县区07-findings.json")
@@ -270,7 +275,7 @@ func TestWatchKilledAndRestarted(t *testing.T) {
 		os.WriteFile(filepath.Join(inbox, fmt.Sprintf("报表%d.xlsx", i)), variant(t, 100+i), 0o644)
 	}
 	env := []string{"INNOREPORT_SMTP_URL=smtp://" + srv.Addr, "INNOREPORT_MAIL_FROM=kjj@neijiang.example"}
-	args := []string{"watch", "-settle", "200ms", "-jobs", "1", "-mail-to", "leader@neijiang.example", inbox}
+	args := []string{"watch", "-settle", "200ms", "-jobs", "1", "-state", t.TempDir(), "-mail-to", "leader@neijiang.example", inbox}
 	cmd, log := child(t, append(env, "INNOREPORT_TEST_BUILD_DELAY=1500ms"), args...)
 	await(t, log, "building")
 	// Let the first finish and the second start, then kill mid-build.
@@ -299,7 +304,7 @@ func TestWatchKilledAndRestarted(t *testing.T) {
 	if len(outs) != 3 {
 		t.Errorf("%d output folders, want 3: %v", len(outs), outs)
 	}
-	if left := list(filepath.Join(inbox, "out"), ".tmp-*"); len(left) != 0 {
+	if left := list(filepath.Join(inbox, "out"), ".partial-*"); len(left) != 0 {
 		t.Errorf("half outputs left: %v", left)
 	}
 	if got := len(srv.Received()); got != 3 {
@@ -326,7 +331,7 @@ func TestWatchKilledAndRestarted(t *testing.T) {
 func TestWatchSIGTERMFinishesTheBuild(t *testing.T) {
 	inbox := t.TempDir()
 	os.WriteFile(filepath.Join(inbox, "一份.xlsx"), variant(t, 1), 0o644)
-	cmd, log := child(t, []string{"INNOREPORT_TEST_BUILD_DELAY=800ms"}, "watch", "-settle", "100ms", "-log-format", "json", inbox)
+	cmd, log := child(t, []string{"INNOREPORT_TEST_BUILD_DELAY=800ms"}, "watch", "-settle", "100ms", "-state", t.TempDir(), "-log-format", "json", inbox)
 	await(t, log, `"msg":"building"`)
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
@@ -349,6 +354,9 @@ func TestBuildMails(t *testing.T) {
 	defer func() { mailRetries = old }()
 	t.Setenv("INNOREPORT_SMTP_URL", "smtp://"+srv.Addr)
 	t.Setenv("INNOREPORT_MAIL_FROM", "kjj@neijiang.example")
+	// The same report byte for byte whenever it is built, so that asking
+	// again for the same mail is the same mail.
+	t.Setenv("SOURCE_DATE_EPOCH", "1640995200")
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"build", "-out", out, "-mail-to", "leader@neijiang.example", "-mail-workbook"}, &stdout, &stderr)
@@ -396,6 +404,48 @@ func TestMailSetupErrors(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"build", "-out", t.TempDir(), "-mail-to", "a@b.cn"}, &stdout, &stderr)
 	if code := exitCode(err, &stderr); code != exitInput || !strings.Contains(stderr.String(), "INNOREPORT_SMTP_URL") {
+		t.Errorf("exit %d: %s", code, stderr.String())
+	}
+}
+
+// Item 4: asking for the report to go to another recipient sends it, and
+// "sent" is said only of a mail the server took.
+func TestBuildMailsTheSecondRecipient(t *testing.T) {
+	srv := mailtest.Start(t)
+	t.Setenv("INNOREPORT_SMTP_URL", "smtp://"+srv.Addr)
+	t.Setenv("INNOREPORT_MAIL_FROM", "kjj@neijiang.example")
+	t.Setenv("SOURCE_DATE_EPOCH", "1640995200")
+	out := t.TempDir()
+	build := func(to string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), []string{"build", "-out", out, "-mail-to", to}, &stdout, &stderr); err != nil {
+			t.Fatalf("%v\n%s", err, stderr.String())
+		}
+		return stderr.String()
+	}
+	build("a@neijiang.example")
+	said := build("b@neijiang.example")
+	got := srv.Received()
+	if len(got) != 2 || len(got[1].To) != 1 || got[1].To[0] != "b@neijiang.example" {
+		t.Fatalf("mails %d; the second to %v", len(got), got[len(got)-1].To)
+	}
+	if !strings.Contains(said, "mail sent to b@neijiang.example") {
+		t.Errorf("stderr %q", said)
+	}
+	// The very same mail again is not sent again, and not claimed sent.
+	said = build("b@neijiang.example")
+	if n := len(srv.Received()); n != 2 {
+		t.Errorf("%d mails after asking for the same one again", n)
+	}
+	if strings.Contains(said, "mail sent to") || !strings.Contains(said, "sent to b@neijiang.example before") {
+		t.Errorf("stderr %q", said)
+	}
+	// A server that refuses for good: not "sent", exit 2, the mail set aside.
+	srv.Reject(1)
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"build", "-out", out, "-mail-to", "c@neijiang.example"}, &stdout, &stderr)
+	if code := exitCode(err, &stderr); code != exitInput || strings.Contains(stderr.String(), "mail sent") || !strings.Contains(stderr.String(), "(mail-rejected)") {
 		t.Errorf("exit %d: %s", code, stderr.String())
 	}
 }

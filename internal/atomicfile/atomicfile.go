@@ -6,11 +6,15 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+
+	"innoreport/internal/fsname"
 )
 
 // WriteFile writes data to path atomically with permissions perm.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	// The temporary name is the real one cut short: "." and ".123456.tmp"
+	// added to a 250-byte name would pass the 255-byte limit.
+	f, err := os.CreateTemp(filepath.Dir(path), fsname.FitN("."+filepath.Base(path), ".*.tmp", fsname.Max-12))
 	if err != nil {
 		return err
 	}

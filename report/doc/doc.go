@@ -5,7 +5,6 @@
 package doc
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"math"
@@ -290,11 +289,11 @@ func Text(res *report.Result, t *report.Template, name, lang string) (string, er
 			f.Met++
 		}
 	}
-	var buf bytes.Buffer
-	if err := tm.Execute(&buf, f); err != nil {
-		return "", fmt.Errorf("%s: texts.%s: %w", t.Source, name, err)
+	out, err := execBounded(tm, f, t.Source, name)
+	if err != nil {
+		return "", err
 	}
-	return strings.Join(strings.Fields(buf.String()), map[bool]string{true: " ", false: ""}[lang == "en"]), nil
+	return strings.Join(strings.Fields(out), map[bool]string{true: " ", false: ""}[lang == "en"]), nil
 }
 
 func (b *builder) overview() (Chapter, error) {

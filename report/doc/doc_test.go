@@ -3,6 +3,7 @@ package doc_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -272,5 +273,32 @@ func TestTemplateNamesHeadline(t *testing.T) {
 		if !taken[ind.Name] && ind.Actual != nil && att(ind) > att(got[5]) {
 			t.Errorf("%s (%v) is more attained than %s (%v)", ind.Name, att(ind), got[5].Name, att(got[5]))
 		}
+	}
+}
+
+// Item 11: a text that nests range six deep over the tasks once ran to
+// 24 GB; now it is refused before it runs, as is one that calls other
+// templates or writes without end, each naming the text.
+func TestTemplateTextsHaveABudget(t *testing.T) {
+	res, tm := sample(t)
+	deep := strings.Repeat("{{range .TaskList}}", 6) + "x" + strings.Repeat("{{end}}", 6)
+	for name, src := range map[string]string{
+		"six ranges deep":        deep,
+		"a range over a billion": "{{range 1000000000}}{{range 1000000000}}{{end}}{{end}}",
+		"another template":       `{{define "t"}}{{template "t" .}}{{end}}{{template "t" .}}`,
+		"endless output":         `{{range 10000000}}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{end}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			tm.Texts["overview"] = report.Text{Zh: src, En: src}
+			_, err := doc.Text(res, tm, "overview", "zh")
+			if !errors.Is(err, report.ErrTemplate) || !strings.Contains(err.Error(), "texts.overview") {
+				t.Errorf("err %v", err)
+			}
+		})
+	}
+	// Two ranges deep over the sample's tasks is fine.
+	tm.Texts["overview"] = report.Text{Zh: "{{range $.Indicators}}{{range $.Indicators}}.{{end}}{{end}}"}
+	if out, err := doc.Text(res, tm, "overview", "zh"); err != nil || len(out) != len(res.Indicators)*len(res.Indicators) {
+		t.Errorf("%d bytes, %v", len(out), err)
 	}
 }

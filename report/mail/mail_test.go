@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/mail"
@@ -153,7 +154,7 @@ func TestQueueRetriesThenSendsOnce(t *testing.T) {
 	for i, want := range []int{0, 0, 1} {
 		sent, next, err := q.Flush(ctx)
 		if err != nil || sent != want {
-			b, _ := os.ReadFile(filepath.Join(q.Dir, "abc123", "message.json"))
+			b, _ := os.ReadFile(filepath.Join(q.Dir, m.ID, "message.json"))
 			t.Fatalf("flush %d: sent %d, err %v; want %d\n%s", i, sent, err, want, b)
 		}
 		if want == 0 {
@@ -243,5 +244,141 @@ func TestPasswordNeedsTLS(t *testing.T) {
 	}
 	if len(srv.Received()) != 0 {
 		t.Error("the server received a mail")
+	}
+}
+
+func newQueue(t *testing.T, srv *mailtest.Server) *rmail.Queue {
+	t.Helper()
+	return &rmail.Queue{Dir: filepath.Join(t.TempDir(), "mailq"), Config: config(t, srv.Addr),
+		Backoff: []time.Duration{time.Millisecond}, Allowed: []string{"leader@neijiang.example", "province@sc.example"}}
+}
+
+// Item 4: a mail's identity is all that makes it different, so another
+// recipient (or a rebuilt attachment) is sent, and the same mail is not.
+func TestIdentityIncludesRecipientsAndAttachments(t *testing.T) {
+	srv := mailtest.Start(t)
+	q := newQueue(t, srv)
+	ctx := context.Background()
+	m, _ := message(t)
+	m.To = []string{"leader@neijiang.example"}
+	must(t, q.Put(m))
+	first := m.ID
+	q.Flush(ctx)
+	if q.Status(first) != rmail.StatusSent {
+		t.Fatalf("status %q", q.Status(first))
+	}
+	again := *m
+	must(t, q.Put(&again))
+	if again.ID != first {
+		t.Error("the same mail got another identity")
+	}
+	second := *m
+	second.To = []string{"province@sc.example"}
+	must(t, q.Put(&second))
+	if second.ID == first {
+		t.Fatal("another recipient, the same identity")
+	}
+	rebuilt := *m
+	rebuilt.Attachments = []rmail.Attachment{{Name: m.Attachments[0].Name, Path: filepath.Join(t.TempDir(), "r.pdf")}}
+	must(t, os.WriteFile(rebuilt.Attachments[0].Path, []byte("%PDF another build"), 0o644))
+	must(t, q.Put(&rebuilt))
+	if rebuilt.ID == first || rebuilt.ID == second.ID {
+		t.Fatal("another attachment, the same identity")
+	}
+	q.Flush(ctx)
+	got := srv.Received()
+	if len(got) != 3 {
+		t.Fatalf("%d mails, want 3", len(got))
+	}
+	if to := got[1].To; len(to) != 1 || to[0] != "province@sc.example" {
+		t.Errorf("the second mail went to %v", to)
+	}
+}
+
+// Item 1: what is planted in the queue folder is never sent, and said so.
+func TestPlantedQueueEntriesSendNothing(t *testing.T) {
+	srv := mailtest.Start(t)
+	q := newQueue(t, srv)
+	var log bytes.Buffer
+	q.Log = slog.New(slog.NewTextHandler(&log, nil))
+	plant := func(id, body string) {
+		must(t, os.MkdirAll(filepath.Join(q.Dir, id), 0o755))
+		must(t, os.WriteFile(filepath.Join(q.Dir, id, "message.json"), []byte(body), 0o644))
+	}
+	plant("evil-recipient", `{"id":"x","to":["attacker@evil.example"],"subject":"s","text":"t","attachments":[]}`)
+	plant("evil-path", `{"id":"y","to":["leader@neijiang.example"],"subject":"s","text":"t","attachments":[{"name":"passwd","path":"../../../../etc/passwd"}]}`)
+	plant("evil-link", `{"id":"z","to":["leader@neijiang.example"],"subject":"s","text":"t","attachments":[{"name":"passwd","path":"a.pdf"}]}`)
+	must(t, os.Symlink("/etc/passwd", filepath.Join(q.Dir, "evil-link", "a.pdf")))
+	must(t, os.Symlink(t.TempDir(), filepath.Join(q.Dir, "evil-dirlink")))
+	if sent, _, err := q.Flush(context.Background()); sent != 0 || err != nil {
+		t.Fatalf("sent %d, %v", sent, err)
+	}
+	if n := len(srv.Received()); n != 0 {
+		t.Fatalf("%d planted mails sent", n)
+	}
+	for _, s := range []string{"attacker@evil.example", "../../../../etc/passwd", "a.pdf is not a plain file", "evil-dirlink"} {
+		if !strings.Contains(log.String(), s) {
+			t.Errorf("log does not say %q:\n%s", s, log.String())
+		}
+	}
+	if p, _ := q.Pending(); len(p) != 0 {
+		t.Errorf("still pending: %v", p)
+	}
+}
+
+// Item 10: a permanent refusal (550) is not retried forever: the mail goes
+// to dead/ and someone is told.
+func TestPermanentRefusalGoesToDeadLetters(t *testing.T) {
+	srv := mailtest.Start(t)
+	srv.Reject(1)
+	q := newQueue(t, srv)
+	var dead []string
+	q.OnDead = func(m *rmail.Message, err error) { dead = append(dead, m.Subject+" | "+err.Error()) }
+	m, _ := message(t)
+	must(t, q.Put(m))
+	if sent, _, _ := q.Flush(context.Background()); sent != 0 {
+		t.Fatal("sent")
+	}
+	if q.Status(m.ID) != rmail.StatusDead {
+		t.Errorf("status %q, want dead", q.Status(m.ID))
+	}
+	if len(dead) != 1 || !strings.Contains(dead[0], "550") {
+		t.Errorf("OnDead told %q", dead)
+	}
+	if p, _ := q.Pending(); len(p) != 0 {
+		t.Errorf("a dead mail is still pending: %v", p)
+	}
+}
+
+// Item 10: a sent mail keeps its record but not its attachments once the
+// retention has passed.
+func TestSentMailKeepsARecordNotTheAttachments(t *testing.T) {
+	srv := mailtest.Start(t)
+	q := newQueue(t, srv)
+	clock := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	q.Now = func() time.Time { return clock }
+	q.Retention = 24 * time.Hour
+	m, _ := message(t)
+	must(t, q.Put(m))
+	q.Flush(context.Background())
+	dir := filepath.Join(q.Dir, "sent", m.ID)
+	if files, _ := filepath.Glob(filepath.Join(dir, "attachment-*")); len(files) != 1 {
+		t.Fatalf("attachments right after sending: %v", files)
+	}
+	clock = clock.Add(25 * time.Hour)
+	q.Flush(context.Background())
+	if files, _ := filepath.Glob(filepath.Join(dir, "attachment-*")); len(files) != 0 {
+		t.Errorf("attachments kept past the retention: %v", files)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "message.json"))
+	if err != nil || !strings.Contains(string(b), "sent_at") {
+		t.Errorf("the record is gone: %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

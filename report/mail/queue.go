@@ -2,8 +2,12 @@ package mail
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -11,20 +15,35 @@ import (
 	"strings"
 	"time"
 
+	gomail "github.com/wneessen/go-mail"
+
 	"innoreport/internal/atomicfile"
 )
 
 // Queue is a folder of mails waiting to be sent. Each is a subfolder
 // holding message.json and copies of its attachments, so it survives the
 // outputs being moved and the process being killed. A sent mail's folder
-// moves to sent/; it is never sent again.
+// moves to sent/ (it is never sent again, and after Retention keeps its
+// record but not its attachments); one the server refuses for good moves
+// to dead/.
+//
+// The folder belongs to the queue alone and must not be writable by
+// others; even so, what is read back is checked before anything is sent:
+// attachments must be plain files inside the mail's own folder, and the
+// recipients among Allowed.
 type Queue struct {
-	Dir     string
-	Config  Config
-	Log     *slog.Logger
-	Backoff []time.Duration // waits after each failure; the last repeats
-	Now     func() time.Time
-	Send    func(context.Context, Config, *Message) error // Send by default
+	Dir       string
+	Config    Config
+	Log       *slog.Logger
+	Backoff   []time.Duration // waits after each failure; the last repeats
+	Allowed   []string        // the only recipients a queued mail may name; nil allows any
+	Retention time.Duration   // how long a sent mail keeps its attachments (default 30 days)
+	Now       func() time.Time
+	Send      func(context.Context, Config, *Message) error // Send by default
+	// OnDead is told of a mail the server refused for good.
+	OnDead func(m *Message, err error)
+
+	lastPrune time.Time
 }
 
 // state is what the queue remembers of a mail besides the message.
@@ -33,6 +52,58 @@ type state struct {
 	Attempts int       `json:"attempts"`
 	NextTry  time.Time `json:"next_try"`
 	LastErr  string    `json:"last_error,omitempty"`
+	SentAt   time.Time `json:"sent_at,omitzero"`
+}
+
+// Status of a mail in the queue, by ID.
+const (
+	StatusNone   = ""
+	StatusQueued = "queued"
+	StatusSent   = "sent"
+	StatusDead   = "dead"
+)
+
+// Status says where the mail with this ID is.
+func (q *Queue) Status(id string) string {
+	id = safeID(id)
+	for _, s := range []struct{ dir, status string }{
+		{filepath.Join(q.Dir, "sent", id), StatusSent},
+		{filepath.Join(q.Dir, "dead", id), StatusDead},
+		{filepath.Join(q.Dir, id), StatusQueued},
+	} {
+		if fi, err := os.Lstat(s.dir); err == nil && fi.IsDir() {
+			return s.status
+		}
+	}
+	return StatusNone
+}
+
+// Identity is what makes a mail this mail: its recipients, subject, text
+// and each attachment's name and content. Asking for a mail that differs
+// in any of them (another recipient, a rebuilt report) sends it; asking
+// again for the same one does not.
+func Identity(m *Message) (string, error) {
+	h := sha256.New()
+	to := make([]string, len(m.To))
+	for i, a := range m.To {
+		to[i] = strings.ToLower(strings.TrimSpace(a))
+	}
+	slices.Sort(to)
+	fmt.Fprintf(h, "to %q\nsubject %q\ntext %q\nhtml %q\n", to, m.Subject, m.Text, m.HTML)
+	for _, a := range m.Attachments {
+		f, err := os.Open(a.Path)
+		if err != nil {
+			return "", err
+		}
+		ah := sha256.New()
+		_, err = io.Copy(ah, f)
+		f.Close()
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "attachment %q %x\n", a.Name, ah.Sum(nil))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16]), nil
 }
 
 // DefaultBackoff retries soon, then ever more slowly, up to hourly.
@@ -52,14 +123,17 @@ func (q *Queue) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Put adds m to the queue, copying its attachments in. A mail whose ID is
-// already queued or sent is not added again.
+// Put adds m to the queue, copying its attachments in, and sets m.ID to
+// its Identity. A mail already queued, sent or dead is not added again:
+// Status(m.ID) tells which.
 func (q *Queue) Put(m *Message) error {
-	id := safeID(m.ID)
-	for _, dir := range []string{filepath.Join(q.Dir, id), filepath.Join(q.Dir, "sent", id)} {
-		if _, err := os.Stat(dir); err == nil {
-			return nil
-		}
+	var err error
+	if m.ID, err = Identity(m); err != nil {
+		return err
+	}
+	id := m.ID
+	if q.Status(id) != StatusNone {
+		return nil
 	}
 	tmp, err := os.MkdirTemp(q.Dir, ".put-")
 	if err != nil {
@@ -78,7 +152,7 @@ func (q *Queue) Put(m *Message) error {
 		if err != nil {
 			return err
 		}
-		local := fmt.Sprintf("attachment-%d%s", i, filepath.Ext(a.Name))
+		local := fmt.Sprintf("attachment-%d%s", i, safeExt(a.Name))
 		if err := os.WriteFile(filepath.Join(tmp, local), data, 0o644); err != nil {
 			return err
 		}
@@ -88,6 +162,15 @@ func (q *Queue) Put(m *Message) error {
 		return err
 	}
 	return os.Rename(tmp, filepath.Join(q.Dir, id))
+}
+
+// safeExt keeps an attachment's extension only when it is plain.
+func safeExt(name string) string {
+	ext := filepath.Ext(filepath.Base(name))
+	if len(ext) > 10 || strings.ContainsAny(ext, "/\\\x00") {
+		return ""
+	}
+	return ext
 }
 
 func safeID(id string) string {
@@ -118,9 +201,18 @@ func (q *Queue) Pending() ([]string, error) {
 	}
 	var ids []string
 	for _, e := range entries {
-		if e.IsDir() && e.Name() != "sent" && !strings.HasPrefix(e.Name(), ".") {
-			ids = append(ids, e.Name())
+		switch e.Name() {
+		case "sent", "dead", "rejected":
+			continue
 		}
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if !e.IsDir() {
+			q.log().Warn("mail queue: not a folder; ignored", "entry", e.Name(), "type", e.Type().String())
+			continue
+		}
+		ids = append(ids, e.Name())
 	}
 	slices.Sort(ids)
 	return ids, nil
@@ -137,18 +229,19 @@ func (q *Queue) Flush(ctx context.Context) (sent int, next time.Time, err error)
 	if send == nil {
 		send = Send
 	}
+	q.prune()
 	for _, id := range ids {
 		if ctx.Err() != nil {
 			break
 		}
 		dir := filepath.Join(q.Dir, id)
-		var st state
-		b, err := os.ReadFile(filepath.Join(dir, "message.json"))
-		if err == nil {
-			err = json.Unmarshal(b, &st)
-		}
+		st, err := q.read(dir)
 		if err != nil {
-			q.log().Error("mail queue entry unreadable; left in place", "dir", dir, "err", err)
+			// Not something this queue wrote: never sent, set aside.
+			q.log().Error("mail queue entry refused; moved to rejected/, nothing sent", "id", id, "err", err)
+			if err := q.moveTo(dir, "rejected", id); err != nil {
+				return sent, next, err
+			}
 			continue
 		}
 		if st.NextTry.After(q.now()) {
@@ -164,18 +257,35 @@ func (q *Queue) Flush(ctx context.Context) (sent int, next time.Time, err error)
 		}
 		err = send(ctx, q.Config, &m)
 		if err == nil {
-			if err := os.MkdirAll(filepath.Join(q.Dir, "sent"), 0o755); err != nil {
+			st.SentAt = q.now()
+			st.Attempts++
+			if err := writeJSON(filepath.Join(dir, "message.json"), st); err != nil {
 				return sent, next, err
 			}
-			if err := os.Rename(dir, filepath.Join(q.Dir, "sent", id)); err != nil {
+			if err := q.moveTo(dir, "sent", id); err != nil {
 				return sent, next, err
 			}
 			sent++
-			q.log().Info("mail sent", "id", id, "to", strings.Join(st.To, ","), "attempts", st.Attempts+1)
+			q.log().Info("mail sent", "id", id, "to", strings.Join(st.To, ","), "attempts", st.Attempts)
 			continue
 		}
 		st.Attempts++
 		st.LastErr = err.Error()
+		if Permanent(err) {
+			// Retrying a 5xx changes nothing: set it aside and say so.
+			if err := writeJSON(filepath.Join(dir, "message.json"), st); err != nil {
+				return sent, next, err
+			}
+			if err := q.moveTo(dir, "dead", id); err != nil {
+				return sent, next, err
+			}
+			q.log().Error("mail refused for good by the server; moved to dead/", "id", id, "to", strings.Join(st.To, ","),
+				"server", Redacted(q.Config.URL), "err", err)
+			if q.OnDead != nil {
+				q.OnDead(&st.Message, err)
+			}
+			continue
+		}
 		backoff := q.Backoff
 		if len(backoff) == 0 {
 			backoff = DefaultBackoff
@@ -215,5 +325,139 @@ func (q *Queue) Run(ctx context.Context, kick <-chan struct{}) {
 		case <-t.C:
 		}
 		t.Stop()
+	}
+}
+
+// Permanent reports whether the server refused a mail for good (an SMTP
+// 5xx reply): sending it again would be refused again.
+func Permanent(err error) bool {
+	var se *gomail.SendError
+	if errors.As(err, &se) {
+		return se.ErrorCode() >= 500 && se.ErrorCode() < 600
+	}
+	return false
+}
+
+func (q *Queue) moveTo(dir, sub, id string) error {
+	if err := os.MkdirAll(filepath.Join(q.Dir, sub), 0o700); err != nil {
+		return err
+	}
+	dst := filepath.Join(q.Dir, sub, id)
+	if sub == "rejected" {
+		dst = filepath.Join(q.Dir, sub, fmt.Sprintf("%s-%d", id, q.now().UnixNano()))
+	}
+	return os.Rename(dir, dst)
+}
+
+// read reads a queued mail back and checks it: a folder of its own (not a
+// link), a message.json that is a plain file, recipients among Allowed,
+// and attachments that are plain files directly inside the folder.
+func (q *Queue) read(dir string) (*state, error) {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("%s is not a folder", dir)
+	}
+	if err := plainFile(filepath.Join(dir, "message.json")); err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "message.json"))
+	if err != nil {
+		return nil, err
+	}
+	var st state
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("message.json: %w", err)
+	}
+	if len(st.To) == 0 {
+		return nil, errors.New("no recipient")
+	}
+	for _, to := range st.To {
+		if !q.allowed(to) {
+			return nil, fmt.Errorf("recipient %q is not one configured", to)
+		}
+	}
+	for _, a := range st.Attachments {
+		if a.Path == "" || a.Path != filepath.Base(a.Path) || a.Path == "." || a.Path == ".." ||
+			strings.ContainsAny(a.Path, "/\\") || a.Path == "message.json" {
+			return nil, fmt.Errorf("attachment path %q is not a file of the mail's own folder", a.Path)
+		}
+		if err := plainFile(filepath.Join(dir, a.Path)); err != nil {
+			return nil, err
+		}
+	}
+	return &st, nil
+}
+
+func plainFile(p string) error {
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a plain file (%s)", filepath.Base(p), fi.Mode().Type())
+	}
+	return nil
+}
+
+func (q *Queue) allowed(to string) bool {
+	if q.Allowed == nil {
+		return true
+	}
+	for _, a := range q.Allowed {
+		if strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(to)) {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultRetention is how long a sent mail keeps its attachments.
+const DefaultRetention = 30 * 24 * time.Hour
+
+// prune removes the attachments of mails sent longer ago than Retention,
+// keeping their message.json as the record; at most once an hour.
+func (q *Queue) prune() {
+	now := q.now()
+	if !q.lastPrune.IsZero() && now.Sub(q.lastPrune) < time.Hour {
+		return
+	}
+	q.lastPrune = now
+	keep := q.Retention
+	if keep <= 0 {
+		keep = DefaultRetention
+	}
+	sentDir := filepath.Join(q.Dir, "sent")
+	entries, err := os.ReadDir(sentDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(sentDir, e.Name())
+		b, err := os.ReadFile(filepath.Join(dir, "message.json"))
+		if err != nil {
+			continue
+		}
+		var st state
+		if json.Unmarshal(b, &st) != nil || st.SentAt.IsZero() || now.Sub(st.SentAt) < keep {
+			continue
+		}
+		files, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, f := range files {
+			if f.Name() == "message.json" {
+				continue
+			}
+			if err := os.Remove(filepath.Join(dir, f.Name())); err != nil {
+				q.log().Warn("mail queue: cannot remove an old attachment", "file", filepath.Join(dir, f.Name()), "err", err)
+			}
+		}
 	}
 }

@@ -28,6 +28,7 @@ type Server struct {
 	mu       sync.Mutex
 	received []Received
 	refuse   int
+	reject   int
 }
 
 // Start runs a server until the test ends.
@@ -50,6 +51,14 @@ func Start(t testing.TB) *Server {
 func (s *Server) Refuse(n int) {
 	s.mu.Lock()
 	s.refuse = n
+	s.mu.Unlock()
+}
+
+// Reject makes the next n deliveries fail for good with 550, as a server
+// does for a mailbox that does not exist.
+func (s *Server) Reject(n int) {
+	s.mu.Lock()
+	s.reject = n
 	s.mu.Unlock()
 }
 
@@ -82,6 +91,8 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
+var errNoMailbox = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
+
 var errBusy = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 
 func (x *session) Data(r io.Reader) error {
@@ -91,6 +102,10 @@ func (x *session) Data(r io.Reader) error {
 	}
 	x.s.mu.Lock()
 	defer x.s.mu.Unlock()
+	if x.s.reject > 0 {
+		x.s.reject--
+		return errNoMailbox
+	}
 	if x.s.refuse > 0 {
 		x.s.refuse--
 		return errBusy
