@@ -32,6 +32,8 @@ type Template struct {
 	Districts []string `yaml:"districts"`
 	Headline  []string `yaml:"headline"` // indicators shown as tiles, by name
 
+	Returns ReturnsSpec `yaml:"returns"` // the departments' returns: see returns.go
+
 	Sheets map[string]*SheetSpec `yaml:"sheets"`
 	Texts  map[string]Text       `yaml:"texts"` // Go text/template sources, by use
 }

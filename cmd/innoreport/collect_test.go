@@ -1,0 +1,358 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"innoreport/internal/tooltest"
+	"innoreport/samples"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// collectOut is the part of collect's JSON the tests read.
+type collectOut struct {
+	TaskList []struct {
+		Row      int      `json:"row"`
+		ID       string   `json:"id"`
+		Progress *float64 `json:"progress"`
+		State    string   `json:"state"`
+	} `json:"task_list"`
+	Indicators []struct {
+		Row    int      `json:"row"`
+		Name   string   `json:"name"`
+		Actual *float64 `json:"actual"`
+	} `json:"indicators"`
+	Returns []struct {
+		Unit        string `json:"unit"`
+		File        string `json:"file"`
+		SHA256      string `json:"sha256"`
+		Received    string `json:"received"`
+		State       string `json:"state"`
+		RowsUpdated int    `json:"rows_updated"`
+		Superseded  string `json:"superseded_by"`
+		Updates     []struct {
+			Cell, Key, From, To string
+			ReturnCell          string `json:"return_cell"`
+		} `json:"updates"`
+		Findings []struct{ Rule, Sheet, Cell, Severity string } `json:"findings"`
+	} `json:"returns"`
+	Missing []string `json:"missing_units"`
+	Status  []struct {
+		Unit        string `json:"unit"`
+		State       string `json:"state"`
+		File        string `json:"file"`
+		RowsUpdated int    `json:"rows_updated"`
+	} `json:"status"`
+	Rejected []struct{ File, Kind, Error string } `json:"rejected"`
+	Outputs  struct {
+		XLSX string `json:"xlsx"`
+	} `json:"outputs"`
+}
+
+func runOK(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+// editBook changes a workbook as a department clerk would, with excelize
+// (which, like a clerk who lifted the protection, can write any cell).
+func editBook(t *testing.T, path string, edit func(f *excelize.File)) {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(f)
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+}
+
+func set(t *testing.T, f *excelize.File, sheet, cell string, v any) {
+	t.Helper()
+	if err := f.SetCellValue(sheet, cell, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func received(t *testing.T, path, when string) {
+	t.Helper()
+	tm, err := time.Parse(time.RFC3339, when)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, tm, tm); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// splitMaster writes master into dir and splits it into dir/ret.
+func splitMaster(t *testing.T, dir string, master []byte) (string, string) {
+	t.Helper()
+	mp := filepath.Join(dir, "master.xlsx")
+	if err := os.WriteFile(mp, master, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rd := filepath.Join(dir, "ret")
+	if _, stderr, err := runOK(t, "split", "-out", rd, "-deadline", "2022-01-10", mp); err != nil {
+		t.Fatalf("split: %v\n%s", err, stderr)
+	}
+	return mp, rd
+}
+
+func collectJSON(t *testing.T, args ...string) (collectOut, []byte) {
+	t.Helper()
+	out, stderr, err := runOK(t, append([]string{"collect", "-format", "json"}, args...)...)
+	if err != nil {
+		t.Logf("collect: %v\n%s", err, stderr)
+	}
+	var got collectOut
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("collect JSON: %v\n%s\n%s", err, out, stderr)
+	}
+	return got, []byte(out)
+}
+
+func findingsAt(fs []struct{ Rule, Sheet, Cell, Severity string }) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Rule+"@"+f.Sheet+"!"+f.Cell)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestCollectSample(t *testing.T) {
+	dir := t.TempDir()
+	mp, rd := splitMaster(t, dir, samples.Workbook)
+	ret := func(unit string) string { return filepath.Join(rd, unit+".xlsx") }
+	const ts, is = "任务清单", "指标体系"
+
+	// 市科技局: two progress figures, a note, an indicator; a locked
+	// deadline edited; a progress of 130 (not taken).
+	keji := ret("内江市科学技术局")
+	editBook(t, keji, func(f *excelize.File) {
+		set(t, f, ts, "K5", 95) // task 5, the master's row 9
+		set(t, f, ts, "L5", "三个县均已申报省级创新型县")
+		set(t, f, ts, "F6", "2022年6月") // task 6's deadline: locked
+		set(t, f, ts, "K10", 130)      // task 14: out of range
+		set(t, f, is, "I5", 380)       // 科技型中小企业, the master's I7
+	})
+	received(t, keji, "2022-01-05T09:00:00Z")
+
+	// 市经济和信息化局: filled, then saved by LibreOffice.
+	soffice := tooltest.Need(t, "soffice", "libreoffice-calc-nogui")
+	jx := ret("内江市经济和信息化局")
+	editBook(t, jx, func(f *excelize.File) {
+		set(t, f, ts, "J5", "已完成") // task 9, the master's row 13
+		set(t, f, ts, "K5", 100)
+	})
+	lo := filepath.Join(dir, "lo")
+	cmd := exec.Command(soffice, "--headless", "--norestore", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+		"--convert-to", "xlsx", "--outdir", lo, jx)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, out)
+	}
+	jx = filepath.Join(lo, "内江市经济和信息化局.xlsx")
+	received(t, jx, "2022-01-06T09:00:00Z")
+
+	// 市财政局: its marker stripped (sheet and properties).
+	cz := ret("内江市财政局")
+	editBook(t, cz, func(f *excelize.File) {
+		if err := f.DeleteSheet("innoreport"); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{"innoreport.campaign", "innoreport.master", "innoreport.unit", "innoreport.marker"} {
+			if err := f.SetCustomProps(excelize.CustomProperty{Name: p}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		set(t, f, ts, "K5", 100) // task 8, the master's row 12
+	})
+	received(t, cz, "2022-01-07T09:00:00Z")
+
+	// 市农业农村局: late.
+	ny := ret("内江市农业农村局")
+	editBook(t, ny, func(f *excelize.File) { set(t, f, ts, "L5", "园区已通过验收") })
+	received(t, ny, "2022-01-15T09:00:00Z")
+
+	// 市市场监督管理局 twice: the later one wins.
+	sj := ret("内江市市场监督管理局")
+	sj2 := filepath.Join(dir, "市场监管局-更正.xlsx")
+	copyFile(t, sj, sj2)
+	editBook(t, sj, func(f *excelize.File) { set(t, f, ts, "L5", "初稿") })
+	editBook(t, sj2, func(f *excelize.File) { set(t, f, ts, "L5", "有效发明专利1200件") })
+	received(t, sj, "2022-01-04T09:00:00Z")
+	received(t, sj2, "2022-01-08T09:00:00Z")
+
+	// 市科协: a task's number changed to one the master does not have.
+	kx := ret("内江市科学技术协会")
+	editBook(t, kx, func(f *excelize.File) { set(t, f, ts, "A6", "99") })
+	received(t, kx, "2022-01-03T09:00:00Z")
+
+	args := []string{"-out", filepath.Join(dir, "out"), mp, keji, jx, cz, ny, sj, sj2, kx}
+	got, raw := collectJSON(t, args...)
+
+	byUnit := map[string][]int{}
+	for i, r := range got.Returns {
+		byUnit[r.Unit] = append(byUnit[r.Unit], i)
+	}
+	type want struct {
+		state    string
+		rows     int
+		updates  []string // master cell ← return cell
+		findings []string
+	}
+	wants := map[string]want{
+		"内江市科学技术局": {"on_time", 2,
+			[]string{"任务清单!K9←任务清单!K5", "任务清单!L9←任务清单!L5", "指标体系!I7←指标体系!I5"},
+			[]string{"range@任务清单!K10", "return-locked-edited@任务清单!F6", "status-progress@任务清单!K10"}},
+		"内江市经济和信息化局": {"on_time", 1, []string{"任务清单!J13←任务清单!J5", "任务清单!K13←任务清单!K5"}, nil},
+		"内江市财政局":     {"on_time", 1, []string{"任务清单!K12←任务清单!K5"}, []string{"return-no-marker@任务清单!A1"}},
+		"内江市农业农村局":   {"late", 1, []string{"任务清单!L7←任务清单!L5"}, nil},
+		// The master's unknown status on the same row is the return's too.
+		"内江市科学技术协会": {"on_time", 0, nil, []string{"enum@任务清单!J6", "return-unknown-task@任务清单!A6"}},
+	}
+	for unit, w := range wants {
+		idx := byUnit[unit]
+		if len(idx) != 1 {
+			t.Errorf("%s: %d returns, want 1", unit, len(idx))
+			continue
+		}
+		r := got.Returns[idx[0]]
+		var ups []string
+		for _, u := range r.Updates {
+			ups = append(ups, u.Cell+"←"+u.ReturnCell)
+		}
+		slices.Sort(ups)
+		if r.State != w.state || r.RowsUpdated != w.rows || !slices.Equal(ups, w.updates) || !slices.Equal(findingsAt(r.Findings), w.findings) {
+			t.Errorf("%s: state %s rows %d updates %v findings %v\nwant %s %d %v %v",
+				unit, r.State, r.RowsUpdated, ups, findingsAt(r.Findings), w.state, w.rows, w.updates, w.findings)
+		}
+	}
+	// The market regulator's first return is superseded by its second.
+	if idx := byUnit["内江市市场监督管理局"]; len(idx) != 2 {
+		t.Fatalf("市场监管局: %d returns, want 2", len(idx))
+	} else {
+		first, second := got.Returns[idx[0]], got.Returns[idx[1]]
+		if first.File != "内江市市场监督管理局.xlsx" || first.Superseded != "市场监督-更正.xlsx" && first.Superseded != "市场监管局-更正.xlsx" ||
+			!slices.Equal(findingsAt(first.Findings), []string{"return-duplicate@任务清单!A1"}) || first.RowsUpdated != 0 {
+			t.Errorf("first return: %+v", first)
+		}
+		if second.File != "市场监管局-更正.xlsx" || second.RowsUpdated != 1 || len(second.Updates) != 1 || second.Updates[0].To != "有效发明专利1200件" {
+			t.Errorf("second return: %+v", second)
+		}
+	}
+	wantMissing := []string{"内江市人力资源和社会保障局", "内江市发展和改革委员会", "内江市地方金融监督管理局", "内江经济技术开发区管理委员会",
+		"内江高新技术产业开发区管理委员会", "国家税务总局内江市税务局", "中共内江市委组织部", "中共内江市委宣传部"}
+	if !sameSet(got.Missing, wantMissing) {
+		t.Errorf("missing units %v, want %v", got.Missing, wantMissing)
+	}
+	if len(got.Status) != 14 {
+		t.Errorf("报送情况 has %d units, want 14", len(got.Status))
+	}
+
+	// The collected master's own figures: the changed rows changed, the
+	// rest as in the master.
+	orig, _, err := runOK(t, "check", "-format", "json", mp)
+	if err != nil && !strings.Contains(err.Error(), "findings") {
+		t.Fatal(err)
+	}
+	var before collectOut
+	if err := json.Unmarshal([]byte(orig), &before); err != nil {
+		t.Fatal(err)
+	}
+	changed := map[int]string{9: "behind", 13: "done", 12: "done"}
+	progress := map[int]float64{9: 95, 13: 100, 12: 100}
+	for i, tk := range got.TaskList {
+		b := before.TaskList[i]
+		if st, ok := changed[tk.Row]; ok {
+			if tk.State != st || tk.Progress == nil || *tk.Progress != progress[tk.Row] {
+				t.Errorf("row %d: %s %v, want %s %v", tk.Row, tk.State, tk.Progress, st, progress[tk.Row])
+			}
+			continue
+		}
+		if tk.State != b.State || (tk.Progress == nil) != (b.Progress == nil) || tk.Progress != nil && *tk.Progress != *b.Progress {
+			t.Errorf("untouched row %d changed: %s %v, was %s %v", tk.Row, tk.State, tk.Progress, b.State, b.Progress)
+		}
+	}
+	for i, ind := range got.Indicators {
+		b := before.Indicators[i]
+		if ind.Row == 7 {
+			if ind.Actual == nil || *ind.Actual != 380 {
+				t.Errorf("科技型中小企业 actual %v, want 380", ind.Actual)
+			}
+		} else if (ind.Actual == nil) != (b.Actual == nil) || ind.Actual != nil && *ind.Actual != *b.Actual {
+			t.Errorf("untouched indicator row %d changed: %v, was %v", ind.Row, ind.Actual, b.Actual)
+		}
+	}
+
+	// The 报送情况 sheet is in the collected master.
+	f, err := excelize.OpenFile(got.Outputs.XLSX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows("报送情况")
+	f.Close()
+	if err != nil || len(rows) != 15 || rows[0][0] != "单位" {
+		t.Fatalf("报送情况: %v %v", err, rows)
+	}
+	states := map[string]string{}
+	for _, r := range rows[1:] {
+		states[r[0]] = r[1]
+	}
+	if states["内江市农业农村局"] != "逾期报" || states["内江市科学技术局"] != "已报" || states["中共内江市委宣传部"] != "未报" {
+		t.Errorf("报送情况 states: %v", states)
+	}
+
+	// Collecting again, all of them or only one, changes nothing.
+	book, err := os.ReadFile(got.Outputs.XLSX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, again := collectJSON(t, args...)
+	if !bytes.Equal(raw, again) {
+		t.Errorf("collecting the same returns again changed the JSON")
+	}
+	_, one := collectJSON(t, "-out", filepath.Join(dir, "out"), mp, keji)
+	if !bytes.Equal(raw, one) {
+		t.Errorf("collecting one return again changed the JSON")
+	}
+	book2, err := os.ReadFile(got.Outputs.XLSX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(book, book2) {
+		t.Errorf("collecting again changed the collected workbook")
+	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
