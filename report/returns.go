@@ -190,8 +190,8 @@ type CellUpdate struct {
 	Value        Cell      `json:"-"`
 	Number       *Number   `json:"-"`
 	MasterFormat NumFormat `json:"-"` // the master cell's, to write the figure as it reads
-	Unit   string  `json:"unit"`
-	File   string  `json:"file"`
+	Unit         string    `json:"unit"`
+	File         string    `json:"file"`
 	// Where the value came from in the return.
 	ReturnSheet string `json:"return_sheet"`
 	ReturnCell  string `json:"return_cell"`
@@ -579,7 +579,6 @@ func sameText(a, b Cell) bool {
 	}
 	return false
 }
-
 
 // Collection is the returns merged into the master.
 type Collection struct {
