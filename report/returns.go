@@ -325,6 +325,7 @@ func MatchReturn(in ReturnInput) (*ReturnOutcome, error) {
 				mine = t
 			}
 		}
+		moved := false
 		if mine == nil && markerHash["t\x00"+rt.ID] == TaskHash(rt) {
 			// The task was this unit's when the return was made and is
 			// unchanged, but the master has since given it to another
@@ -332,7 +333,7 @@ func MatchReturn(in ReturnInput) (*ReturnOutcome, error) {
 			// other unit reports it too, the later return wins.
 			for j := range m.Tasks {
 				if t := &m.Tasks[j]; t.ID == rt.ID && TaskHash(t) == TaskHash(rt) && !seen[t] {
-					mine = t
+					mine, moved = t, true
 				}
 			}
 		}
@@ -356,8 +357,13 @@ func MatchReturn(in ReturnInput) (*ReturnOutcome, error) {
 			continue
 		}
 		seen[mine] = true
-		mt.row("tasks", mine.Cells, rt.Cells, mine.Row, TaskHash(mine), TaskHash(rt), markerHash["t\x00"+rt.ID], in.Marker != nil,
-			[]string{"section", "task", "content", "objective"})
+		identity := []string{"section", "task", "content", "objective"}
+		if moved {
+			// Its lead differs from the master's because the master
+			// moved it, not because the department changed it.
+			identity = append(identity, "lead")
+		}
+		mt.row("tasks", mine.Cells, rt.Cells, mine.Row, TaskHash(mine), TaskHash(rt), markerHash["t\x00"+rt.ID], in.Marker != nil, identity)
 	}
 	seenInd := map[*Indicator]bool{}
 	for i := range r.Indicators {

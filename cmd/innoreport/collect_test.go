@@ -112,6 +112,9 @@ func copyFile(t *testing.T, from, to string) {
 // splitMaster writes master into dir and splits it into dir/ret.
 func splitMaster(t *testing.T, dir string, master []byte) (string, string) {
 	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	mp := filepath.Join(dir, "master.xlsx")
 	if err := os.WriteFile(mp, master, 0o644); err != nil {
 		t.Fatal(err)
@@ -355,4 +358,98 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
+}
+
+// TestCollectIntoChangedMaster collects returns split from the sample into
+// a master changed since: a task reworded, one moved to another unit, one
+// unit left with nothing to report; and files that are no returns at all.
+func TestCollectIntoChangedMaster(t *testing.T) {
+	dir := t.TempDir()
+	const ts = "任务清单"
+	_, old := splitMaster(t, filepath.Join(dir, "old"), samples.Workbook)
+
+	f, err := excelize.OpenReader(bytes.NewReader(samples.Workbook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set(t, f, ts, "D5", "编制内江创新走廊建设方案（修订）") // task 1 reworded
+	set(t, f, ts, "G10", "市经济和信息化局")        // task 6 moves from 市科技局
+	set(t, f, ts, "G6", "内江经济技术开发区管理委员会")   // 高新区 leads nothing now
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	mp, cur := splitMaster(t, filepath.Join(dir, "new"), buf.Bytes())
+
+	fgw := filepath.Join(old, "内江市发展和改革委员会.xlsx")
+	editBook(t, fgw, func(f *excelize.File) { set(t, f, ts, "L5", "方案已印发") })
+	received(t, fgw, "2022-01-01T09:00:00Z")
+	gx := filepath.Join(old, "内江高新技术产业开发区管理委员会.xlsx")
+	editBook(t, gx, func(f *excelize.File) { set(t, f, ts, "L5", "排名上升") })
+	received(t, gx, "2022-01-01T10:00:00Z")
+	keji := filepath.Join(old, "内江市科学技术局.xlsx")
+	editBook(t, keji, func(f *excelize.File) { set(t, f, ts, "L6", "科技局：培育库已建立") })
+	received(t, keji, "2022-01-02T09:00:00Z")
+	jx := filepath.Join(cur, "内江市经济和信息化局.xlsx")
+	editBook(t, jx, func(f *excelize.File) { set(t, f, ts, "L5", "经信局：高新技术企业113家") })
+	received(t, jx, "2022-01-03T09:00:00Z")
+
+	// Not returns: another campaign's, a legacy .xls, the master itself.
+	other := filepath.Join(dir, "其他活动.xlsx")
+	copyFile(t, filepath.Join(old, "内江市科学技术协会.xlsx"), other)
+	editBook(t, other, func(f *excelize.File) {
+		js, err := f.GetCellValue("innoreport", "A2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		js = strings.Replace(js, `"campaign":"neijiang-2021|`, `"campaign":"zigong-2021|`, 1)
+		set(t, f, "innoreport", "A2", js)
+		if err := f.SetCustomProps(excelize.CustomProperty{Name: "innoreport.marker", Value: js}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	xls := filepath.Join(dir, "旧报表.xls")
+	if err := os.WriteFile(xls, append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 2048)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	out, stderr, err := runOK(t, "collect", "-format", "json", "-out", filepath.Join(dir, "out"), mp, fgw, gx, keji, jx, other, xls, mp)
+	if err == nil || exitCode(err, &bytes.Buffer{}) != exitInput {
+		t.Errorf("collect with files that are no returns: %v, want exit 2", err)
+	}
+	var got collectOut
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s\n%s", err, out, stderr)
+	}
+	want := map[string][]string{
+		"内江市发展和改革委员会":      {"return-stale@任务清单!A1", "return-task-changed@任务清单!C5"},
+		"内江高新技术产业开发区管理委员会": {"return-stale@任务清单!A1", "return-unknown-unit@任务清单!A1"},
+		"内江市科学技术局":         {"return-conflict@任务清单!L6", "return-stale@任务清单!A1"},
+		"内江市经济和信息化局":       nil,
+	}
+	rows := map[string]int{"内江市经济和信息化局": 1}
+	if len(got.Returns) != len(want) {
+		t.Errorf("%d returns, want %d", len(got.Returns), len(want))
+	}
+	for _, r := range got.Returns {
+		if fs := findingsAt(r.Findings); !slices.Equal(fs, want[r.Unit]) || r.RowsUpdated != rows[r.Unit] {
+			t.Errorf("%s: findings %v rows %d, want %v %d", r.Unit, fs, r.RowsUpdated, want[r.Unit], rows[r.Unit])
+		}
+	}
+	kinds := map[string]string{}
+	for _, r := range got.Rejected {
+		kinds[filepath.Base(r.File)] = r.Kind
+		if !strings.Contains(r.Error, " / ") {
+			t.Errorf("%s: %q is not one line in both languages", r.File, r.Error)
+		}
+	}
+	if kinds["其他活动.xlsx"] != "not-return" || kinds["旧报表.xls"] != "legacy-xls" || kinds["master.xlsx"] != "not-return" {
+		t.Errorf("rejected: %+v", got.Rejected)
+	}
+	for _, w := range []string{"zigong-2021", ".xls", "master.xlsx"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr does not mention %s:\n%s", w, stderr)
+		}
+	}
 }

@@ -88,6 +88,7 @@ func errorKind(err error) string {
 		{report.ErrLegacyXLS, "legacy-xls"}, {report.ErrEncrypted, "encrypted"}, {report.ErrPassword, "wrong-password"},
 		{report.ErrLimit, "limit"}, {report.ErrNotWorkbook, "not-workbook"}, {report.ErrTemplate, "template"},
 		{pdf.ErrFont, "font"}, {mail.ErrConfig, "mail-config"}, {errMailQueued, "mail-queued"},
+		{report.ErrNotReturn, "not-return"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name
