@@ -312,16 +312,16 @@ func (c *collected) json(lang string) ([]byte, error) {
 		rej = []rejected{}
 	}
 	extra, err := json.MarshalIndent(struct {
-		Returns  []returnJSON          `json:"returns"`
-		Missing  []string              `json:"missing_units"`
-		Status   []report.ReturnStatus `json:"status"`
-		Rejected []rejected            `json:"rejected"`
-		Outputs  map[string]string     `json:"outputs"`
-	}{rets, c.Coll.Missing, c.Status, rej, map[string]string{"xlsx": c.Path}}, "", "  ")
+		Returns  []returnJSON      `json:"returns"`
+		Missing  []string          `json:"missing_units"`
+		Rejected []rejected        `json:"rejected"`
+		Outputs  map[string]string `json:"outputs"`
+	}{rets, c.Coll.Missing, rej, map[string]string{"xlsx": c.Path}}, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	// The collected master's check JSON, then what collect adds.
+	// The collected master's check JSON (its return_status read back from
+	// the 报送情况 sheet just written), then what collect adds.
 	js = bytes.TrimSuffix(bytes.TrimSpace(js), []byte("}"))
 	js = bytes.TrimRight(js, " \n")
 	return append(append(append(js, ",\n"...), bytes.TrimPrefix(extra, []byte("{\n"))...), '\n'), nil

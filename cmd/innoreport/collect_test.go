@@ -51,7 +51,7 @@ type collectOut struct {
 		State       string `json:"state"`
 		File        string `json:"file"`
 		RowsUpdated int    `json:"rows_updated"`
-	} `json:"status"`
+	} `json:"return_status"`
 	Rejected []struct{ File, Kind, Error string } `json:"rejected"`
 	Outputs  struct {
 		XLSX string `json:"xlsx"`
@@ -274,8 +274,16 @@ func TestCollectSample(t *testing.T) {
 	if !sameSet(got.Missing, wantMissing) {
 		t.Errorf("missing units %v, want %v", got.Missing, wantMissing)
 	}
-	if len(got.Status) != 14 {
-		t.Errorf("报送情况 has %d units, want 14", len(got.Status))
+	// return_status is read back from the 报送情况 sheet just written.
+	count := map[string]int{}
+	for _, s := range got.Status {
+		count[s.State]++
+		if s.Unit == "内江市科学技术局" && (s.RowsUpdated != 2 || s.File != "内江市科学技术局.xlsx") {
+			t.Errorf("报送情况 of 市科技局: %+v", s)
+		}
+	}
+	if len(got.Status) != 14 || count["on_time"] != 5 || count["late"] != 1 || count["missing"] != 8 {
+		t.Errorf("报送情况: %d units, %v", len(got.Status), count)
 	}
 
 	// The collected master's own figures: the changed rows changed, the
@@ -329,6 +337,21 @@ func TestCollectSample(t *testing.T) {
 	}
 	if states["内江市农业农村局"] != "逾期报" || states["内江市科学技术局"] != "已报" || states["中共内江市委宣传部"] != "未报" {
 		t.Errorf("报送情况 states: %v", states)
+	}
+
+	// build on the collected master: the chapter in the PDF, the sheet
+	// kept in the updated workbook.
+	bout := filepath.Join(dir, "build")
+	if _, stderr, err := runOK(t, "build", "-db", "none", "-out", bout, got.Outputs.XLSX); err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr)
+	}
+	upd, _, _ := runOK(t, "check", "-format", "json", filepath.Join(bout, "master-collected-updated.xlsx"))
+	var rebuilt collectOut
+	if err := json.Unmarshal([]byte(upd), &rebuilt); err != nil {
+		t.Fatal(err)
+	}
+	if len(rebuilt.Status) != 14 {
+		t.Errorf("the updated workbook's 报送情况 has %d units, want 14", len(rebuilt.Status))
 	}
 
 	// Collecting again, all of them or only one, changes nothing.

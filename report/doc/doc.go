@@ -159,6 +159,9 @@ func Build(res *report.Result, t *report.Template, opts Options) (*Document, err
 		d.Chapters = append(d.Chapters, b.progress(opts.Compare, opts.Trend))
 	}
 	d.Chapters = append(d.Chapters, b.sections(), b.units(), b.lagging(), b.indicators(), b.findings())
+	if ch, ok := b.returns(); ok {
+		d.Chapters = append(d.Chapters, ch)
+	}
 	number(d.Chapters, lang)
 	return d, nil
 }
