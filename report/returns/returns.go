@@ -437,10 +437,10 @@ func FileName(unit string) string {
 	var b strings.Builder
 	for _, r := range strings.TrimSpace(unit) {
 		switch {
-		case strings.ContainsRune(`/\:*?"<>|`, r), unicode.IsControl(r):
-			b.WriteRune('_')
 		case unicode.IsSpace(r):
 			b.WriteRune(' ')
+		case strings.ContainsRune(`/\:*?"<>|`, r), unicode.IsControl(r):
+			b.WriteRune('_')
 		default:
 			b.WriteRune(r)
 		}
