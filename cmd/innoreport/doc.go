@@ -8,6 +8,9 @@
 //	innoreport check [flags] [WORKBOOK.xlsx]
 //	innoreport build [flags] [WORKBOOK.xlsx]
 //	innoreport watch [flags] INBOX
+//	innoreport split [flags] [MASTER.xlsx]
+//	innoreport collect [flags] MASTER.xlsx RETURN.xlsx...
+//	innoreport remind [flags] MASTER.xlsx
 //	innoreport help
 //
 // With no WORKBOOK the built-in sample (samples/neijiang-2021.xlsx) is used.
@@ -37,6 +40,15 @@
 //	$ INNOREPORT_SMTP_URL=smtp://kjj:pw@mail.gov.cn:587 INNOREPORT_MAIL_FROM=kjj@gov.cn \
 //	    innoreport watch -mail-to leader@gov.cn /srv/innoreport/inbox
 //
+// Split writes one return workbook per lead unit, its fillable cells
+// unlocked and the rest locked, with a marker; collect merges the filled
+// returns into OUT/<master>-collected.xlsx with a 报送情况 sheet; remind
+// mails the units that have not reported, once per period:
+//
+//	$ innoreport split -deadline 2022-01-10 任务清单.xlsx
+//	$ innoreport collect 任务清单.xlsx 收到的报表/*.xlsx
+//	$ innoreport remind -deadline 2022-01-10 任务清单.xlsx
+//
 // Flags of every command that reads a workbook:
 //
 //	-template FILE   YAML template (default: the built-in Neijiang one)
@@ -50,6 +62,9 @@
 // check: -fail-on error|warning|never (default error).
 // build: -out DIR (default out), -font FILE.ttf, -annotate=false,
 // -fail-on (default never), -mail-to A,B, -mail-workbook.
+// split: -out DIR (default returns), -deadline DATE.
+// collect: -out DIR (default out), -db PATH, -deadline DATE, -fail-on.
+// remind: -out DIR, -db PATH, -deadline DATE, -dry-run, -returns DIR.
 // watch: the build flags, and -out DIR (default INBOX/out), -jobs N,
 // -settle DURATION (default 2s), -log-format text|json.
 //
