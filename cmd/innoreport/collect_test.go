@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -474,5 +475,96 @@ func TestCollectIntoChangedMaster(t *testing.T) {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("stderr does not mention %s:\n%s", w, stderr)
 		}
+	}
+}
+
+// A stranger's layout: sections as rows laid across the table, no lead
+// column (the first responsible unit leads), no unit list, progress as
+// fractions formatted as percentages, English indicator headers.
+func TestCollectSectionRowLayout(t *testing.T) {
+	dir := t.TempDir()
+	f := excelize.NewFile()
+	const ts = "任务"
+	if err := f.SetSheetName("Sheet1", ts); err != nil {
+		t.Fatal(err)
+	}
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]any{
+		{"自贡市创建省级创新型城市重点任务（2大板块4项任务）"},
+		{"序号", "重点任务", "工作内容", "完成时限", "责任单位", "完成状态", "完成进度", "工作进展"},
+		{"一、创新平台（2项）"},
+		{"1", "建设中试基地", "建成中试基地2个", "2021年12月", "市科技局、市经信局", "推进中", 0.6, ""},
+		{"2", "培育新型研发机构", "新增3家", "2021年6月", "市经信局", "已完成", 1, "已认定3家"},
+		{"二、人才（2项）"},
+		{"3", "引进高层次人才", "引进50名", "2021年12月", "市委组织部", "推进中", 0.5, ""},
+		{"4", "技能人才培养", "培养1000人", "2021年12月", "市人社局、市科技局", "推进中", 0.7, ""},
+	}
+	for i, r := range rows {
+		if err := f.SetSheetRow(ts, "A"+strconv.Itoa(i+1), &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []string{"G4", "G5", "G7", "G8"} {
+		if err := f.SetCellStyle(ts, c, c, pct); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range []string{"1", "3", "6"} {
+		if err := f.MergeCell(ts, "A"+r, "H"+r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ind := "Indicators"
+	if _, err := f.NewSheet(ind); err != nil {
+		t.Fatal(err)
+	}
+	irows := [][]any{{"Indicator", "Unit", "Baseline", "Target", "Actual", "Owner"}, {"研发投入强度", "%", 1.1, 2, 1.5, "市科技局"}}
+	for i, r := range irows {
+		if err := f.SetSheetRow(ind, "A"+strconv.Itoa(i+1), &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	mp, rd := splitMaster(t, dir, buf.Bytes())
+	keji := filepath.Join(rd, "市科技局.xlsx")
+	// 市科技局 leads tasks 1 and owns the indicator; its return keeps
+	// the first section row only.
+	g, err := excelize.OpenFile(keji)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := g.GetRows(ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) < 4 || got[2][0] != "一、创新平台（2项）" || got[3][0] != "1" || strings.HasPrefix(got[4][0], "二") {
+		t.Fatalf("return rows: %q", got)
+	}
+	set(t, g, ts, "G4", "85%")
+	set(t, g, ind, "E2", 1.8)
+	if err := g.Save(); err != nil {
+		t.Fatal(err)
+	}
+	g.Close()
+	res, _ := collectJSON(t, "-db", "none", "-out", filepath.Join(dir, "out"), mp, keji)
+	if len(res.Returns) != 1 || res.Returns[0].RowsUpdated != 2 || len(res.Returns[0].Findings) != 0 {
+		t.Fatalf("returns: %+v", res.Returns)
+	}
+	for _, tk := range res.TaskList {
+		if tk.ID == "1" && (tk.Progress == nil || *tk.Progress != 85) {
+			t.Errorf("task 1 progress %v, want 85", tk.Progress)
+		}
+	}
+	if a := res.Indicators[0].Actual; a == nil || *a != 1.8 {
+		t.Errorf("indicator actual %v, want 1.8", a)
+	}
+	if !sameSet(res.Missing, []string{"市经信局", "市委组织部", "市人社局"}) {
+		t.Errorf("missing %v", res.Missing)
 	}
 }

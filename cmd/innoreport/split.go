@@ -81,7 +81,7 @@ func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			name = fmt.Sprintf("%s-%d", returns.FileName(p.Unit), i)
 		}
 		used[name] = true
-		path := filepath.Join(s.out, name+".xlsx")
+		path := filepath.Join(s.out, name+bookExt(in.path)) // a macro-enabled master makes .xlsm returns
 		if in.path != "" && samePath(path, in.path) {
 			return usagef("输出 %s 会覆盖主表，请换一个 -out 目录", "output %s would overwrite the master: choose another -out", path)
 		}
