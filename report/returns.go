@@ -421,7 +421,7 @@ func cellOr(c CellRefs, keys ...string) string {
 
 func notReturn(file, zh, en string) error {
 	return &BilingualError{Err: ErrNotReturn, Msg: Text{
-		Zh: fmt.Sprintf("%s：不是本主表的报表：%s", file, zh),
+		Zh: fmt.Sprintf("%s: 不是本主表的报表：%s", file, zh),
 		En: fmt.Sprintf("%s: not a return of this master: %s", file, en),
 	}}
 }

@@ -51,7 +51,6 @@ type rejected struct {
 	File  string `json:"file"`
 	Kind  string `json:"kind"`
 	Error string `json:"error"`
-	err   error
 }
 
 // collected is what one collect made.
@@ -155,7 +154,7 @@ func (c *collectFlags) collect(ctx context.Context, m *master, db *archive.DB, p
 			if errors.As(err, &be) {
 				msg = be.Msg.Zh + " / " + stripName(be.Msg.En)
 			}
-			out.Rejected = append(out.Rejected, rejected{File: p, Kind: errorKind(err), Error: msg, err: err})
+			out.Rejected = append(out.Rejected, rejected{File: p, Kind: errorKind(err), Error: msg})
 		}
 		data, err := xlsx.ReadFile(p)
 		if err != nil {
@@ -396,7 +395,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stdout, res.Path)
 	}
 	if len(res.Rejected) > 0 {
-		return &report.BilingualError{Err: res.Rejected[0].err, Msg: report.Text{
+		return &report.BilingualError{Err: report.ErrNotReturn, Msg: report.Text{
 			Zh: fmt.Sprintf("%d 份文件未能作为报表汇入（见上），其余已汇入 %s", len(res.Rejected), res.Path),
 			En: fmt.Sprintf("%d files could not be collected as returns (see above); the rest are in %s", len(res.Rejected), res.Path),
 		}}
