@@ -51,6 +51,7 @@ type rejected struct {
 	File  string `json:"file"`
 	Kind  string `json:"kind"`
 	Error string `json:"error"`
+	err   error
 }
 
 // collected is what one collect made.
@@ -154,7 +155,7 @@ func (c *collectFlags) collect(ctx context.Context, m *master, db *archive.DB, p
 			if errors.As(err, &be) {
 				msg = be.Msg.Zh + " / " + stripName(be.Msg.En)
 			}
-			out.Rejected = append(out.Rejected, rejected{File: p, Kind: errorKind(err), Error: msg})
+			out.Rejected = append(out.Rejected, rejected{File: p, Kind: errorKind(err), Error: msg, err: err})
 		}
 		data, err := xlsx.ReadFile(p)
 		if err != nil {
@@ -240,22 +241,25 @@ func (c *collectFlags) collect(ctx context.Context, m *master, db *archive.DB, p
 	return out, nil
 }
 
-// collectOne collects one return into the master, with every return the
-// database already holds for it: what a watch over an inbox of returns
-// calls for each file that arrives.
-func collectOne(ctx context.Context, c *collectFlags, masterPath, returnPath string) (*collected, error) {
+// collectOne collects one return into the master, with every return db
+// already holds for it (db nil: this one alone). It is what a watch over
+// an inbox of returns is to call for each file that arrives: an error
+// wrapping report.ErrNotReturn means the file is no return of this master
+// (and may be built as a workbook of its own); otherwise the collected
+// master is written and receipt gives the unit its mail.
+func collectOne(ctx context.Context, c *collectFlags, masterPath, returnPath string, db *archive.DB) (*collected, error) {
 	m, err := c.readMaster(masterPath)
 	if err != nil {
 		return nil, err
 	}
-	db, err := c.openDB(ctx)
+	out, err := c.collect(ctx, m, db, []string{returnPath})
 	if err != nil {
 		return nil, err
 	}
-	if db != nil {
-		defer db.Close()
+	if len(out.Rejected) > 0 {
+		return out, out.Rejected[0].err
 	}
-	return c.collect(ctx, m, db, []string{returnPath})
+	return out, nil
 }
 
 // returnJSON is one return in collect's JSON.

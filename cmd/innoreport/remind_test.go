@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"mime"
 	"net/mail"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"innoreport/report"
 	"innoreport/report/mail/mailtest"
 	"innoreport/samples"
 
@@ -25,34 +28,7 @@ func TestRemind(t *testing.T) {
 	t.Setenv("INNOREPORT_MAIL_FROM", "kjj@neijiang.example")
 	dir := t.TempDir()
 
-	// The sample's unit list, with 联系人 and 邮箱 for three units.
-	f, err := excelize.OpenReader(bytes.NewReader(samples.Workbook))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const us = "单位名单"
-	set(t, f, us, "E1", "联系人")
-	set(t, f, us, "F1", "邮箱")
-	addr := map[string]string{}
-	rows, err := f.GetRows(us)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, r := range rows {
-		switch r[1] {
-		case "内江市科学技术局", "内江市财政局", "内江市农业农村局":
-			a := map[string]string{"内江市科学技术局": "kjj@neijiang.example", "内江市财政局": "czj@neijiang.example", "内江市农业农村局": "nyj@neijiang.example"}[r[1]]
-			addr[r[1]] = a
-			set(t, f, us, "E"+strconv.Itoa(i+1), "张三")
-			set(t, f, us, "F"+strconv.Itoa(i+1), a)
-		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	mp, rd := splitMaster(t, dir, buf.Bytes())
+	mp, rd := splitMaster(t, dir, withAddresses(t))
 	out := filepath.Join(dir, "out")
 	// 市科技局 has reported.
 	if _, stderr, err := runOK(t, "collect", "-out", out, mp, filepath.Join(rd, "内江市科学技术局.xlsx")); err != nil {
@@ -116,5 +92,82 @@ func TestRemind(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, ".mailq", "sent")); err != nil {
 		t.Errorf("no sent folder in the queue: %v", err)
+	}
+}
+
+// withAddresses is the sample with 联系人 and 邮箱 in its unit list for
+// three units.
+func withAddresses(t *testing.T) []byte {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(samples.Workbook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const us = "单位名单"
+	set(t, f, us, "E1", "联系人")
+	set(t, f, us, "F1", "邮箱")
+	rows, err := f.GetRows(us)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		switch r[1] {
+		case "内江市科学技术局", "内江市财政局", "内江市农业农村局":
+			a := map[string]string{"内江市科学技术局": "kjj@neijiang.example", "内江市财政局": "czj@neijiang.example", "内江市农业农村局": "nyj@neijiang.example"}[r[1]]
+			set(t, f, us, "E"+strconv.Itoa(i+1), "张三")
+			set(t, f, us, "F"+strconv.Itoa(i+1), a)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return buf.Bytes()
+}
+
+// collectOne, what a watch over returns is to call: a return is collected
+// with those already recorded and its unit gets a receipt; a file that is
+// no return says so, to be built as a workbook instead.
+func TestCollectOneAndReceipt(t *testing.T) {
+	dir := t.TempDir()
+	mp, rd := splitMaster(t, dir, withAddresses(t))
+	cz := filepath.Join(rd, "内江市财政局.xlsx")
+	editBook(t, cz, func(f *excelize.File) { set(t, f, "任务清单", "K5", 100) })
+	c := &collectFlags{out: filepath.Join(dir, "out")}
+	c.lang, c.format = "zh", "text"
+	c.maxRows, c.maxSheet, c.maxUnzip, c.maxCols, c.maxChars, c.maxSecs = 1<<20, 256, 256, 16384, 32767, 60
+	db, err := c.openDB(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got, err := collectOne(context.Background(), c, mp, cz, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Coll.Returns) != 1 || len(got.Coll.Updates) != 1 || got.Coll.Updates[0].Cell != "K12" {
+		t.Fatalf("collected %+v", got.Coll.Updates)
+	}
+	m, err := c.readMaster(mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := got.receipt(got.Coll.Returns[0], m.tmpl, "zh")
+	if err != nil || msg == nil {
+		t.Fatalf("receipt: %v %v", msg, err)
+	}
+	if !slices.Equal(msg.To, []string{"czj@neijiang.example"}) || !strings.Contains(msg.Text, "任务清单!K5  80 → 100") ||
+		!strings.Contains(msg.Subject, "内江市财政局的报表已收到") {
+		t.Errorf("receipt to %v: %s\n%s", msg.To, msg.Subject, msg.Text)
+	}
+	// A second return, another unit's, is collected with the first.
+	ny := filepath.Join(rd, "内江市农业农村局.xlsx")
+	editBook(t, ny, func(f *excelize.File) { set(t, f, "任务清单", "L5", "园区已通过验收") })
+	if got, err = collectOne(context.Background(), c, mp, ny, db); err != nil || len(got.Coll.Updates) != 2 {
+		t.Fatalf("second return: %v, %d updates", err, len(got.Coll.Updates))
+	}
+	if _, err := collectOne(context.Background(), c, mp, mp, db); !errors.Is(err, report.ErrNotReturn) {
+		t.Errorf("the master as a return: %v", err)
 	}
 }
