@@ -212,7 +212,20 @@ func (sp *splitter) sheet(role string, all, mine []int) error {
 	if err := sp.note(role, name, lastKept); err != nil {
 		return err
 	}
+	if err := printable(sp.f, name); err != nil {
+		return err
+	}
 	return protect(sp.f, name, sp.opts.Password)
+}
+
+// printable prints the sheet landscape, one page wide: a clerk prints the
+// return to have it signed.
+func printable(f *excelize.File, sheet string) error {
+	land, one, zero, fit := "landscape", 1, 0, true
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &land, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return err
+	}
+	return f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
 }
 
 // unlock gives cell its own style, unlocked and tinted so a clerk sees
