@@ -2,6 +2,7 @@ package report
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -69,5 +70,17 @@ func TestCollectOrder(t *testing.T) {
 	st := c.Status(parts, "")
 	if len(st) != 3 || st[0].File != "a2.xlsx" || st[2].State != ReturnMissing {
 		t.Errorf("status %+v", st)
+	}
+}
+
+func TestTemplateReturnsDeadline(t *testing.T) {
+	base := "name: x\ncycle: {start: 2020-01-01, end: 2021-12-31}\nsheets:\n  tasks:\n    columns:\n      - {key: id, headers: [序号]}\n"
+	tm, err := ParseTemplate("t.yaml", []byte(base+"returns:\n  deadline: 2022-01-10\n  password: pw\n"))
+	if err != nil || tm.Returns.Deadline != "2022-01-10" || tm.Returns.Password != "pw" {
+		t.Fatalf("%+v %v", tm, err)
+	}
+	_, err = ParseTemplate("t.yaml", []byte(base+"returns:\n  deadline: 下月初\n"))
+	if err == nil || !strings.Contains(err.Error(), "t.yaml:8: returns.deadline") {
+		t.Errorf("a bad deadline: %v", err)
 	}
 }
