@@ -220,6 +220,7 @@ type ReturnOutcome struct {
 	SHA256   string
 	Received time.Time
 	Deadline string
+	Sheet    string // the return's tasks sheet, where findings on the whole return go
 	Updates  []CellUpdate
 	Findings []Finding
 	// Superseded names the return of the same unit that replaced this
@@ -247,6 +248,7 @@ func MatchReturn(in ReturnInput) (*ReturnOutcome, error) {
 	if retTasksSheet == "" {
 		return nil, notReturn(in.File, "没有找到任务清单", "it has no tasks sheet")
 	}
+	out.Sheet = retTasksSheet
 	topLeft := func() (string, string) { return retTasksSheet, "A1" }
 	add := func(sev Severity, rule, sheet, cell, value string, msg Text) {
 		out.Findings = append(out.Findings, Finding{Severity: sev, Rule: rule, Sheet: sheet, Cell: cell, Value: value, Message: msg})
@@ -608,7 +610,7 @@ func Collect(parts []UnitPart, outcomes []*ReturnOutcome) *Collection {
 	for _, o := range outcomes {
 		if l := last[o.Unit]; l != o {
 			o.Superseded = l.File
-			o.Findings = append(o.Findings, Finding{Severity: Warning, Rule: RuleReturnDuplicate, Sheet: firstSheet(o), Cell: "A1",
+			o.Findings = append(o.Findings, Finding{Severity: Warning, Rule: RuleReturnDuplicate, Sheet: o.Sheet, Cell: "A1",
 				Value: l.File, Message: Text{
 					fmt.Sprintf("“%s”报送了不止一份报表，以后收到的 %s 为准，本份未汇入", o.Unit, l.File),
 					fmt.Sprintf("%q sent more than one return; the later one, %s, is taken and this one is not", o.Unit, l.File),
@@ -649,16 +651,6 @@ func Collect(parts []UnitPart, outcomes []*ReturnOutcome) *Collection {
 		c.Missing = []string{}
 	}
 	return c
-}
-
-func firstSheet(o *ReturnOutcome) string {
-	if len(o.Findings) > 0 {
-		return o.Findings[0].Sheet
-	}
-	for _, u := range o.Updates {
-		return u.ReturnSheet
-	}
-	return ""
 }
 
 // Taken is the updates of o that the collection kept.

@@ -54,6 +54,15 @@ type rejected struct {
 	err   error
 }
 
+// rejectedOf says why file was not collected, in one line.
+func rejectedOf(file string, err error) rejected {
+	msg := err.Error()
+	if be := (*report.BilingualError)(nil); errors.As(err, &be) {
+		msg = be.Msg.Zh + " / " + stripName(be.Msg.En)
+	}
+	return rejected{File: file, Kind: errorKind(err), Error: msg, err: err}
+}
+
 // collected is what one collect made.
 type collected struct {
 	Path     string // the collected master
@@ -149,14 +158,7 @@ func (c *collectFlags) collect(ctx context.Context, m *master, db *archive.DB, p
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		reject := func(err error) {
-			be := &report.BilingualError{}
-			msg := err.Error()
-			if errors.As(err, &be) {
-				msg = be.Msg.Zh + " / " + stripName(be.Msg.En)
-			}
-			out.Rejected = append(out.Rejected, rejected{File: p, Kind: errorKind(err), Error: msg, err: err})
-		}
+		reject := func(err error) { out.Rejected = append(out.Rejected, rejectedOf(p, err)) }
 		data, err := xlsx.ReadFile(p)
 		if err != nil {
 			reject(err)
@@ -204,7 +206,10 @@ func (c *collectFlags) collect(ctx context.Context, m *master, db *archive.DB, p
 					return nil, err
 				}
 				if o, err = c.match(m, r.File, data, r.Received); err != nil {
-					return nil, fmt.Errorf("return %s (%s) recorded earlier: %w", r.File, r.SHA256, err)
+					// Recorded once, refused now (another template?):
+					// said, and left out, rather than stopping the rest.
+					out.Rejected = append(out.Rejected, rejectedOf(r.File+"（"+r.SHA256[:12]+"，已记录 recorded）", err))
+					continue
 				}
 			}
 			// The first receipt stands.
