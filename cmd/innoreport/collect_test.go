@@ -21,6 +21,7 @@ import (
 
 // collectOut is the part of collect's JSON the tests read.
 type collectOut struct {
+	Sheets   map[string]string `json:"sheets"`
 	TaskList []struct {
 		Row      int      `json:"row"`
 		ID       string   `json:"id"`
@@ -563,6 +564,10 @@ func TestCollectSectionRowLayout(t *testing.T) {
 	}
 	if a := res.Indicators[0].Actual; a == nil || *a != 1.8 {
 		t.Errorf("indicator actual %v, want 1.8", a)
+	}
+	// The 报送情况 sheet is not taken for a unit list the master lacks.
+	if _, ok := res.Sheets["units"]; ok || len(res.Status) != 4 {
+		t.Errorf("sheets %v, return_status %d units", res.Sheets, len(res.Status))
 	}
 	if !sameSet(res.Missing, []string{"市经信局", "市委组织部", "市人社局"}) {
 		t.Errorf("missing %v", res.Missing)
