@@ -84,7 +84,20 @@ func zipPart(t *testing.T, data []byte, name string) string {
 
 // A return holds the unit's rows, the fillable cells unlocked with their
 // dropdown and limit, everything else protected, and its marker.
-func TestSplitReturnWorkbook(t *testing.T) {
+func TestSplitReturnWorkbook(t *testing.T) { bothWays(t, testSplitReturnWorkbook) }
+
+// bothWays runs a test with rows removed one by one and, as for big
+// masters, compacted in one pass.
+func bothWays(t *testing.T, test func(t *testing.T)) {
+	t.Run("remove", test)
+	t.Run("compact", func(t *testing.T) {
+		defer func(n int) { returns.CompactOver = n }(returns.CompactOver)
+		returns.CompactOver = 0
+		test(t)
+	})
+}
+
+func testSplitReturnWorkbook(t *testing.T) {
 	m := sample(t)
 	p := part(t, m, "内江市科学技术局")
 	data := split(t, m, p, returns.SplitOptions{Deadline: "2022-01-10"})
@@ -174,7 +187,9 @@ func TestSplitReturnWorkbook(t *testing.T) {
 
 // Every unit's untouched return matches the master exactly: nothing to
 // take, no return-* finding.
-func TestUntouchedReturnsMatch(t *testing.T) {
+func TestUntouchedReturnsMatch(t *testing.T) { bothWays(t, testUntouchedReturnsMatch) }
+
+func testUntouchedReturnsMatch(t *testing.T) {
 	m := sample(t)
 	for _, p := range report.Parts(m.res.Data) {
 		data := split(t, m, p, returns.SplitOptions{})
