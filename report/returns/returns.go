@@ -372,7 +372,7 @@ func (sp *splitter) validate(sheet string, cells []string) error {
 	}
 	if len(status) > 0 {
 		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(strings.Join(status, " "))
+		dv.SetSqref(sqref(status))
 		if err := dv.SetDropList(report.StatusChoices); err != nil {
 			return err
 		}
@@ -383,7 +383,7 @@ func (sp *splitter) validate(sheet string, cells []string) error {
 	}
 	if len(progress) > 0 {
 		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(strings.Join(progress, " "))
+		dv.SetSqref(sqref(progress))
 		if err := dv.SetRange(0, 100, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween); err != nil {
 			return err
 		}
@@ -394,6 +394,32 @@ func (sp *splitter) validate(sheet string, cells []string) error {
 		}
 	}
 	return nil
+}
+
+// sqref joins cells of one column, in row order, into ranges: "J5:J20
+// J22", rather than a list of hundreds of cells.
+func sqref(cells []string) string {
+	var out []string
+	for i := 0; i < len(cells); {
+		col, row, err := excelize.CellNameToCoordinates(cells[i])
+		if err != nil {
+			return strings.Join(cells, " ")
+		}
+		j := i + 1
+		for ; j < len(cells); j++ {
+			c, r, err := excelize.CellNameToCoordinates(cells[j])
+			if err != nil || c != col || r != row+j-i {
+				break
+			}
+		}
+		if j-i == 1 {
+			out = append(out, cells[i])
+		} else {
+			out = append(out, cells[i]+":"+cells[j-1])
+		}
+		i = j
+	}
+	return strings.Join(out, " ")
 }
 
 // note inserts, under the unit's last row, what to fill in and by when.

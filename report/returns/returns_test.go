@@ -164,9 +164,9 @@ func testSplitReturnWorkbook(t *testing.T) {
 	var list, decimal bool
 	for _, dv := range dvs {
 		switch {
-		case dv.Type == "list" && strings.Contains(dv.Sqref, "J5") && strings.Contains(dv.Formula1, "已完成"):
+		case dv.Type == "list" && dv.Sqref == "J5:J20" && strings.Contains(dv.Formula1, "已完成"):
 			list = true
-		case dv.Type == "decimal" && strings.Contains(dv.Sqref, "K5") && dv.Operator == "between":
+		case dv.Type == "decimal" && dv.Sqref == "K5:K20" && dv.Operator == "between":
 			decimal = true
 		}
 	}
