@@ -114,6 +114,17 @@ func (sp *splitter) sheet(role string, all, mine []int) error {
 		return fmt.Errorf("returns: sheet %s not read", name)
 	}
 	header := sp.d.HeaderRow[role]
+	// Comments do not move with the rows (excelize leaves them where
+	// they were), so they would sit on other tasks: the return has none.
+	comments, err := sp.f.GetComments(name)
+	if err != nil {
+		return err
+	}
+	for _, c := range comments {
+		if err := sp.f.DeleteComment(name, c.Cell); err != nil {
+			return err
+		}
+	}
 	// A section merged down over its tasks holds its name in its first
 	// cell only; with rows deleted the name would go with the first row.
 	// Every cell of such a merge gets the name instead.
