@@ -233,3 +233,59 @@ func TestFileName(t *testing.T) {
 		}
 	}
 }
+
+// The bureau may keep working in build's updated workbook: split from it
+// gives returns without its summary sheets or its comments (which would
+// sit on the wrong rows), and they match it exactly.
+func TestSplitUpdatedWorkbook(t *testing.T) {
+	s := sample(t)
+	var upd bytes.Buffer
+	if err := xlsx.WriteUpdated(&upd, samples.Workbook, s.wb, s.res, xlsx.WriteOptions{Lang: "zh", Annotate: true}); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := xlsx.Read("updated.xlsx", upd.Bytes(), xlsx.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := master{s.t, wb, report.Analyze(wb, s.t, report.Options{})}
+	for _, p := range report.Parts(m.res.Data) {
+		var buf bytes.Buffer
+		if err := returns.Split(&buf, upd.Bytes(), m.wb, m.res.Data, p, p.Marker("c", "m", ""), returns.SplitOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.GetSheetList(); !slices.Equal(got, []string{"任务清单", "指标体系", "单位名单", "innoreport"}) {
+			t.Errorf("%s: sheets %v", p.Unit, got)
+		}
+		for _, sh := range []string{"任务清单", "指标体系"} {
+			if cs, err := f.GetComments(sh); err != nil || len(cs) != 0 {
+				t.Errorf("%s: %d comments on %s (%v)", p.Unit, len(cs), sh, err)
+			}
+		}
+		f.Close()
+		rwb, err := xlsx.Read(p.Unit+".xlsx", buf.Bytes(), xlsx.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mk, err := returns.ReadMarker(buf.Bytes(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := report.MatchReturn(report.ReturnInput{Master: m.res, MasterWB: m.wb, Campaign: "c", MasterID: "m",
+			Return: report.Analyze(rwb, m.t, report.Options{}), ReturnWB: rwb, Marker: mk, File: p.Unit + ".xlsx"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range o.Findings {
+			if strings.HasPrefix(f.Rule, "return-") {
+				t.Errorf("%s: %s %s", p.Unit, f.Rule, f.Where())
+			}
+		}
+		if len(o.Updates) != 0 {
+			t.Errorf("%s: updates %+v", p.Unit, o.Updates)
+		}
+	}
+}
