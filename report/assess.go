@@ -32,6 +32,8 @@ type Result struct {
 	Indicators []IndicatorResult `json:"indicators"`
 	TaskList   []TaskResult      `json:"task_list"`
 	Findings   []Finding         `json:"findings"`
+	// ReturnStatus is the 报送情况 sheet a collect wrote, where there is one.
+	ReturnStatus []ReturnStatus `json:"return_status,omitempty"`
 
 	Data *Data `json:"-"`
 }
@@ -195,6 +197,7 @@ func Analyze(wb *Workbook, t *Template, opts Options) *Result {
 	c.counts()
 	c.units()
 	res.Findings = append(findings, c.findings...)
+	res.ReturnStatus = ReadReturnStatus(wb)
 	order := []string{data.Sheets["tasks"], data.Sheets["indicators"], data.Sheets["units"]}
 	SortFindings(res.Findings, order)
 	if res.Findings == nil {

@@ -601,7 +601,8 @@ func (x *extractor) readUnits(s *Sheet, hm headerMatch) {
 		if name == "" || IsBlank(name) {
 			continue
 		}
-		x.data.Units = append(x.data.Units, Unit{Name: name, Short: rr.text("short"), Type: rr.text("type")})
+		x.data.Units = append(x.data.Units, Unit{Name: name, Short: rr.text("short"), Type: rr.text("type"),
+			Contact: rr.text("contact"), Email: rr.text("email")})
 	}
 }
 

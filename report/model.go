@@ -291,9 +291,11 @@ func (c CellRefs) Get(key string) string {
 
 // Unit is one entry of the unit list.
 type Unit struct {
-	Name  string
-	Short string
-	Type  string
+	Name    string
+	Short   string
+	Type    string
+	Contact string // 联系人, who a reminder is addressed to
+	Email   string // 邮箱, where it goes
 }
 
 // Data is everything Extract found in a workbook.

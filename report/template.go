@@ -39,6 +39,8 @@ type Template struct {
 	// mail cannot be delivered (-notify-to overrides it).
 	Notify []string `yaml:"notify"`
 
+	Returns ReturnsSpec `yaml:"returns"` // the departments' returns: see returns.go
+
 	Sheets map[string]*SheetSpec `yaml:"sheets"`
 	Texts  map[string]Text       `yaml:"texts"` // Go text/template sources, by use
 	// ChapterBreak starts each chapter of the report on a new page.

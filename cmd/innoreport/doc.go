@@ -8,6 +8,9 @@
 //	innoreport check [flags] [WORKBOOK.xlsx]
 //	innoreport build [flags] [WORKBOOK.xlsx]
 //	innoreport watch [flags] INBOX
+//	innoreport split [flags] [MASTER.xlsx]
+//	innoreport collect [flags] MASTER.xlsx RETURN.xlsx...
+//	innoreport remind [flags] MASTER.xlsx
 //	innoreport help
 //
 // With no WORKBOOK the built-in sample (samples/neijiang-2021.xlsx) is used.
@@ -44,6 +47,15 @@
 // title rows ("填报单位：…") or document properties; -format json shows them
 // as identity, each with its source.
 //
+// Split writes one return workbook per lead unit, its fillable cells
+// unlocked and the rest locked, with a marker; collect merges the filled
+// returns into OUT/<master>-collected.xlsx with a 报送情况 sheet; remind
+// mails the units that have not reported, once per period:
+//
+//	$ innoreport split -deadline 2022-01-10 任务清单.xlsx
+//	$ innoreport collect 任务清单.xlsx 收到的报表/*.xlsx
+//	$ innoreport remind -deadline 2022-01-10 任务清单.xlsx
+//
 // Flags may come before or after the workbook. Flags of every command that
 // reads a workbook:
 //
@@ -69,9 +81,14 @@
 // watch: the build flags, and -out DIR (default INBOX/out), -state DIR
 // (the watcher's own folder, outside INBOX and -out), -jobs N, -settle
 // DURATION (default 2s), -incomplete-wait, -build-timeout, -retry,
-// -notify-to A,B, -log-format text|json.
+// -notify-to A,B, -log-format text|json, -master FILE.xlsx (collect each
+// return dropped into INBOX into this master, build its report, mail the
+// unit a receipt).
 // history: -db PATH, -format text|json, -campaign KEY,
 // -export AS_OF -out DIR.
+// split: -out DIR (default returns), -deadline DATE.
+// collect: -out DIR (default out), -db PATH, -deadline DATE, -fail-on.
+// remind: -out DIR, -db PATH, -deadline DATE, -dry-run, -returns DIR.
 //
 // Mail settings come from INNOREPORT_SMTP_URL (smtp:// with STARTTLS, or
 // smtps://) and INNOREPORT_MAIL_FROM; no password on the command line.

@@ -90,6 +90,7 @@ func errorKind(err error) string {
 		{report.ErrLimit, "limit"}, {report.ErrMissingFile, "missing-file"}, {report.ErrNotWorkbook, "not-workbook"}, {report.ErrTemplate, "template"},
 		{pdf.ErrFont, "font"}, {docx.ErrTemplate, "docx-template"}, {docx.ErrFont, "font"}, {mail.ErrConfig, "mail-config"},
 		{errMailQueued, "mail-queued"}, {errMailRejected, "mail-rejected"},
+		{report.ErrNotReturn, "not-return"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name
@@ -106,6 +107,10 @@ innoreport checks and reports an innovative-city workbook.
   innoreport build [flags] [WORKBOOK.xlsx]   生成 PDF、Word 报告和更新后的工作簿 / write the PDF, the Word report and the updated workbook
   innoreport watch [flags] INBOX             监视文件夹，放入即生成并发送 / build what is dropped into a folder
   innoreport history [flags]                 存档的各期及重新生成 / archived periods, and rebuilding one
+  innoreport split [flags] [MASTER.xlsx]     按牵头单位拆分报表 / one return workbook per lead unit
+  innoreport collect [flags] MASTER.xlsx RETURN.xlsx...
+                                             汇总各单位报表 / merge the returns into the master
+  innoreport remind [flags] MASTER.xlsx      催报未报单位 / mail the units that have not reported
   innoreport help                            本说明 / this help
 
 不给 WORKBOOK 时使用内置样例 / with no WORKBOOK the built-in sample is used.
@@ -136,6 +141,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runWatch(ctx, args[1:], stdout, stderr)
 	case "history":
 		return runHistory(ctx, args[1:], stdout, stderr)
+	case "split":
+		return runSplit(ctx, args[1:], stdout, stderr)
+	case "collect":
+		return runCollect(ctx, args[1:], stdout, stderr)
+	case "remind":
+		return runRemind(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -23,6 +23,7 @@ import (
 // watchFlags are watch's own flags beyond build's.
 type watchFlags struct {
 	out, state, logFormat, notifyList string
+	master                            string
 	jobs                              int
 	settle, incomplete, buildTimeout  time.Duration
 	retry                             time.Duration
@@ -44,6 +45,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&f.retry, "retry", 10*time.Second, "机器故障（磁盘满、权限）后首次重试的等待 / first wait before retrying after a failure of the machine (full disk, permissions); it grows to hourly")
 	fs.StringVar(&f.notifyList, "notify-to", "", "生成失败或邮件无法送达时通知这些邮箱 / mail these `ADDRESSES` when a workbook cannot be built or a mail cannot be delivered (default: the template's notify)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "日志格式 / log as text or json")
+	fs.StringVar(&f.master, "master", "", "把放入的各单位报表汇入此主表，再生成报告 / collect the returns dropped into INBOX into this master `FILE.xlsx` (outside INBOX), then build its report")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "用法 / usage: innoreport watch [flags] INBOX\n\n")
 		fs.PrintDefaults()
@@ -115,6 +117,17 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
+	var mw *masterWatch
+	if f.master != "" {
+		if err := watch.CheckDirs(inbox, outbox, filepath.Dir(f.master)); err != nil {
+			return usagef("主表 %s 位于收件或输出文件夹内，共享文件夹的用户可以改写它；请放在共享之外",
+				"the master %s is inside the inbox or the output folder, where the share's users could write to it: keep it outside", f.master)
+		}
+		if mw, err = newMasterWatch(&b, f.master, state); err != nil {
+			return err
+		}
+	}
+
 	var queue *mail.Queue
 	kick := make(chan struct{}, 1)
 	wake := func() {
@@ -139,7 +152,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if len(b.mailTo) > 0 || len(f.notifyTo) > 0 {
 		queue = &mail.Queue{Dir: filepath.Join(state, "mailq"), Config: b.smtp, Log: log,
-			Allowed: append(append([]string(nil), b.mailTo...), f.notifyTo...),
+			Allowed: append(append(append([]string(nil), b.mailTo...), f.notifyTo...), mw.addresses()...),
 			OnDead: func(m *mail.Message, err error) {
 				if sameAddresses(m.To, f.notifyTo) {
 					return // a notice that cannot be delivered is only logged
@@ -162,7 +175,14 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if d, err := time.ParseDuration(os.Getenv("INNOREPORT_TEST_BUILD_DELAY")); err == nil {
 				time.Sleep(d)
 			}
-			err := b.buildJob(ctx, j, dir, queue != nil && len(b.mailTo) > 0, log)
+			withMail := queue != nil && len(b.mailTo) > 0
+			handled, err := false, error(nil)
+			if mw != nil {
+				handled, err = mw.job(ctx, &b, j, dir, withMail, log)
+			}
+			if !handled {
+				err = b.buildJob(ctx, j, dir, withMail, log)
+			}
 			if err == nil || watch.Environmental(err) || errors.Is(err, errArchive) || ctx.Err() != nil {
 				return err
 			}
@@ -189,6 +209,19 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				m.Attachments[i].Path = filepath.Join(dir, filepath.Base(m.Attachments[i].Path))
 			}
 			if err := queue.Put(&m); err != nil {
+				return err
+			}
+			// A collected return's receipt to its unit, where it has an
+			// address in the master's unit list.
+			if data, err := os.ReadFile(filepath.Join(dir, receiptFile)); err == nil {
+				var r mail.Message
+				if err := json.Unmarshal(data, &r); err != nil {
+					return err
+				}
+				if err := queue.Put(&r); err != nil {
+					return err
+				}
+			} else if !errors.Is(err, os.ErrNotExist) {
 				return err
 			}
 			wake()

@@ -94,6 +94,9 @@ var migrations = []string{
 		size      INTEGER NOT NULL,
 		PRIMARY KEY (period_id, name)
 	);`,
+	// 2: the departments' returns received for a master, the workbooks
+	// kept as blobs (see returns.go).
+	migrationReturns,
 }
 
 func (a *DB) migrate(ctx context.Context) error {
@@ -210,7 +213,8 @@ func (a *DB) Record(ctx context.Context, p Period, workbook []byte) (int64, erro
 	}
 	// Workbooks no period names any more go, so replacing a period does
 	// not keep its old workbook forever.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM blobs WHERE sha256 NOT IN (SELECT workbook_sha256 FROM periods)`); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM blobs WHERE sha256 NOT IN (SELECT workbook_sha256 FROM periods)
+		AND sha256 NOT IN (SELECT sha256 FROM returns)`); err != nil {
 		return 0, err
 	}
 	return id, tx.Commit()

@@ -166,7 +166,11 @@ func Build(res *report.Result, t *report.Template, opts Options) (*Document, err
 		d.Chapters[0].Blocks = append([]Block{{Paragraph: b.change(opts.Compare)}}, d.Chapters[0].Blocks...)
 		d.Chapters = append(d.Chapters, b.progress(opts.Compare, opts.Trend))
 	}
-	d.Chapters = append(d.Chapters, b.sections(), b.units(), b.lagging(), b.indicators(), b.problems(), b.nextSteps(), b.findings())
+	d.Chapters = append(d.Chapters, b.sections(), b.units(), b.lagging(), b.indicators(), b.problems(), b.nextSteps())
+	if ch, ok := b.returns(); ok {
+		d.Chapters = append(d.Chapters, ch)
+	}
+	d.Chapters = append(d.Chapters, b.findings())
 	number(d.Chapters, lang)
 	d.ChapterBreak = t.ChapterBreak
 	return d, nil

@@ -103,7 +103,11 @@ type Attachment struct {
 // Message is one report to send. ID makes its Message-ID, so that a copy
 // sent again after a crash is recognisable as the same mail.
 type Message struct {
-	ID          string       `json:"id"`
+	ID string `json:"id"`
+	// Key, where set, stands for the content in the mail's identity: a
+	// receipt for one return is one mail to its recipients, whatever the
+	// state of the collection when it was written.
+	Key         string       `json:"key,omitempty"`
 	To          []string     `json:"to"`
 	Subject     string       `json:"subject"`
 	Text        string       `json:"text"`

@@ -382,3 +382,22 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A keyed mail (a receipt for one return) is one mail to its recipients,
+// whatever its text says when it is written again.
+func TestKeyStandsForTheContent(t *testing.T) {
+	a := &rmail.Message{To: []string{"czj@neijiang.example"}, Key: "receipt abc", Subject: "回执", Text: "汇入 2 处"}
+	b := *a
+	b.Text = "汇入 2 处\n仍落后的任务 1 项"
+	c := *a
+	c.To = []string{"other@neijiang.example"}
+	ia, _ := rmail.Identity(a)
+	ib, _ := rmail.Identity(&b)
+	ic, _ := rmail.Identity(&c)
+	if ia != ib {
+		t.Error("a keyed mail written again with other text got another identity")
+	}
+	if ia == ic {
+		t.Error("a keyed mail to another recipient kept its identity")
+	}
+}

@@ -89,6 +89,10 @@ func Identity(m *Message) (string, error) {
 		to[i] = strings.ToLower(strings.TrimSpace(a))
 	}
 	slices.Sort(to)
+	if m.Key != "" {
+		fmt.Fprintf(h, "to %q\nkey %q\n", to, m.Key)
+		return hex.EncodeToString(h.Sum(nil)[:16]), nil
+	}
 	fmt.Fprintf(h, "to %q\nsubject %q\ntext %q\nhtml %q\n", to, m.Subject, m.Text, m.HTML)
 	for _, a := range m.Attachments {
 		f, err := os.Open(a.Path)
