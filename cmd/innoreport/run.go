@@ -87,7 +87,7 @@ func errorKind(err error) string {
 	}{
 		{report.ErrLegacyXLS, "legacy-xls"}, {report.ErrEncrypted, "encrypted"}, {report.ErrPassword, "wrong-password"},
 		{report.ErrLimit, "limit"}, {report.ErrNotWorkbook, "not-workbook"}, {report.ErrTemplate, "template"},
-		{pdf.ErrFont, "font"}, {mail.ErrConfig, "mail-config"}, {errMailQueued, "mail-queued"},
+		{pdf.ErrFont, "font"}, {xlsx.ErrWrite, "write"}, {mail.ErrConfig, "mail-config"}, {errMailQueued, "mail-queued"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name

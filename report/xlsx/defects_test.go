@@ -7,15 +7,19 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/width"
 
 	"innoreport/internal/ooxmlcheck"
 	"innoreport/internal/tooltest"
+	"innoreport/report"
 	"innoreport/report/xlsx"
 	"innoreport/samples"
+	"innoreport/templates"
 )
 
 // A workbook with no styles part (some generators write none) is
@@ -212,5 +216,41 @@ func TestChartTextLegible(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// An encrypted workbook is decrypted before it is prepared and patched,
+// and the updated workbook is encrypted with the same password.
+func TestEncryptedRoundTrip(t *testing.T) {
+	const pw = "甜城2021"
+	enc, err := excelize.Encrypt(samples.Workbook, &excelize.Options{Password: pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, err := report.ParseTemplate("builtin", templates.Builtin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := xlsx.Read("enc.xlsx", enc, xlsx.Options{Password: pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := report.Analyze(wb, tm, report.Options{Today: time.Date(2021, 12, 31, 0, 0, 0, 0, time.UTC)})
+	var out bytes.Buffer
+	if err := xlsx.WriteUpdated(&out, enc, wb, res, xlsx.WriteOptions{Lang: "zh", Annotate: true, Password: pw}); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.HasPrefix(out.Bytes(), []byte("PK")) {
+		t.Fatal("the updated workbook of an encrypted one is not encrypted")
+	}
+	plain, err := excelize.Decrypt(out.Bytes(), &excelize.Options{Password: pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ooxmlcheck.Problems(plain) {
+		t.Error(p)
+	}
+	if v := string(partOf(t, plain, "xl/workbook.xml")); !strings.Contains(v, "汇总") {
+		t.Error("no 汇总 sheet in the decrypted updated workbook")
 	}
 }

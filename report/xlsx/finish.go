@@ -326,9 +326,10 @@ func typeNumbers(sheet []byte, numbers map[string]bool) []byte {
 }
 
 var (
-	reNSDecl  = regexp.MustCompile(`\s+xmlns:([A-Za-z_][\w.-]*)="[^"]*"`)
-	rePrefix  = regexp.MustCompile(`(?:<|</|\s)([A-Za-z_][\w.-]*):[A-Za-z_]`)
-	reIgnored = regexp.MustCompile(`\bIgnorable="([^"]*)"`)
+	reNSDecl = regexp.MustCompile(`\s+xmlns:([A-Za-z_][\w.-]*)="[^"]*"`)
+	rePrefix = regexp.MustCompile(`(?:<|</|\s)([A-Za-z_][\w.-]*):[A-Za-z_]`)
+	// Markup compatibility names prefixes in attribute values.
+	reIgnored = regexp.MustCompile(`\b(?:Ignorable|Requires|ProcessContent|PreserveElements|PreserveAttributes|MustUnderstand)="([^"]*)"`)
 )
 
 // pruneNamespaces drops the namespace declarations of a part's root
@@ -357,6 +358,7 @@ func pruneNamespaces(b []byte) []byte {
 	}
 	for _, m := range reIgnored.FindAllSubmatch(b, -1) {
 		for _, p := range strings.Fields(string(m[1])) {
+			p, _, _ = strings.Cut(p, ":")
 			used[p] = true
 		}
 	}

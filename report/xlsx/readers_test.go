@@ -169,22 +169,7 @@ func savedBy(t *testing.T) map[string][]byte {
 	return books
 }
 
-// needPython finds a python3 with openpyxl and pandas: Debian's
-// /usr/bin/python3 first, since a pyenv one on PATH may lack them.
-func needPython(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/python3", "python3"} {
-		path, err := exec.LookPath(p)
-		if err != nil {
-			continue
-		}
-		if exec.Command(path, "-c", "import openpyxl, pandas").Run() == nil {
-			return path
-		}
-	}
-	tooltest.Need(t, "python3-openpyxl-and-pandas", "python3-openpyxl python3-pandas")
-	return ""
-}
+func needPython(t *testing.T) string { return tooltest.NeedPython(t, "openpyxl", "pandas") }
 
 // allBooks is every workbook of the matrix.
 func allBooks(t *testing.T) map[string][]byte {
