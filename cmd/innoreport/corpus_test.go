@@ -133,11 +133,37 @@ func buildOne(t *testing.T, file string) string {
 		t.Errorf("%s: %v", filepath.Base(file), err)
 		return "error"
 	}
-	if probs := ooxmlcheck.Problems(data); len(probs) > 0 {
+	in, err := os.ReadFile(file)
+	if err != nil {
+		t.Errorf("%s: %v", filepath.Base(file), err)
+		return "error"
+	}
+	if probs := added(ooxmlcheck.Problems(in), ooxmlcheck.Problems(data)); len(probs) > 0 {
 		t.Errorf("%s: the updated workbook is not sound:\n%s", filepath.Base(file), strings.Join(probs[:min(len(probs), 10)], "\n"))
 		return "unsound"
 	}
 	return "built"
+}
+
+// added lists the problems of an updated workbook in parts that were
+// sound in its input. A broken part of the input (a fuzzer's garbage, a missing target) is
+// carried through as it is, like every other part; but colours and
+// namespaces innoreport answers for whatever the input held: it
+// normalises the colours and makes Strict transitional.
+func added(in, out []string) []string {
+	broken := map[string]bool{} // parts of the input with a problem
+	for _, p := range in {
+		part, _, _ := strings.Cut(p, ": ")
+		broken[part] = true
+	}
+	var res []string
+	for _, p := range out {
+		part, _, _ := strings.Cut(p, ": ")
+		if !broken[part] || strings.Contains(p, "colour") || strings.Contains(p, "Strict") {
+			res = append(res, p)
+		}
+	}
+	return res
 }
 
 // runOne runs a command on one file in a child process and says what it

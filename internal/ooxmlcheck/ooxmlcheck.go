@@ -11,6 +11,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net/url"
 	"path"
 	"regexp"
 	"slices"
@@ -77,6 +78,9 @@ func Problems(data []byte) []string {
 		}
 	}) {
 		f := parts[name]
+		if strings.HasPrefix(name, "[trash]/") {
+			continue // what Office 2007 left of deleted parts; readers skip it
+		}
 		ext := strings.TrimPrefix(path.Ext(name), ".")
 		if name != "[content_types].xml" && !overrides[name] && !defaults[ext] {
 			bad("%s: no content type", f.Name)
@@ -114,9 +118,14 @@ func xmlProblems(b []byte, vml bool) []string {
 		d.Strict = false
 		d.AutoClose = xml.HTMLAutoClose
 	}
-	undeclared := func(n xml.Name) bool {
-		return n.Space != "" && !strings.Contains(n.Space, ":") && n.Space != "xmlns" && n.Space != "xml"
+	if enc := declaredEncoding(b); enc != "" && !strings.EqualFold(enc, "utf-8") {
+		return nil // Go's decoder reads UTF-8 only; such parts are rare and carried as they are
 	}
+	// The decoder resolves a declared prefix to its namespace and leaves
+	// an undeclared one as it is: a name whose space was never declared
+	// has an undeclared prefix.
+	declared := map[string]bool{"xml": true, "xmlns": true, "http://www.w3.org/XML/1998/namespace": true}
+	undeclared := func(n xml.Name) bool { return n.Space != "" && !declared[n.Space] }
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -128,6 +137,11 @@ func xmlProblems(b []byte, vml bool) []string {
 		se, ok := tok.(xml.StartElement)
 		if !ok {
 			continue
+		}
+		for _, a := range se.Attr {
+			if a.Name.Space == "xmlns" || a.Name.Space == "" && a.Name.Local == "xmlns" {
+				declared[a.Value] = true
+			}
 		}
 		if undeclared(se.Name) && !vml {
 			out = append(out, fmt.Sprintf("element %s:%s uses an undeclared prefix", se.Name.Space, se.Name.Local))
@@ -171,14 +185,35 @@ func relProblems(name string, b []byte, parts map[string]*zip.File) []string {
 			continue
 		}
 		t := r.Target
+		if strings.HasPrefix(t, "#") {
+			continue // a place in the workbook, not a part
+		}
+		if u, err := url.PathUnescape(t); err == nil {
+			t = u
+		}
 		if strings.HasPrefix(t, "/") {
 			t = t[1:]
 		} else {
-			t = path.Join(base, t)
+			// As URIs resolve: ".." above the package's root stays there.
+			t = strings.TrimPrefix(path.Join("/", base, t), "/")
 		}
 		if parts[strings.ToLower(t)] == nil {
 			out = append(out, fmt.Sprintf("relationship %s: target %s is not in the package", r.ID, r.Target))
 		}
 	}
 	return out
+}
+
+var reEncoding = regexp.MustCompile(`^\s*<\?xml[^>]*\bencoding=["']([^"']+)["']`)
+
+// declaredEncoding is the encoding an XML declaration names, "UTF-16"
+// for a UTF-16 byte-order mark, or "".
+func declaredEncoding(b []byte) string {
+	if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+		return "UTF-16"
+	}
+	if m := reEncoding.FindSubmatch(bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF"))); m != nil {
+		return string(m[1])
+	}
+	return ""
 }

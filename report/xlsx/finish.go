@@ -60,19 +60,18 @@ func prepareInput(src []byte) ([]byte, error) {
 	for _, f := range zr.File {
 		parts[strings.ToLower(f.Name)] = f
 	}
+	// A package this cannot read goes to excelize as it is, to be
+	// updated or refused there as before.
 	wbXML, err := readZipFile(parts["xl/workbook.xml"])
 	if err != nil {
-		return nil, err
+		return src, nil
 	}
 	strict := bytes.Contains(wbXML, []byte("http://purl.oclc.org/ooxml/"))
 	rels, err := readZipFile(parts["xl/_rels/workbook.xml.rels"])
-	if err != nil {
-		return nil, err
-	}
 	if strict {
 		rels = []byte(strictToTransitional.Replace(string(rels)))
 	}
-	addStyles := !hasStyles(rels, parts)
+	addStyles := err == nil && !hasStyles(rels, parts)
 	if !strict && !addStyles {
 		return src, nil
 	}
@@ -84,7 +83,8 @@ func prepareInput(src []byte) ([]byte, error) {
 		if addStyles && name == "xl/styles.xml" {
 			continue // an orphan: replaced below
 		}
-		if !(strict && xmlPart) && !(addStyles && (name == "xl/_rels/workbook.xml.rels" || name == "[content_types].xml")) {
+		edit := addStyles && (name == "xl/_rels/workbook.xml.rels" || name == "[content_types].xml")
+		if !(strict && xmlPart) && !edit {
 			if err := zw.Copy(f); err != nil {
 				return nil, err
 			}
@@ -369,4 +369,26 @@ func pruneNamespaces(b []byte) []byte {
 		return nil
 	})
 	return append(append(append([]byte(nil), b[:start]...), pruned...), body...)
+}
+
+var (
+	reRGB     = regexp.MustCompile(`\s*\brgb="([^"]*)"`)
+	reHex6or8 = regexp.MustCompile(`^(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$`)
+)
+
+// normaliseColours makes every colour of a styles part eight-digit aRGB,
+// as the schema wants and openpyxl insists: six digits get an opaque
+// alpha, and what is no colour at all ("", "0", "FED+", written by some
+// libraries) is dropped, leaving the reader's automatic colour.
+func normaliseColours(b []byte) []byte {
+	return reRGB.ReplaceAllFunc(b, func(m []byte) []byte {
+		v := string(reRGB.FindSubmatch(m)[1])
+		switch {
+		case !reHex6or8.MatchString(v):
+			return nil
+		case len(v) == 6:
+			return []byte(` rgb="FF` + strings.ToUpper(v) + `"`)
+		}
+		return m
+	})
 }

@@ -43,3 +43,11 @@ func TestAddFillXfs(t *testing.T) {
 		}
 	}
 }
+
+func TestNormaliseColours(t *testing.T) {
+	in := `<a><color rgb="ff0000"/><color rgb="FF00000000"/><fgColor rgb="0"/><color rgb="80FFEEDD"/><color theme="1" rgb=""/></a>`
+	want := `<a><color rgb="FFFF0000"/><color/><fgColor/><color rgb="80FFEEDD"/><color theme="1"/></a>`
+	if got := string(normaliseColours([]byte(in))); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -55,16 +55,35 @@ const commentMark = "innoreport: "
 // their computed values stored beside them.
 func WriteUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Result, opts WriteOptions) (err error) {
 	// excelize panics on some packages it reads without complaint; the
-	// user gets one line and the PDF, not a crash.
+	// user gets one line naming the file, not a crash.
 	defer func() {
 		if r := recover(); r != nil {
-			detail := strings.Join(strings.Fields(fmt.Sprint(r)), " ")
-			err = &report.BilingualError{Err: ErrWrite, Msg: report.Text{
-				Zh: "无法写出更新后的工作簿（excelize 内部错误：" + detail + "）；PDF 报告不受影响，请把此工作簿发给维护者",
-				En: "cannot write the updated workbook (excelize failed: " + detail + "); the PDF report is unaffected: please send this workbook to the maintainers",
-			}}
+			err = writeError(wb.Name, fmt.Sprint(r))
 		}
 	}()
+	if err := writeUpdated(w, src, wb, res, opts); err != nil {
+		var be *report.BilingualError
+		if errors.As(err, &be) {
+			return err
+		}
+		return writeError(wb.Name, err.Error())
+	}
+	return nil
+}
+
+// ErrWrite is a failure to write the updated workbook of a workbook that
+// was read.
+var ErrWrite = errors.New("xlsx: cannot write the updated workbook")
+
+func writeError(name, detail string) error {
+	detail = strings.Join(strings.Fields(detail), " ")
+	return &report.BilingualError{Err: ErrWrite, Msg: report.Text{
+		Zh: name + ": 无法写出更新后的工作簿（" + detail + "），请在 Excel 或 WPS 中打开并另存为 .xlsx 后重试",
+		En: name + ": cannot write the updated workbook (" + detail + "): open it in Excel or WPS, save it as .xlsx and try again",
+	}}
+}
+
+func writeUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Result, opts WriteOptions) (err error) {
 	unzip := opts.UnzipSize
 	if unzip <= 0 {
 		unzip = DefaultLimits.UnzipSize
@@ -129,9 +148,6 @@ func WriteUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 	_, err = w.Write(enc)
 	return err
 }
-
-// ErrWrite is a failure inside the library that writes the workbook.
-var ErrWrite = errors.New("xlsx: cannot write the updated workbook")
 
 // stubBig hands excelize an empty sheet in place of each sheet too large
 // for it to hold (more than commentRows rows): excelize only needs to
@@ -257,8 +273,11 @@ func (u *updater) finish(data []byte) ([]byte, error) {
 			if err != nil {
 				return nil, err
 			}
-			if name == stylesPart && styles != nil {
-				b = styles
+			if name == stylesPart {
+				if styles != nil {
+					b = styles
+				}
+				b = normaliseColours(b)
 			}
 			if numbers[name] != nil {
 				b = typeNumbers(b, numbers[name])
@@ -388,13 +407,13 @@ func (u *updater) prepare() error {
 	pct := "0.0%"
 	// Every font of ours names the workbook's own family and size: a font
 	// with no name falls back to a serif one in LibreOffice and WPS.
-	family, err := u.f.GetDefaultFont()
-	if err != nil {
-		return err
-	}
-	size := 11.0
-	if st, err := u.f.GetStyle(0); err == nil && st.Font != nil && st.Font.Size > 0 {
-		size = st.Font.Size
+	// (GetDefaultFont panics on a default font with no name.)
+	family, size := "", 11.0
+	if st, err := u.f.GetStyle(0); err == nil && st.Font != nil {
+		family = st.Font.Family
+		if st.Font.Size > 0 {
+			size = st.Font.Size
+		}
 	}
 	u.fontSize = size
 	font := func(f excelize.Font) *excelize.Font {
