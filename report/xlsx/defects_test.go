@@ -254,3 +254,48 @@ func TestEncryptedRoundTrip(t *testing.T) {
 		t.Error("no 汇总 sheet in the decrypted updated workbook")
 	}
 }
+
+// A package the reader gets through and excelize cannot open (here, a
+// part name in another case than its relationship says, as one library
+// writes) is rebuilt from the values read, and the summary says so.
+func TestRebuildWhenExcelizeCannotOpen(t *testing.T) {
+	data := renamePart(t, samples.Workbook, "xl/workbook.xml", "xl/WorkBook.xml")
+	res, wb := analyze(t, "case.xlsx", data)
+	out := update(t, data, res, wb, "zh")
+	for _, p := range ooxmlcheck.Problems(out) {
+		t.Error(p)
+	}
+	before, bf := cells(t, samples.Workbook)
+	after, af := cells(t, out)
+	hidden := map[string]bool{} // cells a merged range covers, but its first
+	for _, sh := range bf.GetSheetList() {
+		ms, _ := bf.GetMergeCells(sh)
+		for _, m := range ms {
+			c1, r1, _ := excelize.CellNameToCoordinates(m.GetStartAxis())
+			c2, r2, _ := excelize.CellNameToCoordinates(m.GetEndAxis())
+			for r := r1; r <= r2; r++ {
+				for c := c1; c <= c2; c++ {
+					if r != r1 || c != c1 {
+						name, _ := excelize.CoordinatesToCellName(c, r)
+						hidden[sh+"!"+name] = true
+					}
+				}
+			}
+		}
+	}
+	for k, v := range before {
+		if v[1] == "" && !hidden[k] && after[k][0] != v[0] {
+			t.Errorf("%s was %q, is %q", k, v[0], after[k][0])
+		}
+	}
+	if note, _ := af.GetCellValue("汇总", "A3"); !strings.Contains(note, "重建") {
+		t.Errorf("汇总!A3 does not say the workbook was rebuilt: %q", note)
+	}
+}
+
+func renamePart(t *testing.T, data []byte, from, to string) []byte {
+	t.Helper()
+	b := partOf(t, data, from)
+	out := rewritePart(t, data, from, func([]byte) []byte { return nil })
+	return addPart(t, out, to, b)
+}

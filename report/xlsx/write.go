@@ -88,12 +88,6 @@ func writeUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 	if unzip <= 0 {
 		unzip = DefaultLimits.UnzipSize
 	}
-	u := &updater{wb: wb, res: res, lang: opts.Lang, n: namesFor(opts.Lang), fills: map[[2]int]int{},
-		patches: map[string]*sheetPatch{}, numbers: map[string]map[string]bool{}}
-	u.big = map[string]bool{}
-	for _, s := range wb.Sheets {
-		u.big[s.Name] = len(s.Rows) > commentRows
-	}
 	if opts.Password != "" && !bytes.HasPrefix(src, []byte("PK")) {
 		// Decrypted first, so that what follows sees the package itself.
 		if src, err = excelize.Decrypt(src, &excelize.Options{Password: opts.Password}); err != nil {
@@ -103,36 +97,22 @@ func writeUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 	if src, err = prepareInput(src); err != nil {
 		return fmt.Errorf("xlsx: preparing the workbook: %w", err)
 	}
+	u := newUpdater(wb, res, opts)
 	if src, err = u.stubBig(src); err != nil {
 		return err
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(src), excelize.Options{UnzipSizeLimit: unzip})
+	patched, err := u.write(func() (*excelize.File, error) {
+		return excelize.OpenReader(bytes.NewReader(src), excelize.Options{UnzipSizeLimit: unzip})
+	}, opts.Annotate)
 	if err != nil {
-		return fmt.Errorf("xlsx: reopening the workbook: %w", err)
-	}
-	defer f.Close()
-	u.f = f
-	for _, step := range []func() error{u.prepare, u.tasks, u.summary, u.indicators, u.findings} {
-		if err := step(); err != nil {
+		// A package the reader got through and excelize cannot update
+		// (part names in the wrong case, beta-Office namespaces, a
+		// truncated part, an entity bomb in the shared strings): the
+		// workbook is rebuilt from what was read.
+		u = newUpdater(wb, res, opts)
+		if patched, err = u.write(u.rebuild, opts.Annotate); err != nil {
 			return err
 		}
-	}
-	if opts.Annotate {
-		if err := u.annotate(); err != nil {
-			return err
-		}
-	}
-	full := true
-	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return err
-	}
-	patched, err := u.finish(buf.Bytes())
-	if err != nil {
-		return err
 	}
 	if opts.Password == "" {
 		return SortZip(w, patched)
@@ -147,6 +127,110 @@ func writeUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 	}
 	_, err = w.Write(enc)
 	return err
+}
+
+func newUpdater(wb *report.Workbook, res *report.Result, opts WriteOptions) *updater {
+	u := &updater{wb: wb, res: res, lang: opts.Lang, n: namesFor(opts.Lang), fills: map[[2]int]int{},
+		patches: map[string]*sheetPatch{}, numbers: map[string]map[string]bool{}, big: map[string]bool{}}
+	for _, s := range wb.Sheets {
+		u.big[s.Name] = len(s.Rows) > commentRows
+	}
+	return u
+}
+
+// write adds innoreport's sheets and columns to the workbook open gives,
+// returning the finished package.
+func (u *updater) write(open func() (*excelize.File, error), annotate bool) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("excelize: %v", r)
+		}
+	}()
+	f, err := open()
+	if err != nil {
+		return nil, fmt.Errorf("xlsx: reopening the workbook: %w", err)
+	}
+	defer f.Close()
+	u.f = f
+	for _, step := range []func() error{u.prepare, u.tasks, u.summary, u.indicators, u.findings} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	if annotate {
+		if err := u.annotate(); err != nil {
+			return nil, err
+		}
+	}
+	full := true
+	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return u.finish(buf.Bytes())
+}
+
+// rebuild makes a new workbook of the sheets as read: values, merged
+// ranges, percentages and dates, but none of the original's formatting,
+// comments or other parts. The summary says so.
+func (u *updater) rebuild() (*excelize.File, error) {
+	f := excelize.NewFile()
+	u.originals, u.rebuilt = nil, true
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 10})
+	if err != nil {
+		return nil, err
+	}
+	date, err := f.NewStyle(&excelize.Style{NumFmt: 14})
+	if err != nil {
+		return nil, err
+	}
+	for i, sh := range u.wb.Sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", sh.Name); err != nil {
+				return nil, err
+			}
+		} else if _, err := f.NewSheet(sh.Name); err != nil {
+			return nil, err
+		}
+		for _, m := range sh.Merges {
+			if err := f.MergeCell(sh.Name, cellName(m.C1+1, m.R1+1), cellName(m.C2+1, m.R2+1)); err != nil {
+				return nil, err
+			}
+		}
+		for r, row := range sh.Rows {
+			for c, cell := range row {
+				if cell.Merged || cell.Text == "" {
+					continue // a merged range's value is written once, in its first cell
+				}
+				ref := cellName(c+1, r+1)
+				v, err := strconv.ParseFloat(cell.Text, 64)
+				if !cell.Number || err != nil {
+					if err := f.SetCellStr(sh.Name, ref, cell.Text); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				if err := f.SetCellFloat(sh.Name, ref, v, -1, 64); err != nil {
+					return nil, err
+				}
+				style := map[report.NumFormat]int{report.FormatPercent: pct, report.FormatDate: date}[cell.Format]
+				if style > 0 {
+					if err := f.SetCellStyle(sh.Name, ref, ref, style); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+		if sh.Hidden {
+			if err := f.SetSheetVisible(sh.Name, false); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return f, nil
 }
 
 // stubBig hands excelize an empty sheet in place of each sheet too large
@@ -361,6 +445,7 @@ type updater struct {
 	// excelize (see stubBig), by lower-case part name.
 	originals map[string]*zip.File
 	big       map[string]bool // sheets of more than commentRows rows
+	rebuilt   bool            // excelize could not open the input: see rebuild
 	lang      string
 	n         names
 
@@ -591,8 +676,13 @@ func (u *updater) summary() error {
 	if err := u.set(sh, 2, 2, time.Time(res.AsOf), "date"); err != nil {
 		return err
 	}
-	if err := u.set(sh, 1, 3, u.L("以下数字为公式，按任务清单右侧的“评估状态”等列计算；修改后自动更新。",
-		"The figures below are formulas over the assessed columns of the task sheet: they update when those change."), "note"); err != nil {
+	note := u.L("以下数字为公式，按任务清单右侧的“评估状态”等列计算；修改后自动更新。",
+		"The figures below are formulas over the assessed columns of the task sheet: they update when those change.")
+	if u.rebuilt {
+		note += u.L("原工作簿的文件结构无法按原样保留，各表按读出的数值重建，原有格式、批注等未保留。",
+			" The original package could not be kept as it was: its sheets were rebuilt from the values read, without their formatting and comments.")
+	}
+	if err := u.set(sh, 1, 3, note, "note"); err != nil {
 		return err
 	}
 	if len(res.TaskList) == 0 || u.statusCol == "" {
