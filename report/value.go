@@ -402,3 +402,18 @@ func TimeToSerial(t time.Time) float64 {
 	base := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 	return math.Floor(t.Sub(base).Hours() / 24)
 }
+
+// DisplayWidth counts a text's width in narrow columns, as a terminal or
+// a spreadsheet's column shows it: CJK characters take two.
+func DisplayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"innoreport/internal/ooxmlcheck"
 )
 
 // corpusDir is shared/corpus beside the project: other libraries' test
@@ -39,8 +41,10 @@ var (
 
 // TestCorpus runs check on every corpus file in a child process with a
 // time limit: no panic, no hang, exit 0, 1 or 2, and for 2 one line that
-// says what the file is and what to do. What each file gets is kept in
-// testdata/corpus.tsv, so a change of behaviour shows as a diff.
+// says what the file is and what to do. Each file check reads is built
+// too, the same way, and its updated workbook must be a sound package
+// (see ooxmlcheck). What each file gets from check and from build is kept
+// in testdata/corpus.tsv, so a change of behaviour shows as a diff.
 func TestCorpus(t *testing.T) {
 	needCorpus(t)
 	var files []string
@@ -64,6 +68,11 @@ func TestCorpus(t *testing.T) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			outcome[i] = checkOne(t, f)
+			if outcome[i] == "read" {
+				outcome[i] += "\t" + buildOne(t, f)
+			} else {
+				outcome[i] += "\t-"
+			}
 		}()
 	}
 	wg.Wait()
@@ -103,9 +112,66 @@ func TestCorpus(t *testing.T) {
 // checkOne runs check on one file and says what it got: "read", or
 // "refused KIND".
 func checkOne(t *testing.T, file string) string {
+	return runOne(t, file, "check")
+}
+
+// buildOne runs build on one file into a temporary folder and says what
+// it got: "built" when the updated workbook is sound, or "refused KIND".
+func buildOne(t *testing.T, file string) string {
+	dir := t.TempDir()
+	got := runOne(t, file, "build", "-out", dir)
+	if got != "read" {
+		return got
+	}
+	books, _ := filepath.Glob(filepath.Join(dir, "*-updated.xls*"))
+	if len(books) != 1 {
+		t.Errorf("%s: build wrote %d updated workbooks", filepath.Base(file), len(books))
+		return "no workbook"
+	}
+	data, err := os.ReadFile(books[0])
+	if err != nil {
+		t.Errorf("%s: %v", filepath.Base(file), err)
+		return "error"
+	}
+	in, err := os.ReadFile(file)
+	if err != nil {
+		t.Errorf("%s: %v", filepath.Base(file), err)
+		return "error"
+	}
+	if probs := added(ooxmlcheck.Problems(in), ooxmlcheck.Problems(data)); len(probs) > 0 {
+		t.Errorf("%s: the updated workbook is not sound:\n%s", filepath.Base(file), strings.Join(probs[:min(len(probs), 10)], "\n"))
+		return "unsound"
+	}
+	return "built"
+}
+
+// added lists the problems of an updated workbook in parts that were
+// sound in its input. A broken part of the input (a fuzzer's garbage, a missing target) is
+// carried through as it is, like every other part; but colours and
+// namespaces innoreport answers for whatever the input held: it
+// normalises the colours and makes Strict transitional.
+func added(in, out []string) []string {
+	broken := map[string]bool{} // parts of the input with a problem
+	for _, p := range in {
+		part, _, _ := strings.Cut(p, ": ")
+		broken[part] = true
+	}
+	var res []string
+	for _, p := range out {
+		part, _, _ := strings.Cut(p, ": ")
+		if !broken[part] || strings.Contains(p, "colour") || strings.Contains(p, "Strict") {
+			res = append(res, p)
+		}
+	}
+	return res
+}
+
+// runOne runs a command on one file in a child process and says what it
+// got: "read" (exit 0 or 1), or "refused KIND".
+func runOne(t *testing.T, file string, args ...string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "check", file)
+	cmd := exec.CommandContext(ctx, os.Args[0], append(args, file)...)
 	cmd.Env = append(os.Environ(), "INNOREPORT_AS_MAIN=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -132,6 +198,11 @@ func checkOne(t *testing.T, file string) string {
 		return "read"
 	case 2:
 		msg := stderr.String()
+		if args[0] == "build" {
+			// build says what stage it is at first; the error is last.
+			lines := strings.SplitAfter(strings.TrimSuffix(msg, "\n"), "\n")
+			msg = lines[len(lines)-1] + "\n"
+		}
 		if strings.Count(msg, "\n") != 1 || !strings.Contains(msg, name) {
 			t.Errorf("%s: exit 2 should say one line naming the file, said:\n%s", name, msg)
 		}

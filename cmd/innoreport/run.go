@@ -91,6 +91,7 @@ func errorKind(err error) string {
 		{pdf.ErrFont, "font"}, {docx.ErrTemplate, "docx-template"}, {docx.ErrFont, "font"}, {mail.ErrConfig, "mail-config"},
 		{errMailQueued, "mail-queued"}, {errMailRejected, "mail-rejected"},
 		{report.ErrNotReturn, "not-return"},
+		{xlsx.ErrWrite, "write"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name

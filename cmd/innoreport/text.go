@@ -5,24 +5,11 @@ import (
 	"io"
 	"strings"
 
-	"golang.org/x/text/width"
-
 	"innoreport/report"
 )
 
 // displayWidth counts columns as a terminal shows them: CJK takes two.
-func displayWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
-}
+func displayWidth(s string) int { return report.DisplayWidth(s) }
 
 func pad(s string, w int) string {
 	if d := displayWidth(s); d < w {

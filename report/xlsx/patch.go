@@ -18,7 +18,7 @@ import (
 // every cell write scans every merged range: hours at that size).
 type sheetPatch struct {
 	cells       map[int][]newCell          // row (1-based) → cells to add, in column order
-	restyle     map[int]map[int]int        // row → column (1-based) → new style id (fills)
+	restyle     map[int]map[int]int        // row → column (1-based) → new style id (fills; finish numbers them)
 	drop        [2]int                     // columns (1-based, inclusive) whose old cells are replaced
 	headerStyle struct{ row, fromCol int } // the added header cells copy the style of this cell
 	cf          string                     // conditionalFormatting XML to insert

@@ -3,6 +3,7 @@ package xlsx
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -55,60 +56,184 @@ const commentMark = "innoreport: "
 // written into it: assessed columns on the tasks sheet, and summary,
 // indicator and findings sheets whose figures are live formulas with
 // their computed values stored beside them.
-func WriteUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Result, opts WriteOptions) error {
+func WriteUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Result, opts WriteOptions) (err error) {
+	// excelize panics on some packages it reads without complaint; the
+	// user gets one line naming the file, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			err = writeError(wb.Name, fmt.Sprint(r))
+		}
+	}()
+	if err := writeUpdated(w, src, wb, res, opts); err != nil {
+		var be *report.BilingualError
+		if errors.As(err, &be) {
+			return err
+		}
+		return writeError(wb.Name, err.Error())
+	}
+	return nil
+}
+
+// ErrWrite is a failure to write the updated workbook of a workbook that
+// was read.
+var ErrWrite = errors.New("xlsx: cannot write the updated workbook")
+
+func writeError(name, detail string) error {
+	detail = strings.Join(strings.Fields(detail), " ")
+	return &report.BilingualError{Err: ErrWrite, Msg: report.Text{
+		Zh: name + ": 无法写出更新后的工作簿（" + detail + "），请在 Excel 或 WPS 中打开并另存为 .xlsx 后重试",
+		En: name + ": cannot write the updated workbook (" + detail + "): open it in Excel or WPS, save it as .xlsx and try again",
+	}}
+}
+
+func writeUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Result, opts WriteOptions) (err error) {
 	unzip := opts.UnzipSize
 	if unzip <= 0 {
 		unzip = DefaultLimits.UnzipSize
 	}
-	u := &updater{wb: wb, res: res, lang: opts.Lang, compare: opts.Compare, n: namesFor(opts.Lang), fills: map[[2]int]int{},
-		patches: map[string]*sheetPatch{}}
-	u.big = map[string]bool{}
-	for _, s := range wb.Sheets {
-		u.big[s.Name] = len(s.Rows) > commentRows
-	}
-	if opts.Password == "" {
-		var err error
-		if src, err = u.stubBig(src); err != nil {
-			return err
+	if opts.Password != "" && !bytes.HasPrefix(src, []byte("PK")) {
+		// Decrypted first, so that what follows sees the package itself.
+		if src, err = excelize.Decrypt(src, &excelize.Options{Password: opts.Password}); err != nil {
+			return fmt.Errorf("xlsx: decrypting the workbook: %w", err)
 		}
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(src), excelize.Options{Password: opts.Password, UnzipSizeLimit: unzip})
+	if src, err = prepareInput(src); err != nil {
+		return fmt.Errorf("xlsx: preparing the workbook: %w", err)
+	}
+	u := newUpdater(wb, res, opts)
+	if src, err = u.stubBig(src); err != nil {
+		return err
+	}
+	patched, err := u.write(func() (*excelize.File, error) {
+		return excelize.OpenReader(bytes.NewReader(src), excelize.Options{UnzipSizeLimit: unzip})
+	}, opts.Annotate)
 	if err != nil {
-		return fmt.Errorf("xlsx: reopening the workbook: %w", err)
-	}
-	defer f.Close()
-	u.f = f
-	for _, step := range []func() error{u.prepare, u.tasks, u.summary, u.indicators, u.findings} {
-		if err := step(); err != nil {
+		// A package the reader got through and excelize cannot update
+		// (part names in the wrong case, beta-Office namespaces, a
+		// truncated part, an entity bomb in the shared strings): the
+		// workbook is rebuilt from what was read.
+		u = newUpdater(wb, res, opts)
+		if patched, err = u.write(u.rebuild, opts.Annotate); err != nil {
 			return err
 		}
-	}
-	if opts.Annotate {
-		if err := u.annotate(); err != nil {
-			return err
-		}
-	}
-	full := true
-	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return err
-	}
-	patched, err := u.applyPatches(buf.Bytes())
-	if err != nil {
-		return err
 	}
 	if opts.Password == "" {
 		return SortZip(w, patched)
 	}
-	enc, err := excelize.Encrypt(patched, &excelize.Options{Password: opts.Password})
+	var sorted bytes.Buffer
+	if err := SortZip(&sorted, patched); err != nil {
+		return err
+	}
+	enc, err := excelize.Encrypt(sorted.Bytes(), &excelize.Options{Password: opts.Password})
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(enc)
 	return err
+}
+
+func newUpdater(wb *report.Workbook, res *report.Result, opts WriteOptions) *updater {
+	u := &updater{wb: wb, res: res, lang: opts.Lang, compare: opts.Compare, n: namesFor(opts.Lang), fills: map[[2]int]int{},
+		patches: map[string]*sheetPatch{}, numbers: map[string]map[string]bool{}, big: map[string]bool{}}
+	for _, s := range wb.Sheets {
+		u.big[s.Name] = len(s.Rows) > commentRows
+	}
+	return u
+}
+
+// write adds innoreport's sheets and columns to the workbook open gives,
+// returning the finished package.
+func (u *updater) write(open func() (*excelize.File, error), annotate bool) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("excelize: %v", r)
+		}
+	}()
+	f, err := open()
+	if err != nil {
+		return nil, fmt.Errorf("xlsx: reopening the workbook: %w", err)
+	}
+	defer f.Close()
+	u.f = f
+	for _, step := range []func() error{u.prepare, u.tasks, u.summary, u.indicators, u.findings} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	if annotate {
+		if err := u.annotate(); err != nil {
+			return nil, err
+		}
+	}
+	full := true
+	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return u.finish(buf.Bytes())
+}
+
+// rebuild makes a new workbook of the sheets as read: values, merged
+// ranges, percentages and dates, but none of the original's formatting,
+// comments or other parts. The summary says so.
+func (u *updater) rebuild() (*excelize.File, error) {
+	f := excelize.NewFile()
+	u.originals, u.rebuilt = nil, true
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 10})
+	if err != nil {
+		return nil, err
+	}
+	date, err := f.NewStyle(&excelize.Style{NumFmt: 14})
+	if err != nil {
+		return nil, err
+	}
+	for i, sh := range u.wb.Sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", sh.Name); err != nil {
+				return nil, err
+			}
+		} else if _, err := f.NewSheet(sh.Name); err != nil {
+			return nil, err
+		}
+		for _, m := range sh.Merges {
+			if err := f.MergeCell(sh.Name, cellName(m.C1+1, m.R1+1), cellName(m.C2+1, m.R2+1)); err != nil {
+				return nil, err
+			}
+		}
+		for r, row := range sh.Rows {
+			for c, cell := range row {
+				if cell.Merged || cell.Text == "" {
+					continue // a merged range's value is written once, in its first cell
+				}
+				ref := cellName(c+1, r+1)
+				v, err := strconv.ParseFloat(cell.Text, 64)
+				if !cell.Number || err != nil {
+					if err := f.SetCellStr(sh.Name, ref, cell.Text); err != nil {
+						return nil, err
+					}
+					continue
+				}
+				if err := f.SetCellFloat(sh.Name, ref, v, -1, 64); err != nil {
+					return nil, err
+				}
+				style := map[report.NumFormat]int{report.FormatPercent: pct, report.FormatDate: date}[cell.Format]
+				if style > 0 {
+					if err := f.SetCellStyle(sh.Name, ref, ref, style); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+		if sh.Hidden {
+			if err := f.SetSheetVisible(sh.Name, false); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return f, nil
 }
 
 // stubBig hands excelize an empty sheet in place of each sheet too large
@@ -174,12 +299,10 @@ func (u *updater) patch(sheet string) *sheetPatch {
 	return p
 }
 
-// applyPatches rewrites the source sheets' XML in the package excelize
-// wrote, part by part.
-func (u *updater) applyPatches(data []byte) ([]byte, error) {
-	if len(u.patches) == 0 && len(u.originals) == 0 {
-		return data, nil
-	}
+// finish rewrites the package excelize wrote, part by part: the cell
+// formats for findings are added to the styles, the source sheets are
+// patched (see sheetPatch), and the stored values of our formulas typed.
+func (u *updater) finish(data []byte) ([]byte, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, err
@@ -196,9 +319,34 @@ func (u *updater) applyPatches(data []byte) ([]byte, error) {
 	}
 	rels := p.rels("xl/_rels/workbook.xml.rels", "xl")
 	parts := map[string]*sheetPatch{}
+	numbers := map[string]map[string]bool{}
 	for _, se := range sheets {
+		part := strings.ToLower(rels.byID[se.part])
 		if sp := u.patches[se.name]; sp != nil {
-			parts[strings.ToLower(rels.byID[se.part])] = sp
+			parts[part] = sp
+		}
+		if n := u.numbers[se.name]; n != nil {
+			numbers[part] = n
+		}
+	}
+	// The styles first: the sheets' patches refer to the formats added.
+	stylesPart := strings.ToLower(rels.byType["styles"])
+	var styles []byte
+	if len(u.xfs) > 0 {
+		b, err := readZipFile(p.files[stylesPart])
+		if err != nil {
+			return nil, err
+		}
+		var base int
+		if styles, base, err = addFillXfs(b, u.xfs); err != nil {
+			return nil, err
+		}
+		for _, sp := range u.patches {
+			for _, cols := range sp.restyle {
+				for c, k := range cols {
+					cols[c] = base + k
+				}
+			}
 		}
 	}
 	var out bytes.Buffer
@@ -206,6 +354,29 @@ func (u *updater) applyPatches(data []byte) ([]byte, error) {
 	for _, f := range zr.File {
 		name := strings.ToLower(f.Name)
 		sp := parts[name]
+		switch {
+		case sp == nil && u.originals[name] == nil && (prunable(f) || name == stylesPart || numbers[name] != nil):
+			b, err := readZipFile(f)
+			if err != nil {
+				return nil, err
+			}
+			if name == stylesPart {
+				if styles != nil {
+					b = styles
+				}
+				b = normaliseColours(b)
+			}
+			if numbers[name] != nil {
+				b = typeNumbers(b, numbers[name])
+			}
+			if prunable(f) {
+				b = pruneNamespaces(b)
+			}
+			if err := writePart(zw, f.Name, b); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if orig := u.originals[name]; orig != nil {
 			// The stub excelize carried: the original goes back.
 			if sp == nil {
@@ -230,7 +401,14 @@ func (u *updater) applyPatches(data []byte) ([]byte, error) {
 			rc.Close()
 			return nil, err
 		}
-		err = sp.apply(fw, rc)
+		if prunable(f) {
+			var b bytes.Buffer
+			if err = sp.apply(&b, rc); err == nil {
+				_, err = fw.Write(pruneNamespaces(b.Bytes()))
+			}
+		} else {
+			err = sp.apply(fw, rc)
+		}
 		rc.Close()
 		if err != nil {
 			return nil, fmt.Errorf("xlsx: updating %s: %w", f.Name, err)
@@ -242,6 +420,25 @@ func (u *updater) applyPatches(data []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// prunable says whether a part is one whose unused namespace
+// declarations finish drops: the worksheets and styles excelize wrote,
+// when small enough to hold (a findings sheet of 100,000 tasks is not
+// read back into memory for this).
+func prunable(f *zip.File) bool {
+	name := strings.ToLower(f.Name)
+	return (name == "xl/styles.xml" || strings.HasPrefix(name, "xl/worksheets/sheet")) &&
+		strings.HasSuffix(name, ".xml") && f.UncompressedSize64 < 16<<20
+}
+
+func writePart(zw *zip.Writer, name string, b []byte) error {
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
 type updater struct {
 	f       *excelize.File
 	wb      *report.Workbook
@@ -251,6 +448,7 @@ type updater struct {
 	// excelize (see stubBig), by lower-case part name.
 	originals map[string]*zip.File
 	big       map[string]bool // sheets of more than commentRows rows
+	rebuilt   bool            // excelize could not open the input: see rebuild
 	lang      string
 	n         names
 	compare   *report.Comparison
@@ -258,7 +456,14 @@ type updater struct {
 	statusCol, sectionCol, leadCol, actionCol string // column letters on the tasks sheet
 	firstRow, lastRow                         int    // task rows, 1-based
 	styles                                    map[string]int
-	fills                                     map[[2]int]int
+	fontSize                                  float64 // the workbook's default, in points
+	// fills maps a cell's original format and a severity to the index in
+	// xfs of its filled copy; finish adds those to the styles part.
+	fills map[[2]int]int
+	xfs   []fillXf
+	// numbers are the cells of our sheets whose formulas store numbers,
+	// by sheet: finish types their values.
+	numbers map[string]map[string]bool
 }
 
 func (u *updater) L(zh, en string) string {
@@ -289,19 +494,37 @@ func (u *updater) prepare() error {
 		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1},
 	}
 	pct := "0.0%"
+	// Every font of ours names the workbook's own family and size: a font
+	// with no name falls back to a serif one in LibreOffice and WPS.
+	// (GetDefaultFont panics on a default font with no name.)
+	family, size := "", 11.0
+	if st, err := u.f.GetStyle(0); err == nil && st.Font != nil {
+		family = st.Font.Family
+		if st.Font.Size > 0 {
+			size = st.Font.Size
+		}
+	}
+	u.fontSize = size
+	font := func(f excelize.Font) *excelize.Font {
+		f.Family = family
+		if f.Size == 0 {
+			f.Size = size
+		}
+		return &f
+	}
 	defs := map[string]*excelize.Style{
-		"title":  {Font: &excelize.Font{Size: 14, Bold: true}},
-		"label":  {Font: &excelize.Font{Bold: true}},
-		"header": {Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F5091"}}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}, Border: border},
+		"title":  {Font: font(excelize.Font{Size: size + 3, Bold: true})},
+		"label":  {Font: font(excelize.Font{Bold: true})},
+		"header": {Font: font(excelize.Font{Bold: true, Color: "FFFFFF"}), Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"1F5091"}}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}, Border: border},
 		"text":   {Border: border, Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}},
 		"int":    {Border: border, NumFmt: 1},
 		"num":    {Border: border, CustomNumFmt: strPtr("#,##0.##")},
 		"pct":    {Border: border, CustomNumFmt: &pct},
 		"date":   {CustomNumFmt: strPtr("yyyy-mm-dd")},
-		"note":   {Font: &excelize.Font{Italic: true, Color: "666666"}},
-		"link":   {Border: border, Font: &excelize.Font{Color: "0563C1", Underline: "single"}},
-		"total":  {Border: border, Font: &excelize.Font{Bold: true}, NumFmt: 1, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E2EAF4"}}},
-		"totalp": {Border: border, Font: &excelize.Font{Bold: true}, CustomNumFmt: &pct, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E2EAF4"}}},
+		"note":   {Font: font(excelize.Font{Italic: true, Color: "666666"})},
+		"link":   {Border: border, Font: font(excelize.Font{Color: "0563C1", Underline: "single"}), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}},
+		"total":  {Border: border, Font: font(excelize.Font{Bold: true}), NumFmt: 1, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E2EAF4"}}},
+		"totalp": {Border: border, Font: font(excelize.Font{Bold: true}), CustomNumFmt: &pct, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E2EAF4"}}},
 	}
 	// In a fixed order: style ids end up in the file.
 	for _, k := range slices.Sorted(maps.Keys(defs)) {
@@ -350,6 +573,10 @@ func (u *updater) formula(sheet string, col, row int, formula string, cached flo
 	if err := u.f.SetCellFormula(sheet, c, formula); err != nil {
 		return err
 	}
+	if u.numbers[sheet] == nil {
+		u.numbers[sheet] = map[string]bool{}
+	}
+	u.numbers[sheet][c] = true
 	if style != "" {
 		return u.f.SetCellStyle(sheet, c, c, u.styles[style])
 	}
@@ -431,7 +658,8 @@ func (u *updater) rng(col string) string {
 	return ref(u.res.Sheets["tasks"], fmt.Sprintf("$%s$%d:$%s$%d", col, u.firstRow, col, u.lastRow))
 }
 
-// criterion quotes a label for COUNTIFS.
+// criterion quotes one of innoreport's own labels (no wildcards) for a
+// formula.
 func criterion(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 func (u *updater) summary() error {
@@ -452,8 +680,13 @@ func (u *updater) summary() error {
 	if err := u.set(sh, 2, 2, time.Time(res.AsOf), "date"); err != nil {
 		return err
 	}
-	if err := u.set(sh, 1, 3, u.L("以下数字为公式，按任务清单右侧的“评估状态”等列计算；修改后自动更新。",
-		"The figures below are formulas over the assessed columns of the task sheet: they update when those change."), "note"); err != nil {
+	note := u.L("以下数字为公式，按任务清单右侧的“评估状态”等列计算；修改后自动更新。",
+		"The figures below are formulas over the assessed columns of the task sheet: they update when those change.")
+	if u.rebuilt {
+		note += u.L("原工作簿的文件结构无法按原样保留，各表按读出的数值重建，原有格式、批注等未保留。",
+			" The original package could not be kept as it was: its sheets were rebuilt from the values read, without their formatting and comments.")
+	}
+	if err := u.set(sh, 1, 3, note, "note"); err != nil {
 		return err
 	}
 	if len(res.TaskList) == 0 || u.statusCol == "" {
@@ -613,22 +846,18 @@ func (u *updater) header(sh string, row int, headers []string) error {
 	return nil
 }
 
-// literal is a COUNTIF criterion matching the text of cell exactly: a
-// section or unit named with * or ? is not a wildcard.
-func literal(cell string) string {
-	return fmt.Sprintf(`"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(%s,"~","~~"),"*","~*"),"?","~?")`, cell)
-}
-
-// groupRow writes one tally row: the name, COUNTIFS over key and status.
+// groupRow writes one tally row: the name, then counts over key and
+// status. The name is compared with "=", not given to COUNTIF as a
+// criterion, where "*", "?" and "~" in a unit's name would be wildcards.
 func (u *updater) groupRow(sh string, row int, name string, g report.TaskTotals, key, status string) error {
 	if err := u.set(sh, 1, row, name, "text"); err != nil {
 		return err
 	}
-	if err := u.formula(sh, 2, row, fmt.Sprintf(`COUNTIF(%s,%s)`, key, literal(fmt.Sprint("$A", row))), float64(g.Total), "int"); err != nil {
+	if err := u.formula(sh, 2, row, fmt.Sprintf(`SUMPRODUCT(--(%s=$A%d))`, key, row), float64(g.Total), "int"); err != nil {
 		return err
 	}
 	for i, s := range report.States {
-		f := fmt.Sprintf(`COUNTIFS(%s,%s,%s,%s)`, key, literal(fmt.Sprint("$A", row)), status, criterion(s.Label().In(u.lang)))
+		f := fmt.Sprintf(`SUMPRODUCT((%s=$A%d)*(%s=%s))`, key, row, status, criterion(s.Label().In(u.lang)))
 		if err := u.formula(sh, 3+i, row, f, float64(g.Count(s)), "int"); err != nil {
 			return err
 		}
@@ -636,6 +865,10 @@ func (u *updater) groupRow(sh string, row int, name string, g report.TaskTotals,
 	last := 3 + len(report.States)
 	return u.formula(sh, last, row, report.RateFormula(fmt.Sprint("C", row), fmt.Sprint("B", row)), g.Rate, "pct")
 }
+
+// chartFont is the charts' text colour: excelize's default is the text
+// colour lightened 85%, too pale to read on paper.
+var chartFont = excelize.Font{Color: "404040"}
 
 func (u *updater) sectionChart(sh string, header, last int) error {
 	if last <= header {
@@ -656,8 +889,10 @@ func (u *updater) sectionChart(sh string, header, last int) error {
 		Type:      excelize.BarStacked,
 		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: u.L("各板块任务状态", "Task status by section")}}},
-		Legend:    excelize.ChartLegend{Position: "bottom"},
+		Legend:    excelize.ChartLegend{Position: "bottom", Font: &chartFont},
 		Dimension: excelize.ChartDimension{Width: 640, Height: uint(160 + 28*(last-header))},
+		XAxis:     excelize.ChartAxis{Font: chartFont},
+		YAxis:     excelize.ChartAxis{Font: chartFont},
 	})
 }
 
@@ -787,7 +1022,8 @@ func (u *updater) indicators() error {
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: u.L("指标达成率", "Indicator attainment")}}},
 		Legend:    excelize.ChartLegend{Position: "none"},
 		Dimension: excelize.ChartDimension{Width: 560, Height: uint(120 + 22*len(u.res.Indicators))},
-		YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+		XAxis:     excelize.ChartAxis{Font: chartFont},
+		YAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Font: chartFont},
 	})
 }
 
@@ -820,7 +1056,7 @@ func (u *updater) findings() error {
 	if err != nil {
 		return err
 	}
-	for i, w := range []float64{8, 22, 16, 14, 16, 80} {
+	for i, w := range findingWidths {
 		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
 			return err
 		}
@@ -852,12 +1088,41 @@ func (u *updater) findings() error {
 			excelize.Cell{StyleID: text, Value: f.Value},
 			excelize.Cell{StyleID: text, Value: f.Message.In(u.lang)},
 		}
-		if err := sw.SetRow(cellName(1, i+2), row); err != nil {
+		lines := 1
+		for c, v := range row {
+			if s, ok := v.(excelize.Cell).Value.(string); ok {
+				lines = max(lines, wrappedLines(s, findingWidths[c]))
+			}
+		}
+		var opts []excelize.RowOpts
+		if lines > 1 {
+			// Readers do not grow a row to its wrapped text on their
+			// own: without a height, long messages print over the next.
+			opts = append(opts, excelize.RowOpts{Height: float64(lines) * u.lineHeight()})
+		}
+		if err := sw.SetRow(cellName(1, i+2), row, opts...); err != nil {
 			return err
 		}
 	}
 	return sw.Flush()
 }
+
+// findingWidths are the findings sheet's column widths, in characters.
+var findingWidths = []float64{8, 22, 16, 14, 16, 80}
+
+// wrappedLines is how many lines a text takes wrapped in a column of
+// width characters (a CJK character is two); a character's worth is
+// left for the cell's margins.
+func wrappedLines(s string, width float64) int {
+	n := 0
+	for line := range strings.SplitSeq(s, "\n") {
+		n += max(1, int(math.Ceil(float64(report.DisplayWidth(line))/max(width-1, 1))))
+	}
+	return n
+}
+
+// lineHeight is a line of text in the default font, in points.
+func (u *updater) lineHeight() float64 { return math.Ceil(u.fontSize*1.35*4) / 4 }
 
 var severityFill = map[report.Severity]string{report.Error: "FFC7CE", report.Warning: "FFEB9C", report.Info: "DDEBF7"}
 
@@ -901,14 +1166,8 @@ func (u *updater) annotate() error {
 		orig := int(grid.At(row-1, col-1).Style)
 		fill, ok := u.fills[[2]int{orig, int(m.sev)}]
 		if !ok {
-			st, err := u.f.GetStyle(orig)
-			if err != nil {
-				st = &excelize.Style{}
-			}
-			st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{severityFill[m.sev]}}
-			if fill, err = u.f.NewStyle(st); err != nil {
-				return err
-			}
+			fill = len(u.xfs)
+			u.xfs = append(u.xfs, fillXf{orig: orig, color: severityFill[m.sev]})
 			u.fills[[2]int{orig, int(m.sev)}] = fill
 		}
 		sp := u.patch(sheet)

@@ -1,0 +1,53 @@
+package xlsx
+
+import (
+	"strings"
+	"testing"
+)
+
+// Declarations a part uses stay, in element and attribute names and in
+// markup-compatibility attributes; the others go.
+func TestPruneNamespaces(t *testing.T) {
+	in := `<?xml version="1.0"?><worksheet xmlns="m" xmlns:r="rel" xmlns:x14="x14ns" xmlns:mc="mcns" xmlns:unused="u" xmlns:xr="xrns" mc:Ignorable="xr"><sheetData/><mc:AlternateContent><mc:Choice Requires="x14"><drawing r:id="rId1"/></mc:Choice></mc:AlternateContent></worksheet>`
+	out := string(pruneNamespaces([]byte(in)))
+	for _, keep := range []string{`xmlns="m"`, `xmlns:r=`, `xmlns:x14=`, `xmlns:mc=`, `xmlns:xr=`} {
+		if !strings.Contains(out, keep) {
+			t.Errorf("%s dropped: %s", keep, out)
+		}
+	}
+	if strings.Contains(out, "xmlns:unused") {
+		t.Errorf("unused declaration kept: %s", out)
+	}
+}
+
+// A copied cell format keeps everything but its fill; the counts follow.
+func TestAddFillXfs(t *testing.T) {
+	in := `<styleSheet><fonts count="1"><font/></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
+		`<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/><xf numFmtId="9" fontId="0" fillId="1" borderId="0" applyFill="0"><alignment wrapText="1"/></xf></cellXfs></styleSheet>`
+	out, base, err := addFillXfs([]byte(in), []fillXf{{1, "FFC7CE"}, {0, "FFC7CE"}, {7, "FFEB9C"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base != 2 {
+		t.Errorf("base %d, want 2", base)
+	}
+	for _, want := range []string{
+		`<fills count="4">`, `<cellXfs count="5">`,
+		`<fill><patternFill patternType="solid"><fgColor rgb="FFFFC7CE"/><bgColor indexed="64"/></patternFill></fill><fill><patternFill patternType="solid"><fgColor rgb="FFFFEB9C"/>`,
+		`<xf numFmtId="9" fontId="0" fillId="2" borderId="0" applyFill="1"><alignment wrapText="1"/></xf>`,
+		`<xf numFmtId="0" fontId="0" fillId="2" borderId="0" applyFill="1"/>`,
+		`<xf numFmtId="0" fontId="0" fillId="3" borderId="0" applyFill="1"/></cellXfs>`,
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("no %s in\n%s", want, out)
+		}
+	}
+}
+
+func TestNormaliseColours(t *testing.T) {
+	in := `<a><color rgb="ff0000"/><color rgb="FF00000000"/><fgColor rgb="0"/><color rgb="80FFEEDD"/><color theme="1" rgb=""/></a>`
+	want := `<a><color rgb="FFFF0000"/><color/><fgColor/><color rgb="80FFEEDD"/><color theme="1"/></a>`
+	if got := string(normaliseColours([]byte(in))); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
