@@ -2,10 +2,11 @@
 // report almost always uses (GB 2312, Latin-1 and every character in the
 // project's own text), so that fpdf parses and subsets 1.3 MB and 13,800
 // glyphs instead of 4.6 MB and 49,500 on each build. Glyphs keep their
-// order, outlines and metrics and every table fpdf copies is kept, so a PDF drawn with the core font is byte for byte
-// the one the full font gives but for the font's resource name (fpdf hashes
-// it from the widths of every character the cmap holds); the renderer falls
-// back to the full font when a document holds a character outside the core.
+// order, outlines and metrics, and every table fpdf copies is kept, so a
+// PDF drawn with the core font is byte for byte the one the full font gives
+// but for the font's resource name (fpdf hashes it from the widths of every
+// character the cmap holds); the renderer falls back to the full font when
+// a document holds a character outside the core.
 //
 // Run by `go generate ./report/pdf`.
 package main
