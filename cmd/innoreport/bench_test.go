@@ -1,12 +1,17 @@
 package main
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -15,8 +20,24 @@ import (
 	"innoreport/samples"
 )
 
-// benchSizes are the task counts the README's table reports.
-var benchSizes = []int{39, 2000, 20000, 100000}
+// benchSizes are the task counts the README's table reports;
+// INNOREPORT_BENCH_SIZES (comma-separated) overrides them, as
+// scripts/perf.sh does to add 500,000 and 1,000,000.
+var benchSizes = func() []int {
+	env := os.Getenv("INNOREPORT_BENCH_SIZES")
+	if env == "" {
+		return []int{39, 2000, 20000, 100000}
+	}
+	var sizes []int
+	for _, f := range strings.Split(env, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			panic("INNOREPORT_BENCH_SIZES: not a task count: " + f)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
+}()
 
 var benchFiles sync.Map // tasks → path
 
@@ -82,13 +103,87 @@ func BenchmarkFloor(b *testing.B) {
 	}
 }
 
+// xmlParts calls f with each XML part of the workbook, inflated on the fly.
+func xmlParts(b *testing.B, path string, f func(io.Reader)) {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer z.Close()
+	for _, zf := range z.File {
+		if !strings.HasSuffix(zf.Name, ".xml") && !strings.HasSuffix(zf.Name, ".rels") {
+			continue
+		}
+		r, err := zf.Open()
+		if err != nil {
+			b.Fatal(err)
+		}
+		f(r)
+		r.Close()
+	}
+}
+
+// BenchmarkRawToken is the tokenizing floor: every XML part of the package
+// inflated and read with encoding/xml's RawToken, nothing kept.
+func BenchmarkRawToken(b *testing.B) {
+	for _, n := range benchSizes {
+		path := benchWorkbook(b, n)
+		b.Run(fmt.Sprintf("tasks=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				xmlParts(b, path, func(r io.Reader) {
+					d := xml.NewDecoder(bufio.NewReaderSize(r, 64<<10))
+					for {
+						if _, err := d.RawToken(); err == io.EOF {
+							break
+						} else if err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkInflateScan is the physical floor: every XML part inflated and
+// its bytes scanned once for '<', the least any reader of the package does.
+func BenchmarkInflateScan(b *testing.B) {
+	buf := make([]byte, 64<<10)
+	for _, n := range benchSizes {
+		path := benchWorkbook(b, n)
+		b.Run(fmt.Sprintf("tasks=%d", n), func(b *testing.B) {
+			tags := 0
+			for b.Loop() {
+				xmlParts(b, path, func(r io.Reader) {
+					for {
+						k, err := r.Read(buf)
+						tags += bytes.Count(buf[:k], []byte{'<'})
+						if err == io.EOF {
+							break
+						} else if err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+			if tags == 0 {
+				b.Fatal("no tags seen")
+			}
+		})
+	}
+}
+
+// bigLimits lift the reading limits a 500,000-task workbook (490 MB
+// unpacked) passes; they change nothing below.
+var bigLimits = []string{"-max-unzip-mb", "8192", "-max-seconds", "3600"}
+
 // BenchmarkCheck times the whole check command.
 func BenchmarkCheck(b *testing.B) {
 	for _, n := range benchSizes {
 		path := benchWorkbook(b, n)
 		b.Run(fmt.Sprintf("tasks=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				if err := run(context.Background(), []string{"check", "-fail-on", "never", path}, io.Discard, io.Discard); err != nil {
+				if err := run(context.Background(), append([]string{"check", "-fail-on", "never"}, append(bigLimits, path)...), io.Discard, io.Discard); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -104,7 +199,7 @@ func BenchmarkBuild(b *testing.B) {
 		out := b.TempDir()
 		b.Run(fmt.Sprintf("tasks=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				if err := run(context.Background(), []string{"build", "-out", out, path}, io.Discard, io.Discard); err != nil {
+				if err := run(context.Background(), append([]string{"build", "-out", out}, append(bigLimits, path)...), io.Discard, io.Discard); err != nil {
 					b.Fatal(err)
 				}
 			}

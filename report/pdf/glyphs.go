@@ -3,6 +3,7 @@ package pdf
 import (
 	"encoding/binary"
 	"errors"
+	"sync"
 
 	"innoreport/report"
 )
@@ -12,6 +13,16 @@ import (
 // print as a box. The cmap is read here rather than with fpdf.TtfParse,
 // which reads a file two bytes per system call.
 func Printable(font []byte) (func(rune) bool, error) {
+	if isDefault(font) {
+		return defaultChars()
+	}
+	return printable(font)
+}
+
+// defaultChars is DefaultFont's cmap, read once per process.
+var defaultChars = sync.OnceValues(func() (func(rune) bool, error) { return printable(DefaultFont) })
+
+func printable(font []byte) (func(rune) bool, error) {
 	chars, err := cmapChars(font)
 	if err != nil {
 		return nil, &report.BilingualError{

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -23,6 +24,34 @@ import (
 //
 //go:embed font/wqy-microhei.ttf
 var DefaultFont []byte
+
+// coreFont is DefaultFont cut to GB 2312, Latin-1 and the project's own
+// text, glyph numbers and metrics unchanged (see internal/corefont): fpdf
+// parses and subsets it in a fraction of the time, and the PDF it gives is
+// byte for byte the full font's but for the font's resource name. A
+// document with any other character is drawn with the full font; either
+// way the same input gives the same bytes.
+//
+//go:generate go run ./internal/corefont font/wqy-microhei.ttf ../.. font/core.ttf
+//go:embed font/core.ttf
+var coreFont []byte
+
+// coreChars is coreFont's cmap, read once per process.
+var coreChars = sync.OnceValue(func() func(rune) bool {
+	has, err := Printable(coreFont)
+	if err != nil {
+		panic("pdf: embedded core font: " + err.Error())
+	}
+	return has
+})
+
+// compress is false only in tests that read the PDF's streams.
+var compress = true
+
+// isDefault reports whether font is DefaultFont itself, not a copy.
+func isDefault(font []byte) bool {
+	return len(font) == len(DefaultFont) && len(font) > 0 && &font[0] == &DefaultFont[0]
+}
 
 // ErrFont marks a font fpdf cannot use.
 var ErrFont = errors.New("pdf: unusable font")
@@ -67,6 +96,7 @@ func Render(w io.Writer, d *doc.Document, opts Options) (err error) {
 	if font == nil {
 		font = DefaultFont
 	}
+	core := isDefault(font)
 	// fpdf panics on some malformed input; a user gets an error instead.
 	defer func() {
 		if r := recover(); r != nil {
@@ -81,8 +111,23 @@ func Render(w io.Writer, d *doc.Document, opts Options) (err error) {
 		return err
 	}
 	d = d.Clone()
-	d.MapText(func(s string) string { return report.Printed(s, printable) })
+	d.MapText(func(s string) string {
+		s = report.Printed(s, printable)
+		if core {
+			for _, r := range s {
+				if !coreChars()(r) {
+					core = false
+					break
+				}
+			}
+		}
+		return s
+	})
+	if core {
+		font = coreFont
+	}
 	p := fpdf.New("P", "mm", "A4", "")
+	p.SetCompression(compress)
 	p.SetCatalogSort(true)
 	p.SetCreationDate(opts.Created)
 	p.SetModificationDate(opts.Created)

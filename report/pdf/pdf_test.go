@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -426,5 +427,74 @@ func TestChapterBreak(t *testing.T) {
 	d.ChapterBreak = true
 	if broken := pages(d); broken < len(d.Chapters)+1 || broken <= flowing {
 		t.Errorf("%d pages with chapter breaks, %d without, for %d chapters", broken, flowing, len(d.Chapters))
+	}
+}
+
+// TestCoreFontGivesTheFullFontsBytes: the embedded default font is drawn
+// from its core cut when the document allows, and the PDF must be the one
+// the full font gives, byte for byte but for the font's resource name, which
+// fpdf hashes from every width in the cmap; a character outside the core
+// sends the document to the full font.
+func TestCoreFontGivesTheFullFontsBytes(t *testing.T) {
+	compress = false
+	defer func() { compress = true }()
+	fontName := regexp.MustCompile(`/F[0-9a-f]{40}\b`)
+	full := bytes.Clone(DefaultFont) // not DefaultFont itself: never cut
+	const rare = '堃'                 // in the font, not in GB 2312
+	if !coreChars()('中') || coreChars()(rare) {
+		t.Fatalf("core font: 中 in it %v, %c in it %v", coreChars()('中'), rare, coreChars()(rare))
+	}
+	if ok, _ := Printable(DefaultFont); !ok(rare) {
+		t.Fatalf("the full font cannot draw %c", rare)
+	}
+	zh, _ := sampleDoc(t, "zh")
+	en, _ := sampleDoc(t, "en")
+	withRare := zh.Clone()
+	withRare.Chapters[0].Title += string(rare)
+	for name, d := range map[string]*doc.Document{"zh": zh, "en": en, "rare": withRare} {
+		inCore := true
+		d.Clone().MapText(func(s string) string {
+			for _, r := range s {
+				inCore = inCore && coreChars()(r)
+			}
+			return s
+		})
+		if inCore != (name != "rare") {
+			t.Errorf("%s: all its characters in the core font: %v", name, inCore)
+		}
+		opts := Options{Created: time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)}
+		var got, want bytes.Buffer
+		if err := Render(&got, d, opts); err != nil {
+			t.Fatal(err)
+		}
+		opts.Font = full
+		if err := Render(&want, d, opts); err != nil {
+			t.Fatal(err)
+		}
+		g, w := fontName.ReplaceAll(got.Bytes(), []byte("/F")), fontName.ReplaceAll(want.Bytes(), []byte("/F"))
+		if len(fontName.FindAll(got.Bytes(), -1)) < 2 {
+			t.Errorf("%s: no font resource names found to set aside", name)
+		}
+		if !bytes.Equal(g, w) {
+			t.Errorf("%s: the default font's PDF (%d bytes) differs from the full font's (%d bytes)", name, got.Len(), want.Len())
+		}
+	}
+}
+
+// BenchmarkRender draws the sample with the default font (its core cut)
+// and with the same font as a user's file (parsed whole).
+func BenchmarkRender(b *testing.B) {
+	d, _ := sampleDoc(b, "zh")
+	for _, font := range []struct {
+		name string
+		data []byte
+	}{{"default", nil}, {"full", bytes.Clone(DefaultFont)}} {
+		b.Run(font.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := Render(io.Discard, d, Options{Font: font.data}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -1,0 +1,59 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// marshalWhole is how the JSON was made before it was streamed: the whole
+// document indented in memory. WriteJSON must give the same bytes.
+func marshalWhole(t *testing.T, r *Result, lang string) []byte {
+	t.Helper()
+	type plain Result
+	out := struct {
+		*plain
+		Lang     string        `json:"lang"`
+		Findings []findingJSON `json:"findings"`
+	}{plain: (*plain)(r), Lang: lang, Findings: []findingJSON{}}
+	for _, f := range r.Findings {
+		out.Findings = append(out.Findings, findingJSON{
+			Severity: f.Severity, Rule: f.Rule, Sheet: f.Sheet, Cell: f.Cell, Header: f.Header,
+			Value: f.Value, Message: f.Message.In(lang), Messages: f.Message,
+		})
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(b, '\n')
+}
+
+func TestWriteJSONIsTheWholeDocumentsBytes(t *testing.T) {
+	p := 42.5
+	full := &Result{
+		Workbook: "a<b>&\"c\"\n.xlsx", Title: "task_list\n  \"findings\": []\n}",
+		Sheets:   map[string]string{"tasks": "任务"},
+		TaskList: []TaskResult{{Row: 3, ID: "1", Name: "建设<平台>", Progress: &p}, {Row: 4, Name: "第二"}},
+		Findings: []Finding{
+			{Severity: 2, Rule: "r1", Sheet: "任务", Cell: "B3", Value: "x&y", Message: Text{Zh: "中", En: "en"}},
+			{Rule: "r2", Message: Text{Zh: "二", En: "two"}},
+		},
+	}
+	for name, r := range map[string]*Result{
+		"full":        full,
+		"empty":       {},
+		"empty lists": {TaskList: []TaskResult{}, Findings: []Finding{}},
+		"one each":    {TaskList: full.TaskList[:1], Findings: full.Findings[1:]},
+	} {
+		for _, lang := range []string{"zh", "en"} {
+			var got bytes.Buffer
+			if err := r.WriteJSON(&got, lang); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if want := marshalWhole(t, r, lang); !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("%s/%s: streamed JSON differs\n got %s\nwant %s", name, lang, got.Bytes(), want)
+			}
+		}
+	}
+}
