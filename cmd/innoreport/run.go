@@ -106,6 +106,8 @@ innoreport checks and reports an innovative-city workbook.
   innoreport build [flags] [WORKBOOK.xlsx]   生成 PDF、Word 报告和更新后的工作簿 / write the PDF, the Word report and the updated workbook
   innoreport watch [flags] INBOX             监视文件夹，放入即生成并发送 / build what is dropped into a folder
   innoreport history [flags]                 存档的各期及重新生成 / archived periods, and rebuilding one
+  innoreport serve [flags]                   内网网页：上传检查、下载报告、历史 / the intranet page: check, download, history
+  innoreport users add [-file F] NAME        添加网页用户（密码从标准输入读） / add a web user (password read from stdin)
   innoreport help                            本说明 / this help
 
 不给 WORKBOOK 时使用内置样例 / with no WORKBOOK the built-in sample is used.
@@ -136,6 +138,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runWatch(ctx, args[1:], stdout, stderr)
 	case "history":
 		return runHistory(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "users":
+		return runUsers(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -211,6 +217,7 @@ func (c *common) parseAsOf() (time.Time, error) {
 // workbook, and what was read from them.
 type input struct {
 	path string // "" for the built-in sample
+	name string // the name its sender gave an upload, where path is the server's
 	data []byte
 	wb   *report.Workbook
 }
