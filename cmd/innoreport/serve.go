@@ -34,7 +34,16 @@ type serveFlags struct {
 	workers    int
 }
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
+	srv, sf, logger, err := newServer(args, stderr)
+	if err != nil {
+		return err
+	}
+	return listen(ctx, srv, sf, logger, stderr)
+}
+
+// newServer reads serve's flags and makes the server they describe.
+func newServer(args []string, stderr io.Writer) (*web.Server, *serveFlags, *log.Logger, error) {
 	var b buildFlags
 	var sf serveFlags
 	fs := newFlagSet("serve", stderr, nil)
@@ -51,26 +60,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	if fs.NArg() > 0 {
-		return usagef("serve 不接受工作簿参数：%s", "serve takes no workbook: %s", strings.Join(fs.Args(), " "))
+		return nil, nil, nil, usagef("serve 不接受工作簿参数：%s", "serve takes no workbook: %s", strings.Join(fs.Args(), " "))
 	}
 	if b.mailList != "" {
-		return usagef("serve 不发送邮件：去掉 -mail-to", "serve sends no mail: drop -mail-to")
+		return nil, nil, nil, usagef("serve 不发送邮件：去掉 -mail-to", "serve sends no mail: drop -mail-to")
 	}
 	if (sf.cert == "") != (sf.key == "") {
-		return usagef("-tls-cert 与 -tls-key 须同时给出", "give both -tls-cert and -tls-key, or neither")
+		return nil, nil, nil, usagef("-tls-cert 与 -tls-key 须同时给出", "give both -tls-cert and -tls-key, or neither")
 	}
 	if b.archive.db == "" {
 		b.archive.db = filepath.Join(sf.state, "innoreport.db")
 	}
 	if err := b.prepare(); err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	users, err := web.LoadUsers(sf.users)
 	if err != nil {
-		return usagef("无法读取用户文件 %s：%v；先运行 innoreport users add NAME", "cannot read the users file %s: %v; run innoreport users add NAME first", sf.users, err)
+		return nil, nil, nil, usagef("无法读取用户文件 %s：%v；先运行 innoreport users add NAME", "cannot read the users file %s: %v; run innoreport users add NAME first", sf.users, err)
 	}
 	logger := log.New(stderr, "innoreport: ", log.LstdFlags)
 	srv, err := web.New(web.Config{
@@ -78,8 +87,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		MaxUpload: b.maxFile << 20, TrustProxy: sf.trustProxy, TLS: sf.cert != "", Workers: sf.workers, Log: logger,
 	})
 	if err != nil {
-		return usagef("无法使用状态目录 %s：%v", "cannot use the state folder %s: %v", sf.state, err)
+		return nil, nil, nil, usagef("无法使用状态目录 %s：%v", "cannot use the state folder %s: %v", sf.state, err)
 	}
+	return srv, &sf, logger, nil
+}
+
+// listen serves until ctx ends (SIGTERM), then shuts down gracefully.
+func listen(ctx context.Context, srv *web.Server, sf *serveFlags, logger *log.Logger, stderr io.Writer) error {
 	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {
 		return usagef("无法监听 %s：%v", "cannot listen on %s: %v", sf.addr, err)
