@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"innoreport/report/web"
+	"innoreport/report/xlsx"
 )
 
 // stdin is where `users add` reads the password; tests replace it.
@@ -145,11 +146,12 @@ func (b *buildFlags) webBuilder() web.Builder {
 		bb.progress = stageWriter(progress)
 		path := filepath.Join(dir, "workbook"+bookExt(up.Name))
 		bb.say("读取 / reading %s", up.Name)
-		in, err := bb.openData(path, up.Data)
+		// Read under the sender's name, so its messages name their file.
+		wb, err := xlsx.Read(up.Name, up.Data, bb.readOptions())
 		if err != nil {
 			return nil, err
 		}
-		in.name, in.wb.Name = up.Name, up.Name
+		in := &input{path: path, name: up.Name, data: up.Data, wb: wb}
 		made, err := madeTime()
 		if err != nil {
 			return nil, err
