@@ -86,6 +86,7 @@ func newServer(args []string, stderr io.Writer) (*web.Server, *serveFlags, *log.
 	srv, err := web.New(web.Config{
 		Build: b.webBuilder(), State: sf.state, DB: b.archivePath(sf.state), Users: users,
 		MaxUpload: b.maxFile << 20, TrustProxy: sf.trustProxy, TLS: sf.cert != "", Workers: sf.workers, Log: logger,
+		Font: b.font,
 	})
 	if err != nil {
 		return nil, nil, nil, usagef("无法使用状态目录 %s：%v", "cannot use the state folder %s: %v", sf.state, err)

@@ -45,6 +45,11 @@ func TestServeInChromium(t *testing.T) {
 
 	shot := func(name string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			// The page's CJK font may still be loading: wait, or the
+			// shot shows blank text.
+			if _, err := chromedp.Evaluate[bool](`document.fonts.ready.then(() => true)`, chromedp.EvalAwaitPromise)(ctx, tg); err != nil {
+				return err
+			}
 			png, err := chromedp.FullScreenshot(100)(ctx, tg)
 			if err != nil {
 				return err

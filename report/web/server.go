@@ -5,6 +5,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"embed"
@@ -56,7 +57,10 @@ type Config struct {
 	TrustProxy bool  // believe X-Forwarded-Proto/-Host/-For from the proxy in front
 	TLS        bool  // served over TLS: cookies are Secure
 	Workers    int   // builds at once; 0 is half the CPUs, at least one
-	Log        *log.Logger
+	// Font is a TrueType font with CJK glyphs (the PDF's), served as the
+	// page's last resort: a machine with no Chinese font still reads it.
+	Font []byte
+	Log  *log.Logger
 }
 
 //go:embed assets templates
@@ -101,6 +105,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(assets)))
+	s.mux.HandleFunc("GET /font.ttf", s.font)
 	s.mux.HandleFunc("GET /login", s.loginPage)
 	s.mux.HandleFunc("POST /login", s.login)
 	s.mux.HandleFunc("POST /logout", s.logout)
@@ -125,7 +130,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	// Nothing inline, nothing from elsewhere: the intranet has no CDN and
 	// an injected tag has nowhere to load from.
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
@@ -136,6 +141,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	s.mux.ServeHTTP(w, r)
 	s.cfg.Log.Printf("%s %s %s %s", s.clientIP(r), r.Method, r.URL.Path, time.Since(start).Round(time.Millisecond))
+}
+
+// startTime dates the font for caches.
+var startTime = time.Now()
+
+func (s *Server) font(w http.ResponseWriter, r *http.Request) {
+	if len(s.cfg.Font) == 0 {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "font/ttf")
+	w.Header().Set("Cache-Control", "public, max-age=604800")
+	http.ServeContent(w, r, "", startTime, bytes.NewReader(s.cfg.Font))
 }
 
 // secure says whether the browser reached us over TLS, directly or
