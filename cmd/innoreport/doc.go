@@ -8,6 +8,9 @@
 //	innoreport check [flags] [WORKBOOK.xlsx]
 //	innoreport build [flags] [WORKBOOK.xlsx]
 //	innoreport watch [flags] INBOX
+//	innoreport history [flags]
+//	innoreport serve [flags]
+//	innoreport users add [-file FILE] [-role bureau] NAME
 //	innoreport help
 //
 // With no WORKBOOK the built-in sample (samples/neijiang-2021.xlsx) is used.
@@ -72,6 +75,10 @@
 // -notify-to A,B, -log-format text|json.
 // history: -db PATH, -format text|json, -campaign KEY,
 // -export AS_OF -out DIR.
+// serve: the build flags but -mail-to, and -addr HOST:PORT (default
+// 127.0.0.1:8080), -users FILE, -state DIR, -tls-cert FILE -tls-key FILE,
+// -trust-proxy, -workers N. users add reads the password from standard
+// input and prints the new API token once.
 //
 // Mail settings come from INNOREPORT_SMTP_URL (smtp:// with STARTTLS, or
 // smtps://) and INNOREPORT_MAIL_FROM; no password on the command line.
