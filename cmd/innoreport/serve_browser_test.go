@@ -166,5 +166,31 @@ func TestServeInChromium(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
+	// Drag and drop (the script): a file dropped on the box is uploaded at
+	// once; this one is no workbook, and the page says why.
+	if err := chromedp.Do(bctx,
+		chromedp.Navigate(s.URL+"/?lang=zh"),
+		chromedp.WaitVisible(css(`#drop`)),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`(() => {
+				const dt = new DataTransfer();
+				dt.items.add(new File(["not a workbook"], "拖进来的.xlsx"));
+				document.getElementById("drop").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+				return true;
+			})()`)(ctx, tg)
+			return err
+		}),
+		chromedp.WaitVisible(css(`p.error`)),
+		shot("failed"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	failed, err := chromedp.Run(bctx, chromedp.Text(css(`main`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(failed, "拖进来的.xlsx") || !strings.Contains(failed, "不是 .xlsx 工作簿") {
+		t.Errorf("the dropped file's page says %q", failed)
+	}
 	t.Logf("screenshots in %s", shots)
 }
