@@ -259,6 +259,20 @@ func TestServeCheckWorkbook(t *testing.T) {
 	if resp, body := get(t, c, s.URL+strings.ReplaceAll(m[1], "&amp;", "&")); resp.StatusCode != http.StatusOK || body != string(samples.Workbook) {
 		t.Errorf("archived workbook: %s, %d bytes; want the upload back", resp.Status, len(body))
 	}
+	// Every asset comes from this server: the intranet has no CDN.
+	refRE := regexp.MustCompile(`(?:src|href)="([^"]*)"`)
+	for _, p := range []string{page, hist, still} {
+		for _, m := range refRE.FindAllStringSubmatch(p, -1) {
+			if !strings.HasPrefix(m[1], "/") || strings.HasPrefix(m[1], "//") {
+				t.Errorf("a page refers to %q, not to this server", m[1])
+			}
+		}
+	}
+	for p, ctype := range map[string]string{"/assets/style.css": "text/css", "/assets/app.js": "javascript", "/font.ttf": "font/ttf"} {
+		if resp, body := get(t, c, s.URL+p); resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), ctype) || len(body) == 0 {
+			t.Errorf("%s: %s %s", p, resp.Status, resp.Header.Get("Content-Type"))
+		}
+	}
 	// Signing out ends the session.
 	resp, err := c.PostForm(s.URL+"/logout", url.Values{"csrf": {csrf}})
 	if err != nil {
