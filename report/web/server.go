@@ -220,6 +220,12 @@ type session struct {
 const sessionCookie = "innoreport_session"
 const sessionTTL = 12 * time.Hour
 
+// anonTTL is how long a sign-in form stays good.
+const anonTTL = time.Hour
+
+// maxSessions caps the sessions kept in memory.
+const maxSessions = 10000
+
 func newSessions() *sessions { return &sessions{m: map[string]*session{}} }
 
 // get finds the request's session, making an anonymous one (for the
@@ -238,7 +244,16 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) *session {
 			delete(s.sessions.m, id)
 		}
 	}
-	se := &session{id: newID(), csrf: newID(), expires: now.Add(sessionTTL)}
+	if len(s.sessions.m) >= maxSessions {
+		// A flood of visitors who never sign in must not grow the map
+		// without end: they lose their sign-in forms, the signed-in keep on.
+		for id, se := range s.sessions.m {
+			if se.user == nil {
+				delete(s.sessions.m, id)
+			}
+		}
+	}
+	se := &session{id: newID(), csrf: newID(), expires: now.Add(anonTTL)}
 	s.sessions.m[se.id] = se
 	s.setCookie(w, r, se.id)
 	return se
