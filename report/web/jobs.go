@@ -17,10 +17,11 @@ import (
 // job is one upload being built, or built, in the background: a big
 // workbook never holds a request open until a proxy times it out.
 type job struct {
-	id      string
-	owner   string
-	name    string // the upload's name, for people
-	created time.Time
+	id       string
+	owner    string
+	name     string // the upload's name, for people
+	created  time.Time
+	finished chan struct{} // closed when done
 
 	mu    sync.Mutex
 	stage string
@@ -96,7 +97,7 @@ func (s *Server) start(owner string, up Upload) (*job, error) {
 	if js.ctx.Err() != nil {
 		return nil, errClosing
 	}
-	j := &job{id: newID(), owner: owner, name: up.Name, created: time.Now(), stage: "queued"}
+	j := &job{id: newID(), owner: owner, name: up.Name, created: time.Now(), stage: "queued", finished: make(chan struct{})}
 	dir := filepath.Join(s.cfg.State, "jobs", j.id)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
@@ -116,6 +117,7 @@ func (s *Server) start(owner string, up Upload) (*job, error) {
 		j.mu.Lock()
 		j.done, j.build, j.err, j.stage = true, b, err, "done"
 		j.mu.Unlock()
+		close(j.finished)
 		if err != nil {
 			s.cfg.Log.Printf("job %s (%s): %v", j.id, j.name, err)
 		}

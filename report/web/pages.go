@@ -292,7 +292,7 @@ func (s *Server) findJob(r *http.Request, u *User) (*job, bool) {
 		return nil, false
 	}
 	j, ok := s.jobs.get(id)
-	if !ok || (j.owner != u.Name && u.Role != RoleBureau) {
+	if !ok || (j.owner != u.Name && !u.Role.SeesAll()) {
 		return nil, false
 	}
 	return j, true
@@ -491,35 +491,30 @@ func (s *Server) apiBuild(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusServiceUnavailable, report.Text{Zh: "服务正在停止", En: "the server is stopping"})
 		return
 	}
-	for {
-		_, done, b, err := j.state()
-		if done {
-			if err != nil {
-				m, _ := message(err)
-				apiError(w, http.StatusUnprocessableEntity, m)
-				return
-			}
-			outs := map[string]string{}
-			for f := range b.Files {
-				outs[f] = s.baseURL(r) + "/api/jobs/" + j.id + "/" + f
-			}
-			js, err := b.JSON(outs)
-			if err != nil {
-				apiError(w, http.StatusInternalServerError, report.Text{Zh: "内部错误", En: "internal error"})
-				return
-			}
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.Header().Set("Location", "/jobs/"+j.id)
-			if _, err := w.Write(js); err != nil {
-				s.cfg.Log.Printf("api: %v", err)
-			}
-			return
-		}
-		select {
-		case <-r.Context().Done():
-			return // the job goes on; its page shows it
-		case <-time.After(100 * time.Millisecond):
-		}
+	select {
+	case <-j.finished:
+	case <-r.Context().Done():
+		return // the job goes on; its page shows it
+	}
+	_, _, b, err := j.state()
+	if err != nil {
+		m, _ := message(err)
+		apiError(w, http.StatusUnprocessableEntity, m)
+		return
+	}
+	outs := map[string]string{}
+	for f := range b.Files {
+		outs[f] = s.baseURL(r) + "/api/jobs/" + j.id + "/" + f
+	}
+	js, err := b.JSON(outs)
+	if err != nil {
+		apiError(w, http.StatusInternalServerError, report.Text{Zh: "内部错误", En: "internal error"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Location", "/jobs/"+j.id)
+	if _, err := w.Write(js); err != nil {
+		s.cfg.Log.Printf("api: %v", err)
 	}
 }
 

@@ -45,6 +45,9 @@ func (r Role) Can(a Action) bool {
 	return false
 }
 
+// SeesAll says whether the role sees every job, not only its own uploads.
+func (r Role) SeesAll() bool { return r == RoleBureau }
+
 // ParseRole reads a role as the users file writes it.
 func ParseRole(s string) (Role, bool) {
 	switch Role(s) {
