@@ -396,9 +396,11 @@ func TestServeCSRF(t *testing.T) {
 	if _, home := get(t, c, s.URL+"/"); strings.Contains(home, "/jobs/") {
 		t.Errorf("a refused upload was built anyway")
 	}
-	entries, err := os.ReadDir(filepath.Join(s.dir, "state", "jobs"))
-	if err != nil || len(entries) != 0 {
-		t.Errorf("refused uploads left %d job folders (%v)", len(entries), err)
+	for _, d := range []string{"jobs", "uploads"} {
+		entries, err := os.ReadDir(filepath.Join(s.dir, "state", d))
+		if err != nil || len(entries) != 0 {
+			t.Errorf("refused uploads left %d entries in %s (%v)", len(entries), d, err)
+		}
 	}
 }
 
@@ -449,6 +451,9 @@ func TestServeHostileUploads(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("a 3 MB API upload: %s", resp.Status)
+	}
+	if left, err := os.ReadDir(filepath.Join(s.dir, "state", "uploads")); err != nil || len(left) != 0 {
+		t.Errorf("refused uploads left %d spooled files (%v)", len(left), err)
 	}
 
 	bomb := zipBomb(t, 64<<20)
@@ -632,8 +637,11 @@ func TestServeConcurrentUploads(t *testing.T) {
 	}
 	for _, j := range jobs {
 		files, err := os.ReadDir(filepath.Join(s.dir, "state", "jobs", j.Name()))
-		if err != nil || len(files) != 1 || files[0].Name() != "workbook-report.pdf" {
-			t.Errorf("job %s holds %v (%v), want only its PDF", j.Name(), files, err)
+		if err != nil || len(files) != 2 || files[0].Name() != "upload" || files[1].Name() != "workbook-report.pdf" {
+			t.Errorf("job %s holds %v (%v), want its upload and its PDF", j.Name(), files, err)
+		}
+		if data, err := os.ReadFile(filepath.Join(s.dir, "state", "jobs", j.Name(), "upload")); err != nil || !bytes.Equal(data, samples.Workbook) {
+			t.Errorf("job %s: the kept upload is not what was sent (%v)", j.Name(), err)
 		}
 	}
 	a, err := archive.Open(context.Background(), filepath.Join(s.dir, "state", "innoreport.db"))

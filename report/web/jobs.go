@@ -102,6 +102,14 @@ func (s *Server) start(owner string, up Upload) (*job, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
+	if up.file != "" {
+		// Kept beside its outputs, under the server's name.
+		kept := filepath.Join(dir, "upload")
+		if err := os.Rename(up.file, kept); err != nil {
+			return nil, err
+		}
+		up.file = kept
+	}
 	js.mu.Lock()
 	js.m[j.id] = j
 	js.order = append(js.order, j)
@@ -140,6 +148,11 @@ func (s *Server) run(ctx context.Context, j *job, up Upload, dir string) (b *Bui
 			err = fmt.Errorf("internal error: %v", p)
 		}
 	}()
+	if up.Data == nil && up.file != "" {
+		if up.Data, err = os.ReadFile(up.file); err != nil {
+			return nil, err
+		}
+	}
 	b, err = s.cfg.Build(ctx, up, dir, func(stage string) {
 		j.mu.Lock()
 		j.stage = stage
@@ -193,6 +206,38 @@ func message(err error) (report.Text, bool) {
 		return be.Msg, true
 	}
 	return report.Text{Zh: "生成失败，请联系管理员查看服务日志", En: "the build failed: ask the administrator to look at the server's log"}, false
+}
+
+// spool writes an upload's file to a temporary file in the state folder,
+// named by the server, at most MaxUpload bytes: uploads waiting for a
+// build slot wait on disk, not in memory.
+func (s *Server) spool(up *Upload, r io.Reader) (int64, error) {
+	f, err := os.CreateTemp(filepath.Join(s.cfg.State, "uploads"), "upload-*")
+	if err != nil {
+		return 0, err
+	}
+	up.file = f.Name()
+	n, err := io.Copy(f, io.LimitReader(r, s.cfg.MaxUpload+1))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && n > s.cfg.MaxUpload {
+		err = errTooBig
+	}
+	if err != nil {
+		up.discard()
+	}
+	return n, err
+}
+
+// discard removes an upload's spooled file.
+func (up *Upload) discard() {
+	if up.file != "" {
+		if err := os.Remove(up.file); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return // a leftover in uploads/ is harmless; nothing to tell the sender
+		}
+		up.file = ""
+	}
 }
 
 // readAll reads at most limit bytes from r, failing past it.

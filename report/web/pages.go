@@ -198,7 +198,12 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (up Upload, 
 	tooBig := report.Text{
 		Zh: fmt.Sprintf("文件超过上限 %d MB，未读取；请缩小文件或请管理员调高 -max-file-mb", s.cfg.MaxUpload>>20),
 		En: fmt.Sprintf("the file is over the %d MB limit and was not read: make it smaller or ask for a higher -max-file-mb", s.cfg.MaxUpload>>20)}
-	seen := false
+	seen, empty := false, true
+	defer func() {
+		if status != 0 {
+			up.discard()
+		}
+	}()
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -224,19 +229,20 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (up Upload, 
 			}
 			seen = true
 			up.Name = cleanName(p.FileName())
-			up.Data, err = readAll(p, s.cfg.MaxUpload)
+			size, err := s.spool(&up, p)
 			if errors.Is(err, errTooBig) || errors.As(err, &mbe) {
 				return up, "", http.StatusRequestEntityTooLarge, tooBig
 			}
 			if err != nil {
 				return up, "", http.StatusBadRequest, report.Text{Zh: "上传的内容不完整，请重试", En: "the upload is incomplete: try again"}
 			}
+			empty = size == 0
 		}
 		if err := p.Close(); err != nil {
 			return up, "", http.StatusBadRequest, report.Text{Zh: "上传的内容不完整，请重试", En: "the upload is incomplete: try again"}
 		}
 	}
-	if !seen || len(up.Data) == 0 {
+	if !seen || empty {
 		return up, csrf, http.StatusBadRequest, report.Text{Zh: "没有收到工作簿：请选择一个 .xlsx 文件", En: "no workbook received: choose an .xlsx file"}
 	}
 	return up, csrf, 0, msg
@@ -266,6 +272,7 @@ func cleanName(name string) string {
 func (s *Server) check(w http.ResponseWriter, r *http.Request, se *session) {
 	up, csrf, status, msg := s.readUpload(w, r)
 	if status == 0 && !csrfOK(se, csrf) {
+		up.discard()
 		s.badCSRF(w, r, se)
 		return
 	}
@@ -279,6 +286,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, se *session) {
 	}
 	j, err := s.start(se.user.Name, up)
 	if err != nil {
+		up.discard()
 		s.fail(w, r, se, http.StatusServiceUnavailable, report.Text{Zh: "服务正在停止，请稍后再试", En: "the server is stopping: try again shortly"})
 		return
 	}
@@ -488,6 +496,7 @@ func (s *Server) apiBuild(w http.ResponseWriter, r *http.Request) {
 	}
 	j, err := s.start(u.Name, up)
 	if err != nil {
+		up.discard()
 		apiError(w, http.StatusServiceUnavailable, report.Text{Zh: "服务正在停止", En: "the server is stopping"})
 		return
 	}

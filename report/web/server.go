@@ -31,6 +31,7 @@ import (
 type Upload struct {
 	Name string
 	Data []byte
+	file string // where the server spooled it, until a build slot is free
 }
 
 // Build is what a Builder made of one upload.
@@ -89,9 +90,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = log.New(io.Discard, "", 0)
 	}
-	for _, d := range []string{"jobs", "outputs"} {
+	for _, d := range []string{"jobs", "outputs", "uploads"} {
 		if err := os.MkdirAll(filepath.Join(cfg.State, d), 0o750); err != nil {
 			return nil, err
+		}
+	}
+	// Uploads a killed server was spooling belong to no job.
+	if left, err := os.ReadDir(filepath.Join(cfg.State, "uploads")); err == nil {
+		for _, e := range left {
+			if err := os.Remove(filepath.Join(cfg.State, "uploads", e.Name())); err != nil {
+				cfg.Log.Printf("uploads: %v", err)
+			}
 		}
 	}
 	p, err := loadPages()
