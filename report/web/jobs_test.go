@@ -128,3 +128,58 @@ func TestJobProgress(t *testing.T) {
 		t.Errorf("a build started after Close: %v", err)
 	}
 }
+
+// Ten wrong passwords from one address lock it out for a while, even
+// with the right one; another address still signs in.
+func TestSignInLimit(t *testing.T) {
+	dir := t.TempDir()
+	users := filepath.Join(dir, "users.txt")
+	if _, err := AddUser(users, "wang", RoleBureau, "secret-pass"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := LoadUsers(users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	never := func(context.Context, Upload, string, func(string)) (*Build, error) {
+		return nil, errors.New("not called")
+	}
+	srv, err := New(Config{Build: never, State: filepath.Join(dir, "state"), Users: u, TrustProxy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	csrfRE := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+	try := func(from, password string) int {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Get(ts.URL + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		form := url.Values{"csrf": {csrfRE.FindStringSubmatch(string(b))[1]}, "name": {"wang"}, "password": {password}}
+		req, _ := http.NewRequest("POST", ts.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", from)
+		resp, err = c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := range maxFailures {
+		if code := try("10.0.0.7", "guess"); code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i, code)
+		}
+	}
+	if code := try("10.0.0.7", "secret-pass"); code != http.StatusTooManyRequests {
+		t.Errorf("after %d wrong passwords the right one answers %d, want 429", maxFailures, code)
+	}
+	if code := try("10.0.0.8", "secret-pass"); code != http.StatusSeeOther {
+		t.Errorf("another address: %d, want to be signed in", code)
+	}
+}

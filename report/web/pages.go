@@ -131,8 +131,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.badCSRF(w, r, se)
 		return
 	}
+	addr := s.clientAddr(r)
+	if s.limiter.blocked(addr) {
+		s.render(w, r, se, http.StatusTooManyRequests, "login", report.Text{Zh: "登录", En: "Sign in"},
+			report.Text{Zh: "密码错误次数过多，请 10 分钟后再试", En: "too many wrong passwords: try again in 10 minutes"})
+		return
+	}
 	u, ok := s.cfg.Users.Login(r.PostFormValue("name"), r.PostFormValue("password"))
 	if !ok {
+		s.limiter.fail(addr)
 		s.cfg.Log.Printf("%s: failed sign-in for %q", s.clientIP(r), r.PostFormValue("name"))
 		s.render(w, r, se, http.StatusUnauthorized, "login", report.Text{Zh: "登录", En: "Sign in"},
 			report.Text{Zh: "用户名或密码不对", En: "wrong name or password"})

@@ -14,6 +14,7 @@ import (
 	"io"
 	"io/fs"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -74,6 +75,7 @@ type Server struct {
 	sessions *sessions
 	jobs     *jobs
 	pages    *pages
+	limiter  *limiter
 }
 
 // New makes a Server. Close it to wait for the builds under way.
@@ -107,7 +109,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), sessions: newSessions(), pages: p}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), sessions: newSessions(), pages: p, limiter: newLimiter()}
 	s.jobs = newJobs(cfg.Workers)
 	assets, err := fs.Sub(files, "assets")
 	if err != nil {
@@ -125,6 +127,9 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /history", s.need(ActHistory, s.history))
 	s.mux.HandleFunc("GET /history/workbook/{sum}", s.need(ActHistory, s.archivedWorkbook))
 	s.mux.HandleFunc("GET /files/{sum}", s.need(ActHistory, s.archivedOutput))
+	// The returns of the collection (issue 13) go here: a unit's token
+	// link (/u/TOKEN) signs in a unit role whose Can allows only its own
+	// upload and submit, and the bureau's 报送情况 page lists them.
 	s.mux.HandleFunc("POST /api/build", s.apiBuild)
 	s.mux.HandleFunc("GET /api/jobs/{id}/{format}", s.apiFile)
 	return s, nil
@@ -190,6 +195,16 @@ func (s *Server) baseURL(r *http.Request) string {
 }
 
 var validHost = regexp.MustCompile(`^[A-Za-z0-9.\-:\[\]]+$`)
+
+// clientAddr is the client's address without its port, for counting
+// failed sign-ins.
+func (s *Server) clientAddr(r *http.Request) string {
+	a := s.clientIP(r)
+	if h, _, err := net.SplitHostPort(a); err == nil {
+		return h
+	}
+	return a
+}
 
 func (s *Server) clientIP(r *http.Request) string {
 	if s.cfg.TrustProxy {
@@ -304,4 +319,55 @@ func (s *Server) need(a Action, h func(http.ResponseWriter, *http.Request, *sess
 		}
 		h(w, r, se)
 	}
+}
+
+// limiter slows password guessing: after maxFailures wrong sign-ins from
+// one address within failWindow, that address may not try again until the
+// window ends.
+type limiter struct {
+	mu sync.Mutex
+	m  map[string]*failures
+}
+
+type failures struct {
+	n     int
+	since time.Time
+}
+
+const maxFailures = 10
+const failWindow = 10 * time.Minute
+
+func newLimiter() *limiter { return &limiter{m: map[string]*failures{}} }
+
+// blocked says whether addr has failed too often lately.
+func (l *limiter) blocked(addr string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f, ok := l.m[addr]
+	if !ok {
+		return false
+	}
+	if time.Since(f.since) > failWindow {
+		delete(l.m, addr)
+		return false
+	}
+	return f.n >= maxFailures
+}
+
+func (l *limiter) fail(addr string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.m) >= maxSessions {
+		for a, f := range l.m {
+			if time.Since(f.since) > failWindow {
+				delete(l.m, a)
+			}
+		}
+	}
+	f, ok := l.m[addr]
+	if !ok || time.Since(f.since) > failWindow {
+		f = &failures{since: time.Now()}
+		l.m[addr] = f
+	}
+	f.n++
 }
