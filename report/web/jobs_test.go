@@ -95,7 +95,7 @@ func TestJobProgress(t *testing.T) {
 			t.Errorf("%s while building: %d, no refresh", p, code)
 		}
 	}
-	if _, p := page(second); !strings.Contains(p, "queued") {
+	if _, p := page(second); !strings.Contains(p, "排队等候") {
 		t.Errorf("the second job is not shown queued")
 	}
 	if _, p := page(first); !strings.Contains(p, "reading panic.xlsx") {
