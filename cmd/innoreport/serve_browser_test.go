@@ -95,12 +95,22 @@ func TestServeInChromium(t *testing.T) {
 	if err := chromedp.Do(bctx,
 		chromedp.SetValue(css(`select[name=severity]`), "warning"),
 		chromedp.Click(css(`.filters button`)),
-		chromedp.WaitVisible(css(`table.findings`)),
 	); err != nil {
 		t.Fatal(err)
 	}
-	url, err := chromedp.Run(bctx, chromedp.Location())
-	if err != nil {
+	// The old page still shows its table until the new one replaces it:
+	// wait for the new address first.
+	var url string
+	for range 200 {
+		if url, err = chromedp.Run(bctx, chromedp.Location()); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(url, "severity=warning") {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := chromedp.Do(bctx, chromedp.WaitVisible(css(`table.findings`))); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("table.findings tbody tr")).map(r => r.className)`))
