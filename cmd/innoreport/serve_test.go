@@ -700,7 +700,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 		answered <- resp.StatusCode
 	}()
 	// Stop once the build is under way.
-	for range 100 {
+	for range 500 {
 		if e, _ := os.ReadDir(filepath.Join(dir, "state", "jobs")); len(e) > 0 {
 			break
 		}
