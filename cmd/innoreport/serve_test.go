@@ -694,10 +694,12 @@ func TestServeGracefulShutdown(t *testing.T) {
 	go io.Copy(io.Discard, pr)
 	answered := make(chan int, 1)
 	go func() {
+		code := 0
+		defer func() { answered <- code }() // also if upload fails the test
 		resp := upload(t, http.DefaultClient, string(m[1])+"/api/build", "", "a.xlsx", samples.Workbook, http.Header{"Authorization": {"Bearer " + token}})
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		answered <- resp.StatusCode
+		code = resp.StatusCode
 	}()
 	// Stop once the build is under way.
 	for range 500 {
