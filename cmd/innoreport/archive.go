@@ -206,6 +206,9 @@ func (b *buildFlags) record(ctx context.Context, p *period, res *report.Result, 
 	if in.path != "" {
 		per.WorkbookName = filepath.Base(in.path)
 	}
+	if in.name != "" {
+		per.WorkbookName = in.name
+	}
 	for _, f := range files {
 		if f == "" {
 			continue

@@ -301,22 +301,34 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		for _, o := range res.outputs() {
 			files[o[0]] = o[1]
 		}
-		outputs, err := json.MarshalIndent(files, "  ", "  ")
+		js, err = buildAnswer(js, res, files)
 		if err != nil {
 			return err
 		}
-		js = bytes.TrimSuffix(bytes.TrimSpace(js), []byte("}"))
-		cmp, err := json.MarshalIndent(res.compare, "  ", "  ")
-		if err != nil {
+		if _, err := stdout.Write(js); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s,\n  \"compare\": %s,\n  \"outputs\": %s\n}\n", bytes.TrimRight(js, " \n"), cmp, outputs)
 	} else {
 		for _, o := range res.outputs() {
 			fmt.Fprintln(stdout, o[1])
 		}
 	}
 	return failLevel(b.failOn, res.res.Findings)
+}
+
+// buildAnswer is build -format json's answer: the check JSON js, then the
+// comparison and where the outputs went (paths, or URLs from serve).
+func buildAnswer(js []byte, res *built, outputs map[string]string) ([]byte, error) {
+	outs, err := json.MarshalIndent(outputs, "  ", "  ")
+	if err != nil {
+		return nil, err
+	}
+	js = bytes.TrimSuffix(bytes.TrimSpace(js), []byte("}"))
+	cmp, err := json.MarshalIndent(res.compare, "  ", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return fmt.Appendf(nil, "%s,\n  \"compare\": %s,\n  \"outputs\": %s\n}\n", bytes.TrimRight(js, " \n"), cmp, outs), nil
 }
 
 // outputs are the files written, as format and path.

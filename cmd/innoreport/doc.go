@@ -11,6 +11,9 @@
 //	innoreport split [flags] [MASTER.xlsx]
 //	innoreport collect [flags] MASTER.xlsx RETURN.xlsx...
 //	innoreport remind [flags] MASTER.xlsx
+//	innoreport history [flags]
+//	innoreport serve [flags]
+//	innoreport users add [-file FILE] [-role bureau] NAME
 //	innoreport help
 //
 // With no WORKBOOK the built-in sample (samples/neijiang-2021.xlsx) is used.
@@ -89,6 +92,10 @@
 // split: -out DIR (default returns), -deadline DATE.
 // collect: -out DIR (default out), -db PATH, -deadline DATE, -fail-on.
 // remind: -out DIR, -db PATH, -deadline DATE, -dry-run, -returns DIR.
+// serve: the build flags but -mail-to, and -addr HOST:PORT (default
+// 127.0.0.1:8080), -users FILE, -state DIR, -tls-cert FILE -tls-key FILE,
+// -trust-proxy, -workers N. users add reads the password from standard
+// input and prints the new API token once.
 //
 // Mail settings come from INNOREPORT_SMTP_URL (smtp:// with STARTTLS, or
 // smtps://) and INNOREPORT_MAIL_FROM; no password on the command line.

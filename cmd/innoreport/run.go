@@ -112,6 +112,8 @@ innoreport checks and reports an innovative-city workbook.
   innoreport collect [flags] MASTER.xlsx RETURN.xlsx...
                                              汇总各单位报表 / merge the returns into the master
   innoreport remind [flags] MASTER.xlsx      催报未报单位 / mail the units that have not reported
+  innoreport serve [flags]                   内网网页：上传检查、下载报告、历史 / the intranet page: check, download, history
+  innoreport users add [-file F] NAME        添加网页用户（密码从标准输入读） / add a web user (password read from stdin)
   innoreport help                            本说明 / this help
 
 不给 WORKBOOK 时使用内置样例 / with no WORKBOOK the built-in sample is used.
@@ -148,6 +150,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCollect(ctx, args[1:], stdout, stderr)
 	case "remind":
 		return runRemind(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "users":
+		return runUsers(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -223,6 +229,7 @@ func (c *common) parseAsOf() (time.Time, error) {
 // workbook, and what was read from them.
 type input struct {
 	path string // "" for the built-in sample
+	name string // the name its sender gave an upload, where path is the server's
 	data []byte
 	wb   *report.Workbook
 }
