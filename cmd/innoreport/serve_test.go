@@ -24,11 +24,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"innoreport/report"
 	"innoreport/report/archive"
 	"innoreport/report/web"
 	"innoreport/samples"
@@ -198,10 +200,31 @@ func TestServeCheckWorkbook(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("result page %s:\n%s", resp.Status, page)
 	}
-	for _, want := range []string{"任务清单 2021.xlsx", "分领域", "优化创新布局", `class="findings"`, "任务清单!", "下载 PDF 报告", `<option value="warning"`} {
+	for _, want := range []string{"任务清单 2021.xlsx", "分板块", "优化创新布局", `class="findings"`, "任务清单!", "下载 PDF 报告", `<option value="warning"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("result page lacks %q", want)
 		}
+	}
+	// The section table names every state as the report does, and a
+	// section's counts add up to its tasks (推动产业转型升级: 5 = 3 done,
+	// 1 ahead, 1 behind).
+	for _, st := range report.States {
+		if !strings.Contains(page, "<th>"+st.Label().Zh+"</th>") {
+			t.Errorf("the section table has no column %s", st.Label().Zh)
+		}
+	}
+	row := regexp.MustCompile(`<td>推动产业转型升级</td>((?:<td class="n">[^<]*</td>)+)`).FindStringSubmatch(page)
+	if row == nil {
+		t.Fatal("no row for 推动产业转型升级")
+	}
+	cells := regexp.MustCompile(`<td class="n">([^<]*)</td>`).FindAllStringSubmatch(row[1], -1)
+	sum := 0
+	for _, c := range cells[1 : len(cells)-1] {
+		n, _ := strconv.Atoi(c[1])
+		sum += n
+	}
+	if total, _ := strconv.Atoi(cells[0][1]); sum != total {
+		t.Errorf("推动产业转型升级: states add to %d, tasks %d", sum, total)
 	}
 	// The filters work as plain links: no script needed.
 	_, errs := get(t, c, s.URL+loc+"?severity=error")

@@ -30,6 +30,10 @@ var funcs = template.FuncMap{
 	"tr":  func(lang, zh, en string) string { return report.Text{Zh: zh, En: en}.In(lang) },
 	"in":  func(t report.Text, lang string) string { return t.In(lang) },
 	"pct": func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
+	// The task states and their names are the domain's, as in the PDF:
+	// every state a column, so a section's counts add up to its tasks.
+	"states": func() []report.State { return report.States },
+	"state":  func(s report.State, lang string) string { return s.Label().In(lang) },
 	"size": func(n int64) string {
 		if n < 1<<20 {
 			return fmt.Sprintf("%.1f KB", float64(n)/1024)
@@ -381,7 +385,7 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request, se *session) {
 		{report.Text{Zh: "任务", En: "Tasks"}, fmt.Sprint(t.Total), ""},
 		{report.Text{Zh: "已完成", En: "Done"}, fmt.Sprint(t.Done), "ok"},
 		{report.Text{Zh: "完成率", En: "Completion"}, fmt.Sprintf("%.1f%%", t.Rate*100), ""},
-		{report.Text{Zh: "滞后", En: "Behind"}, fmt.Sprint(t.Behind), "warn"},
+		{report.StateBehind.Label(), fmt.Sprint(t.Behind), "warn"},
 		{report.Text{Zh: "逾期", En: "Overdue"}, fmt.Sprint(t.Overdue), "bad"},
 		{report.Text{Zh: "指标", En: "Indicators"}, fmt.Sprint(len(res.Indicators)), ""},
 		{report.Text{Zh: "错误", En: "Errors"}, fmt.Sprint(d.Counts[report.Error]), "bad"},
