@@ -139,12 +139,18 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 }
 
-// TestHelperProcess is a child process of the tests below, not a test.
-func TestHelperProcess(t *testing.T) {
-	path := os.Getenv("ARCHIVE_HELPER_DB")
-	if path == "" {
-		t.Skip("only run as a child process")
+// TestMain runs the child processes of the tests below when asked to,
+// and the tests otherwise.
+func TestMain(m *testing.M) {
+	if path := os.Getenv("ARCHIVE_HELPER_DB"); path != "" {
+		helperProcess(path)
 	}
+	os.Exit(m.Run())
+}
+
+// helperProcess writes twenty periods, or holds a write transaction open
+// half done until it is killed.
+func helperProcess(path string) {
 	a, err := Open(ctx, path)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -175,7 +181,7 @@ func TestHelperProcess(t *testing.T) {
 }
 
 func child(t *testing.T, db string, env ...string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), append(env, "ARCHIVE_HELPER_DB="+db)...)
 	cmd.Stderr = os.Stderr
 	return cmd

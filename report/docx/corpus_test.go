@@ -39,7 +39,10 @@ func TestCorpusWorkbooks(t *testing.T) {
 			}
 			wb, err := xlsx.Read(filepath.Base(name), data, xlsx.Options{})
 			if err != nil {
-				t.Skipf("not read: %v", err)
+				// Refused by the reader (encrypted, legacy, a bomb):
+				// nothing to write, and the corpus test says why.
+				t.Logf("not read: %v", err)
+				return
 			}
 			d, err := doc.Build(report.Analyze(wb, tm, report.Options{}), tm, doc.Options{Lang: "zh", Made: made})
 			if err != nil {
