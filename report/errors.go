@@ -2,7 +2,6 @@ package report
 
 import (
 	"errors"
-	"fmt"
 )
 
 // Sentinel errors, matched with errors.Is at the command's edge to pick an
@@ -15,21 +14,7 @@ var (
 	ErrEncrypted   = errors.New("report: workbook is encrypted")
 	ErrPassword    = errors.New("report: wrong password")
 	ErrLimit       = errors.New("report: workbook exceeds a limit")
-	ErrNoSheet     = errors.New("report: no sheet found")
 )
-
-// CellError places an error at a cell; it reads like 任务清单!G12: message.
-type CellError struct {
-	Sheet string
-	Cell  string
-	Err   error
-}
-
-func (e *CellError) Error() string {
-	return fmt.Sprintf("%s: %v", Ref(e.Sheet, e.Cell), e.Err)
-}
-
-func (e *CellError) Unwrap() error { return e.Err }
 
 // Ref joins a sheet and a cell the way Excel writes a reference.
 func Ref(sheet, cell string) string {
