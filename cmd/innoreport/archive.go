@@ -27,6 +27,24 @@ func (a *archiveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&a.compare, "compare", "", "与哪一期比较 / compare with `DATE|FILE.xlsx|none` (默认 default: 存档中的上一期 the latest earlier archived period)")
 }
 
+// validate checks -db and -compare before any workbook is read.
+func (a *archiveFlags) validate() error {
+	c := a.compare
+	switch {
+	case c == "", c == "none":
+		return nil
+	case strings.HasSuffix(strings.ToLower(c), ".xlsx"), strings.HasSuffix(strings.ToLower(c), ".xlsm"):
+		return nil
+	}
+	if d, err := report.ParseDate(c); err != nil || !d.OK() {
+		return usagef("-compare %q 不是日期、工作簿或 none", "-compare %q is not a date, a workbook or none", c)
+	}
+	if a.db == "none" {
+		return usagef("-compare 日期需要存档，不能与 -db none 同用", "-compare DATE needs the archive: not with -db none")
+	}
+	return nil
+}
+
 // periodOptions are what a period's outputs were made with, kept in the
 // archive so `history -export` makes them again byte for byte.
 type periodOptions struct {

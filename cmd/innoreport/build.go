@@ -101,6 +101,9 @@ func (b *buildFlags) prepare() error {
 	if err := b.parseFormats(); err != nil {
 		return err
 	}
+	if err := b.archive.validate(); err != nil {
+		return err
+	}
 	b.font = pdf.DefaultFont
 	if b.fontFile != "" {
 		data, err := os.ReadFile(b.fontFile)

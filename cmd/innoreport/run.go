@@ -158,6 +158,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
+	best, bestD := "", 1<<30
+	for _, c := range []string{"check", "build", "watch", "split", "collect", "remind", "history", "serve", "users", "help"} {
+		if d := distance(args[0], c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if bestD <= 2 {
+		return usagef("未知的子命令 %q，是否想用 %s？", "unknown subcommand %q: did you mean %s?", args[0], best)
+	}
 	return usagef("未知的子命令 %q", "unknown subcommand %q", args[0])
 }
 
