@@ -88,6 +88,8 @@ func (w *bodyWriter) write() (string, error) {
 				w.table(b.Table)
 			case b.Chart != nil:
 				err = w.chart(b.Chart)
+			case b.Trend != nil:
+				err = w.trend(b.Trend)
 			}
 			if err != nil {
 				return "", err
@@ -234,6 +236,24 @@ func (w *bodyWriter) chart(c *doc.Chart) error {
 		return err
 	}
 	_, hmm := chartSize(c, wmm)
+	w.picture(c.Title, data, wmm, hmm)
+	return nil
+}
+
+// trend is the PDF's trend chart as a picture, captioned the same way.
+func (w *bodyWriter) trend(t *doc.Trend) error {
+	wmm := float64(w.textW) / 1440 * 25.4
+	data, hmm, err := drawTrend(t, w.font, wmm)
+	if err != nil {
+		return err
+	}
+	w.picture(t.Title, data, wmm, hmm)
+	return nil
+}
+
+// picture places a PNG of wmm × hmm the width of the text, with title as
+// its numbered caption.
+func (w *bodyWriter) picture(title string, data []byte, wmm, hmm float64) {
 	id := w.image(data)
 	w.figure++
 	w.drawID++
@@ -245,12 +265,11 @@ func (w *bodyWriter) chart(c *doc.Chart) error {
 		`<a:graphic xmlns:a="%s"><a:graphicData uri="%s"><pic:pic xmlns:pic="%s"><pic:nvPicPr><pic:cNvPr id="0" name="%s"/><pic:cNvPicPr/></pic:nvPicPr>`+
 		`<pic:blipFill><a:blip r:embed="%s"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>`+
 		`<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="%d" cy="%d"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>`,
-		nsWP, cx, cy, w.drawID, name, esc(c.Title), nsA, nsA, nsPic, nsPic, name, id, cx, cy)
+		nsWP, cx, cy, w.drawID, name, esc(title), nsA, nsA, nsPic, nsPic, name, id, cx, cy)
 	w.para("figure", "", drawing)
 	label := fmt.Sprintf("图%d　", w.figure)
 	if w.d.Lang == "en" {
 		label = fmt.Sprintf("Figure %d. ", w.figure)
 	}
-	w.para("caption", "", runs(label+c.Title, ""))
-	return nil
+	w.para("caption", "", runs(label+title, ""))
 }
