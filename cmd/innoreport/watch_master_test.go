@@ -155,31 +155,40 @@ func TestWatchMasterKilledAndRestarted(t *testing.T) {
 	time.Sleep(2 * time.Second) // room for a duplicate to show
 	cmd2.Process.Signal(syscall.SIGTERM)
 	cmd2.Wait()
+	// SMTP is at-least-once at a crash: a mail the server took just as
+	// the process was killed, before the queue could file it as sent, is
+	// sent again after the restart. So at most one mail may come twice —
+	// the one in flight at the kill — and no other.
 	by := map[string]int{}
-	reports := map[string]bool{}
+	seen := map[string]int{}
+	extra := 0
 	for _, m := range srv.Received() {
 		to := strings.Join(m.To, ",")
 		by[to]++
-		if to != "leader@neijiang.example" {
-			continue
-		}
+		key := to
 		for name, data := range attachments(t, m.Data) {
-			if strings.HasSuffix(name, ".pdf") {
-				sum := archive.Sum(data)
-				if reports[sum] {
-					t.Errorf("the same report mailed twice")
-				}
-				reports[sum] = true
-			}
+			key += "\x00" + name + archive.Sum(data)
+		}
+		if to != "leader@neijiang.example" {
+			key += "\x00" + fmt.Sprint(by[to]) // receipts are counted below
+		}
+		if seen[key]++; seen[key] > 1 {
+			extra++
 		}
 	}
 	for u, n := range map[string]string{"内江市财政局.xlsx": "czj@neijiang.example", "内江市农业农村局.xlsx": "nyj@neijiang.example", "内江市科学技术局.xlsx": "kjj@neijiang.example"} {
-		if by[n] != receipts[u] {
+		switch d := by[n] - receipts[u]; {
+		case d < 0:
 			t.Errorf("%s got %d receipts for %d returns", n, by[n], receipts[u])
+		case d > 0:
+			extra += d
 		}
 	}
-	if by["leader@neijiang.example"] == 0 || by["leader@neijiang.example"] > 30 || len(reports) != by["leader@neijiang.example"] {
-		t.Errorf("%d report mails, %d distinct reports", by["leader@neijiang.example"], len(reports))
+	if extra > 1 {
+		t.Errorf("%d mails sent twice, more than the one a kill can catch in flight: %v", extra, by)
+	}
+	if n := by["leader@neijiang.example"]; n == 0 || n > 31 {
+		t.Errorf("%d report mails for 30 returns", n)
 	}
 	// The archive package registers the driver.
 	db, err := sql.Open("sqlite", filepath.Join(state, "innoreport.db"))
