@@ -109,7 +109,8 @@ func TestServeReturnsInChromium(t *testing.T) {
 	if err := chromedp.Do(bctx,
 		chromedp.SetUploadFiles(css(`#return-upload input[type=file]`), []string{good}),
 		chromedp.Click(css(`#return-upload button[type=submit]`)),
-		chromedp.WaitVisible(css(`#submit`)),
+		// The refused page has a submit button too: wait for this check's.
+		chromedp.WaitVisible(css(`#findings[data-errors="0"]`)),
 		chromedp.Click(css(`#submit`)),
 		chromedp.WaitVisible(css(`p.ok`)),
 		shot("unit"),
