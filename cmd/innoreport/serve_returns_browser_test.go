@@ -106,18 +106,20 @@ func TestServeReturnsInChromium(t *testing.T) {
 	if !strings.Contains(refused, "报表有 1 处错误") || !strings.Contains(refused, "任务清单!K5") {
 		t.Errorf("the refused return's page says %q", refused)
 	}
-	if err := chromedp.Do(bctx,
+	for i, a := range []chromedp.Action[chromedp.Void]{
 		chromedp.SetUploadFiles(css(`#return-upload input[type=file]`), []string{good}),
 		chromedp.Click(css(`#return-upload button[type=submit]`)),
 		// The refused page has a submit button too: wait for this check's.
 		chromedp.WaitVisible(css(`#findings[data-errors="0"]`)),
 		chromedp.Click(css(`#submit`)),
-		chromedp.WaitVisible(css(`p.ok`)),
+		chromedp.WaitVisible(css(`#submitted`)),
 		shot("unit"),
 		chromedp.Click(css(`header form button`)),
 		chromedp.WaitVisible(css(`input[name=password]`)),
-	); err != nil {
-		t.Fatal(err)
+	} {
+		if err := chromedp.Do(bctx, a); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
 	}
 	if err := chromedp.Do(bctx, append(signIn, shot("returns"))...); err != nil {
 		t.Fatal(err)

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -219,5 +223,122 @@ func TestServeReturns(t *testing.T) {
 	}
 	if strings.Contains(page[strings.Index(page, `class="remind"`):strings.Index(page, "</ul>")], unit) {
 		t.Errorf("%s, which reported, would be reminded", unit)
+	}
+}
+
+var errRefused = errors.New("refused for its errors")
+
+// TestServeReturnsAtOnce: clerks of every unit submit at the same time;
+// each return is collected once and the archive holds them all.
+func TestServeReturnsAtOnce(t *testing.T) {
+	s, _, rd := returnsSite(t)
+	bureau := s.browser(t)
+	s.signIn(t, bureau)
+	_, page := get(t, bureau, s.URL+"/returns")
+	units := regexp.MustCompile(`<tr class="state-missing"><td>([^<]+)</td>`).FindAllStringSubmatch(page, -1)
+	if len(units) < 10 {
+		t.Fatalf("%d units on the page", len(units))
+	}
+	errs := make(chan error, len(units))
+	for _, m := range units {
+		unit := m[1]
+		clerk := s.browser(t)
+		link := unitLink(t, page, unit)
+		go func() {
+			errs <- func() error {
+				resp, err := clerk.Get(link)
+				if err != nil {
+					return err
+				}
+				resp.Body.Close()
+				resp, err = clerk.Get(s.URL + "/unit")
+				if err != nil {
+					return err
+				}
+				up := csrfRE.FindStringSubmatch(body(t, resp))
+				if up == nil {
+					return fmt.Errorf("%s: no form", unit)
+				}
+				data, err := os.ReadFile(filepath.Join(rd, unit+".xlsx"))
+				if err != nil {
+					return err
+				}
+				var b bytes.Buffer
+				mw := multipart.NewWriter(&b)
+				if err := mw.WriteField("csrf", up[1]); err != nil {
+					return err
+				}
+				fw, err := mw.CreateFormFile("workbook", unit+".xlsx")
+				if err != nil {
+					return err
+				}
+				if _, err := fw.Write(data); err != nil {
+					return err
+				}
+				if err := mw.Close(); err != nil {
+					return err
+				}
+				resp, err = clerk.Post(s.URL+"/unit/check", mw.FormDataContentType(), &b)
+				if err != nil {
+					return err
+				}
+				if p := body(t, resp); resp.StatusCode != http.StatusOK {
+					return fmt.Errorf("%s: check: %s\n%s", unit, resp.Status, p)
+				}
+				resp, err = clerk.PostForm(s.URL+"/unit/submit", url.Values{"csrf": {up[1]}})
+				if err != nil {
+					return err
+				}
+				p := body(t, resp)
+				if resp.StatusCode == http.StatusUnprocessableEntity && strings.Contains(p, "处错误") {
+					return errRefused // the sample's own errors in this unit's rows
+				}
+				if resp.StatusCode != http.StatusOK || !strings.Contains(p, "已提交并汇入主表") {
+					return fmt.Errorf("%s: submit: %s\n%s", unit, resp.Status, p)
+				}
+				return nil
+			}()
+		}()
+	}
+	accepted, refused := 0, 0
+	for range units {
+		switch err := <-errs; {
+		case err == errRefused:
+			refused++
+		case err != nil:
+			t.Error(err)
+		default:
+			accepted++
+		}
+	}
+	if accepted < 10 {
+		t.Fatalf("%d returns accepted, %d refused", accepted, refused)
+	}
+	_, page = get(t, bureau, s.URL+"/returns")
+	if n := strings.Count(page, `<tr class="state-missing">`); n != refused {
+		t.Errorf("%d units show as not reported, %d were refused", n, refused)
+	}
+	db, err := archive.Open(context.Background(), filepath.Join(s.dir, "state", "innoreport.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var c collectFlags
+	fs := newFlagSet("collect", io.Discard, &c.common)
+	c.registerCollect(fs)
+	if err := parseFlags(fs, nil); err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.readMaster(filepath.Join(filepath.Dir(rd), "master.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := db.Returns(context.Background(), m.campaign, m.sum)
+	seen := map[string]int{}
+	for _, r := range recs {
+		seen[r.Unit]++
+	}
+	if err != nil || len(recs) != accepted || len(seen) != accepted {
+		t.Errorf("the archive holds %d returns of %d units, want %d: %v", len(recs), len(seen), accepted, err)
 	}
 }

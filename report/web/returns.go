@@ -152,6 +152,10 @@ func (s *Server) routeReturns() error {
 // unitLink signs the visitor in as the unit whose token this is.
 func (s *Server) unitLink(w http.ResponseWriter, r *http.Request) {
 	se := s.session(w, r)
+	if s.limiter.blocked(s.clientAddr(r)) {
+		s.fail(w, r, se, http.StatusTooManyRequests, report.Text{Zh: "错误次数过多，请 10 分钟后再试", En: "too many wrong links: try again in 10 minutes"})
+		return
+	}
 	got := r.PathValue("token")
 	for _, u := range s.cfg.Returns.Units() {
 		if subtle.ConstantTimeCompare([]byte(got), []byte(s.UnitToken(u))) == 1 {
