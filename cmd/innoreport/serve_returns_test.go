@@ -342,3 +342,17 @@ func TestServeReturnsAtOnce(t *testing.T) {
 		t.Errorf("the archive holds %d returns of %d units, want %d: %v", len(recs), len(seen), accepted, err)
 	}
 }
+
+// TestServeWithoutMaster: no -master, no returns: the menu's 报送情况 says
+// why, and no token link signs anyone in.
+func TestServeWithoutMaster(t *testing.T) {
+	s := newSite(t)
+	c := s.browser(t)
+	s.signIn(t, c)
+	if resp, page := get(t, c, s.URL+"/returns"); resp.StatusCode != http.StatusNotFound || !strings.Contains(page, "-master") {
+		t.Errorf("/returns without -master: %s\n%s", resp.Status, page)
+	}
+	if resp, _ := get(t, s.browser(t), s.URL+"/u/"+strings.Repeat("a", 64)); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a token link without -master: %s", resp.Status)
+	}
+}

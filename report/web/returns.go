@@ -133,6 +133,12 @@ func (s *Server) UnitLinks() map[string]string {
 
 func (s *Server) routeReturns() error {
 	if s.cfg.Returns == nil {
+		// The menu links here: say why there is nothing.
+		s.mux.HandleFunc("GET /returns", s.need(ActReturns, func(w http.ResponseWriter, r *http.Request, se *session) {
+			s.fail(w, r, se, http.StatusNotFound, report.Text{
+				Zh: "本服务启动时没有给出 -master 主表，因此不收集各单位的报表",
+				En: "this server was started without -master, so it collects no returns"})
+		}))
 		return nil
 	}
 	secret, err := loadSecret(s.cfg.State)
