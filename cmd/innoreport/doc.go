@@ -94,7 +94,11 @@
 // remind: -out DIR, -db PATH, -deadline DATE, -dry-run, -returns DIR.
 // serve: the build flags but -mail-to, and -addr HOST:PORT (default
 // 127.0.0.1:8080), -users FILE, -state DIR, -tls-cert FILE -tls-key FILE,
-// -trust-proxy, -workers N. users add reads the password from standard
+// -trust-proxy, -workers N, -master FILE (the units' returns: each unit's
+// link /u/TOKEN, HMAC of campaign and unit under STATE/unit-token.key,
+// signs in a role that sees only its return page; returns are collected
+// as collect does, refused while they have errors; the bureau's 报送情况
+// page reminds the rest as remind does). users add reads the password from standard
 // input and prints the new API token once.
 //
 // Mail settings come from INNOREPORT_SMTP_URL (smtp:// with STARTTLS, or

@@ -50,7 +50,14 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() != 1 {
 		return usagef("请给出一个主表", "give one master workbook")
 	}
-	m, err := c.readMaster(fs.Arg(0))
+	return remind(ctx, &c, fs.Arg(0), *dry, *retDir, stdout)
+}
+
+// remind queues (or, dry, lists) a reminder for each unit of the master
+// at masterPath that has not reported; serve's "remind the rest" button
+// calls it too.
+func remind(ctx context.Context, c *collectFlags, masterPath string, dry bool, retDir string, stdout io.Writer) error {
+	m, err := c.readMaster(masterPath)
 	if err != nil {
 		return err
 	}
@@ -80,7 +87,7 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	var cfg mail.Config
-	if !*dry {
+	if !dry {
 		if cfg, err = mail.ConfigFromEnv(os.Getenv); err != nil {
 			return err
 		}
@@ -105,7 +112,7 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				fmt.Fprintf(stdout, "%s\t邮箱有误 bad address %q\n", p.Unit, addr)
 				continue
 			}
-			r.message = remindMessage(m, c.lang, deadline, r, to, *retDir)
+			r.message = remindMessage(m, c.lang, deadline, r, to, retDir)
 			// One reminder a unit a period, whatever its text says: the
 			// queue names a keyed mail by its key and recipients.
 			r.message.Key = reminderID(m.campaign, period, p.Unit)
@@ -123,7 +130,7 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			continue
 		}
 		state := "将发送 / would send"
-		if !*dry {
+		if !dry {
 			state = "已排队 / queued"
 			for _, d := range []string{filepath.Join(q.Dir, "sent", r.message.ID), filepath.Join(q.Dir, r.message.ID)} {
 				if _, err := os.Stat(d); err == nil {
@@ -139,7 +146,7 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		fmt.Fprintf(stdout, "%s\t%s\t%s\n", r.unit.Name, strings.Join(r.message.To, ","), state)
 	}
-	if *dry || queued == 0 {
+	if dry || queued == 0 {
 		return nil
 	}
 	for i := 0; ; i++ {

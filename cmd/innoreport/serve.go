@@ -33,6 +33,7 @@ type serveFlags struct {
 	cert, key  string
 	trustProxy bool
 	workers    int
+	master     string
 }
 
 func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
@@ -55,9 +56,10 @@ func newServer(args []string, stderr io.Writer) (*web.Server, *serveFlags, *log.
 	fs.StringVar(&sf.cert, "tls-cert", "", "TLS 证书 / TLS certificate `FILE` (PEM); with -tls-key")
 	fs.StringVar(&sf.key, "tls-key", "", "TLS 私钥 / TLS key `FILE` (PEM)")
 	fs.BoolVar(&sf.trustProxy, "trust-proxy", false, "在反向代理之后：采信 X-Forwarded-Proto/-Host/-For / behind a reverse proxy: believe its X-Forwarded-* headers")
+	fs.StringVar(&sf.master, "master", "", "收集各单位报表的主表（在状态目录之外） / collect the units' returns, uploaded through their links, into this master `FILE.xlsx` (outside the state folder)")
 	fs.IntVar(&sf.workers, "workers", 0, "同时生成的个数 / builds at once (default: half the CPUs)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "用法 / usage: innoreport serve [-addr 127.0.0.1:8080] [-db PATH] [-users FILE] [-tls-cert F -tls-key F] [-trust-proxy] [build flags]\n\n")
+		fmt.Fprint(stderr, "用法 / usage: innoreport serve [-addr 127.0.0.1:8080] [-db PATH] [-master MASTER.xlsx] [-users FILE] [-tls-cert F -tls-key F] [-trust-proxy] [build flags]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -83,13 +85,29 @@ func newServer(args []string, stderr io.Writer) (*web.Server, *serveFlags, *log.
 		return nil, nil, nil, usagef("无法读取用户文件 %s：%v；先运行 innoreport users add NAME", "cannot read the users file %s: %v; run innoreport users add NAME first", sf.users, err)
 	}
 	logger := log.New(stderr, "innoreport: ", log.LstdFlags)
+	var rets web.Returns
+	if sf.master != "" {
+		r, err := serveMaster(&b, &sf)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		rets = r
+	}
 	srv, err := web.New(web.Config{
-		Build: b.webBuilder(), State: sf.state, DB: b.archivePath(sf.state), Users: users,
+		Returns: rets,
+		Build:   b.webBuilder(), State: sf.state, DB: b.archivePath(sf.state), Users: users,
 		MaxUpload: b.maxFile << 20, TrustProxy: sf.trustProxy, TLS: sf.cert != "", Workers: sf.workers, Log: logger,
 		Font: b.font,
 	})
 	if err != nil {
 		return nil, nil, nil, usagef("无法使用状态目录 %s：%v", "cannot use the state folder %s: %v", sf.state, err)
+	}
+	if rets != nil {
+		// The links go into the mail that sends each unit its return.
+		fmt.Fprintln(stderr, "innoreport: 各单位的报送链接（请附在下发报表的邮件中） / each unit's link (put it in the mail that sends its return):")
+		for _, u := range rets.Units() {
+			fmt.Fprintf(stderr, "  %s\t%s\n", u, srv.UnitLinks()[u])
+		}
 	}
 	return srv, &sf, logger, nil
 }

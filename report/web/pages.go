@@ -44,7 +44,7 @@ var funcs = template.FuncMap{
 
 func loadPages() (*pages, error) {
 	p := &pages{m: map[string]*template.Template{}}
-	for _, name := range []string{"login", "home", "progress", "result", "failed", "history", "error"} {
+	for _, name := range []string{"login", "home", "progress", "result", "failed", "history", "error", "unit", "returns"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err

@@ -63,6 +63,8 @@ type Config struct {
 	// page's last resort: a machine with no Chinese font still reads it.
 	Font []byte
 	Log  *log.Logger
+	// Returns is the collection of serve -master; nil without it.
+	Returns Returns
 }
 
 //go:embed assets templates
@@ -76,6 +78,7 @@ type Server struct {
 	jobs     *jobs
 	pages    *pages
 	limiter  *limiter
+	rs       *returnState // nil without Returns
 }
 
 // New makes a Server. Close it to wait for the builds under way.
@@ -127,9 +130,12 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /history", s.need(ActHistory, s.history))
 	s.mux.HandleFunc("GET /history/workbook/{sum}", s.need(ActHistory, s.archivedWorkbook))
 	s.mux.HandleFunc("GET /files/{sum}", s.need(ActHistory, s.archivedOutput))
-	// The returns of the collection (issue 13) go here: a unit's token
-	// link (/u/TOKEN) signs in a unit role whose Can allows only its own
+	// The returns of the collection (issue 13): a unit's token link
+	// (/u/TOKEN) signs in a unit role whose Can allows only its own
 	// upload and submit, and the bureau's 报送情况 page lists them.
+	if err := s.routeReturns(); err != nil {
+		return nil, err
+	}
 	s.mux.HandleFunc("POST /api/build", s.apiBuild)
 	s.mux.HandleFunc("GET /api/jobs/{id}/{format}", s.apiFile)
 	return s, nil

@@ -34,15 +34,18 @@ const (
 	ActCheck   Action = iota // upload a workbook and build its reports
 	ActHistory               // see the archive's periods and their outputs
 	ActAPI                   // build through POST /api/build
+	ActReturns               // see the 报送情况 of every unit, remind them
+	ActReturn                // upload and submit a return (a unit: only its own)
 )
 
 // Can says whether the role may do a.
 func (r Role) Can(a Action) bool {
 	switch r {
 	case RoleBureau:
-		return true
+		return a != ActReturn
 	}
-	return false
+	// A unit's token sees its own return page and nothing else.
+	return r.Unit() != "" && a == ActReturn
 }
 
 // SeesAll says whether the role sees every job, not only its own uploads.

@@ -100,3 +100,24 @@ func TestUsersFile(t *testing.T) {
 		}
 	}
 }
+
+func TestRoles(t *testing.T) {
+	u := UnitRole("内江市财政局")
+	if u.Unit() != "内江市财政局" || RoleBureau.Unit() != "" {
+		t.Errorf("Unit: %q %q", u.Unit(), RoleBureau.Unit())
+	}
+	for _, a := range []Action{ActCheck, ActHistory, ActAPI, ActReturns} {
+		if u.Can(a) {
+			t.Errorf("a unit may do %d", a)
+		}
+		if !RoleBureau.Can(a) {
+			t.Errorf("the bureau may not do %d", a)
+		}
+	}
+	if !u.Can(ActReturn) || RoleBureau.Can(ActReturn) || Role("unit:").Can(ActReturn) || Role("").Can(ActReturn) {
+		t.Error("only a unit submits a return")
+	}
+	if _, ok := ParseRole(string(u)); ok {
+		t.Error("a unit role can be written into the users file")
+	}
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"innoreport/report"
+	"innoreport/report/mail"
+	"innoreport/report/web"
+)
+
+// serveReturns is serve -master: the units' returns uploaded through
+// their token links are matched and collected exactly as collect does,
+// into the same archive, one at a time.
+type serveReturns struct {
+	path  string // the master
+	c     collectFlags
+	m     *master
+	units []string
+
+	mu     sync.Mutex // one collect at a time, and status
+	status []report.ReturnStatus
+}
+
+// newServeReturns reads the master once at start, so a master that cannot
+// be read stops serve before it takes any return, and works out the
+// 报送情况 of the returns the archive already holds.
+func newServeReturns(ctx context.Context, b *buildFlags, path, state, db string) (*serveReturns, error) {
+	r := &serveReturns{path: path}
+	r.c.common = b.common
+	r.c.out = filepath.Join(state, "collected")
+	r.c.db = db
+	m, err := r.c.readMaster(path)
+	if err != nil {
+		return nil, err
+	}
+	r.m = m
+	for _, p := range m.parts {
+		r.units = append(r.units, p.Unit)
+	}
+	if err := r.refresh(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// refresh recollects what the archive holds (no new return) for the
+// status; collect writes the same collected master again.
+func (r *serveReturns) refresh(ctx context.Context) error {
+	db, err := r.c.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	if db != nil {
+		defer db.Close()
+	}
+	out, err := r.c.collect(ctx, r.m, db, nil)
+	if err != nil {
+		return err
+	}
+	r.status = out.Status
+	return nil
+}
+
+func (r *serveReturns) Campaign() string { return r.m.campaign }
+func (r *serveReturns) Units() []string  { return r.units }
+
+func (r *serveReturns) Status(context.Context) ([]report.ReturnStatus, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]report.ReturnStatus(nil), r.status...), nil
+}
+
+// Check matches the return as collect would, and refuses another unit's.
+func (r *serveReturns) Check(_ context.Context, unit string, up web.Upload) (*web.ReturnCheck, error) {
+	o, err := r.c.match(r.m, up.Name, up.Data, time.Now().UTC().Truncate(time.Second))
+	if err != nil {
+		return nil, err
+	}
+	if o.Unit != unit {
+		return nil, &report.BilingualError{Err: report.ErrNotReturn, Msg: report.Text{
+			Zh: fmt.Sprintf("%s 是%s的报表，不是%s的；请上传本单位的报表", up.Name, orUnknown(o.Unit, "未知单位"), unit),
+			En: fmt.Sprintf("%s is the return of %s, not of %s: upload your own unit's return", up.Name, orUnknown(o.Unit, "an unknown unit"), unit),
+		}}
+	}
+	return &web.ReturnCheck{Unit: o.Unit, Findings: o.Findings, RowsUpdated: o.RowsUpdated()}, nil
+}
+
+func orUnknown(s, unknown string) string {
+	if s == "" {
+		return unknown
+	}
+	return s
+}
+
+// Submit collects the return into the master and records it, refused
+// while it has errors (the page refuses first; this holds whoever calls).
+func (r *serveReturns) Submit(ctx context.Context, unit string, up web.Upload) (*web.ReturnCheck, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	chk, err := r.Check(ctx, unit, up)
+	if err != nil {
+		return nil, err
+	}
+	if n := chk.Errors(); n > 0 {
+		return nil, &report.BilingualError{Err: report.ErrNotReturn, Msg: report.Text{
+			Zh: fmt.Sprintf("报表有 %d 处错误，未提交", n), En: fmt.Sprintf("the return has %d errors: not submitted", n)}}
+	}
+	// collect reads a return from a file, received when it was saved: the
+	// upload is saved now, under the server's name for it.
+	if err := os.MkdirAll(r.c.out, 0o750); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(r.c.out, "return-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	file := filepath.Join(tmp, filepath.Base(up.Name))
+	if err := os.WriteFile(file, up.Data, 0o600); err != nil {
+		return nil, err
+	}
+	db, err := r.c.openDB(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if db != nil {
+		defer db.Close()
+	}
+	out, err := collectOne(ctx, &r.c, r.path, file, db)
+	if err != nil {
+		return nil, err
+	}
+	r.status = out.Status
+	for _, o := range out.Coll.Returns {
+		if o.Unit == unit && o.Superseded == "" {
+			chk.RowsUpdated = out.Coll.RowsUpdated(o)
+		}
+	}
+	return chk, nil
+}
+
+// Remind queues the reminders as `innoreport remind` does; without SMTP
+// it lists who would be reminded and says why none was sent.
+func (r *serveReturns) Remind(ctx context.Context) ([]string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, cerr := mail.ConfigFromEnv(os.Getenv)
+	var buf strings.Builder
+	err := remind(ctx, &r.c, r.path, cerr != nil, "", &buf)
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if buf.Len() == 0 {
+		lines = nil
+	}
+	if err == nil && cerr != nil {
+		var be *report.BilingualError
+		msg := report.Text{Zh: cerr.Error(), En: cerr.Error()}
+		if errors.As(cerr, &be) {
+			msg = be.Msg
+		}
+		err = &report.BilingualError{Err: cerr, Msg: report.Text{
+			Zh: "未配置邮件服务器，催报邮件没有发出（下列单位将被催报）：" + msg.Zh,
+			En: "no mail server is configured, so no reminder was sent (these units would be reminded): " + msg.En}}
+	}
+	return lines, err
+}
+
+// serveMaster checks -master (outside the state folder, where uploads
+// are written) and reads it.
+func serveMaster(b *buildFlags, sf *serveFlags) (*serveReturns, error) {
+	state, err := filepath.Abs(sf.state)
+	if err != nil {
+		return nil, err
+	}
+	mp, err := filepath.Abs(sf.master)
+	if err != nil {
+		return nil, err
+	}
+	if rel, err := filepath.Rel(state, mp); err == nil && !strings.HasPrefix(rel, "..") {
+		return nil, usagef("主表 %s 在状态目录 %s 之内，上传的文件也写在那里：请放到别处", "the master %s is inside the state folder %s, where uploads are written: keep it elsewhere", sf.master, sf.state)
+	}
+	return newServeReturns(context.Background(), b, sf.master, sf.state, b.archivePath(sf.state))
+}

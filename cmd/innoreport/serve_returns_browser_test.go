@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+
+	"innoreport/internal/tooltest"
+)
+
+// TestServeReturnsInChromium is a clerk's return through its token link,
+// in a real headless Chromium: refused with an error, fixed, accepted,
+// and shown on the bureau's 报送情况 page. Screenshots are kept as in
+// TestServeInChromium.
+func TestServeReturnsInChromium(t *testing.T) {
+	exe := tooltest.Need(t, "chromium", "chromium")
+	s, _, rd := returnsSite(t)
+	const unit = "内江市科学技术局"
+	shots := t.TempDir()
+	bad := filepath.Join(t.TempDir(), unit+".xlsx")
+	copyFile(t, filepath.Join(rd, unit+".xlsx"), bad)
+	editBook(t, bad, func(f *excelize.File) { set(t, f, "任务清单", "K5", 130) })
+	good := filepath.Join(t.TempDir(), unit+".xlsx")
+	copyFile(t, filepath.Join(rd, unit+".xlsx"), good)
+	editBook(t, good, func(f *excelize.File) {
+		set(t, f, "任务清单", "K5", 95)
+		set(t, f, "任务清单", "L5", "三个县均已申报省级创新型县")
+	})
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 900),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if _, err := chromedp.Evaluate[bool](`document.fonts.ready.then(() => true)`, chromedp.EvalAwaitPromise)(ctx, tg); err != nil {
+				return err
+			}
+			png, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
+				return err
+			}
+			if dir := os.Getenv("INNOREPORT_SCREENSHOTS"); dir != "" {
+				return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+			}
+			return nil
+		})
+	}
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	signIn := []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(s.URL + "/login"),
+		chromedp.WaitVisible(css(`input[name=password]`)),
+		chromedp.SendKeys(css(`input[name=name]`), "wang"),
+		chromedp.SendKeys(css(`input[name=password]`), "secret-pass"),
+		chromedp.Submit(css(`input[name=password]`)),
+		chromedp.WaitVisible(css(`#drop`)),
+		chromedp.Navigate(s.URL + "/returns"),
+		chromedp.WaitVisible(css(`table.returns`)),
+	}
+	if err := chromedp.Do(bctx, signIn...); err != nil {
+		t.Fatal(err)
+	}
+	// The bureau reads the unit's link off its row, and signs out.
+	rowJS := func(sel string) string {
+		return "[...document.querySelectorAll('table.returns tbody tr')].find(r => r.cells[0].textContent === '" + unit + "')" + sel
+	}
+	link, err := chromedp.Run(bctx, chromedp.Evaluate[string](rowJS(".querySelector('code').textContent")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(bctx,
+		chromedp.Click(css(`header form button`)),
+		chromedp.WaitVisible(css(`input[name=password]`)),
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(css(`#return-upload`)),
+		chromedp.SetUploadFiles(css(`#return-upload input[type=file]`), []string{bad}),
+		chromedp.Click(css(`#return-upload button[type=submit]`)),
+		chromedp.WaitVisible(css(`table.findings`)),
+		chromedp.Click(css(`#submit`)),
+		chromedp.WaitVisible(css(`p.error`)),
+		shot("unit-refused"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	refused, err := chromedp.Run(bctx, chromedp.Text(css(`main`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(refused, "报表有 1 处错误") || !strings.Contains(refused, "任务清单!K5") {
+		t.Errorf("the refused return's page says %q", refused)
+	}
+	for i, a := range []chromedp.Action[chromedp.Void]{
+		chromedp.SetUploadFiles(css(`#return-upload input[type=file]`), []string{good}),
+		chromedp.Click(css(`#return-upload button[type=submit]`)),
+		// The refused page has a submit button too: wait for this check's.
+		chromedp.WaitVisible(css(`#findings[data-errors="0"]`)),
+		chromedp.Click(css(`#submit`)),
+		chromedp.WaitVisible(css(`#submitted`)),
+		shot("unit"),
+		chromedp.Click(css(`header form button`)),
+		chromedp.WaitVisible(css(`input[name=password]`)),
+	} {
+		if err := chromedp.Do(bctx, a); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	if err := chromedp.Do(bctx, append(signIn, shot("returns"))...); err != nil {
+		t.Fatal(err)
+	}
+	row, err := chromedp.Run(bctx, chromedp.Evaluate[string](rowJS(".textContent")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(row, "已报") || !strings.Contains(row, unit+".xlsx") {
+		t.Errorf("%s's row on the 报送情况 page: %q", unit, row)
+	}
+	t.Logf("screenshots in %s", shots)
+}
