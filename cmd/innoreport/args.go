@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -63,6 +64,19 @@ func flagError(fs *flag.FlagSet, err error) error {
 	}
 	return usagef("没有参数 -%s，运行 innoreport %s -h 查看全部参数", "there is no flag -%s: run 'innoreport %s -h' for the flags",
 		name, fs.Name())
+}
+
+// parseCommand sets fs's usage line, parses args and checks -fail-on: the
+// start every subcommand that reads a workbook shares.
+func parseCommand(fs *flag.FlagSet, usageLine string, args []string, failOn *string, stderr io.Writer) error {
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "用法 / usage: "+usageLine+"\n\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return failLevel(*failOn, nil)
 }
 
 // distance is the edit distance between a and b.

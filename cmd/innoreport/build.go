@@ -270,14 +270,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	b.register(fs)
 	out := fs.String("out", "out", "输出目录 / output `DIR`")
 	fs.StringVar(&b.failOn, "fail-on", "never", "问题达到此级别时退出码为 1 / exit 1 when a finding reaches this level: error, warning or never")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "用法 / usage: innoreport build [flags] [WORKBOOK.xlsx]\n\n")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := failLevel(b.failOn, nil); err != nil {
+	if err := parseCommand(fs, "innoreport build [flags] [WORKBOOK.xlsx]", args, &b.failOn, stderr); err != nil {
 		return err
 	}
 	if err := b.prepare(); err != nil {

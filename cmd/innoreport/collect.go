@@ -339,15 +339,8 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var c collectFlags
 	fs := newFlagSet("collect", stderr, &c.common)
 	c.registerCollect(fs)
-	fs.StringVar(&c.failOn, "fail-on", "never", "exit 1 when a finding in a return reaches this level: error, warning or never")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "用法 / usage: innoreport collect [-out DIR] [-format text|json] [-db PATH] MASTER.xlsx RETURN.xlsx...\n\n")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := failLevel(c.failOn, nil); err != nil {
+	fs.StringVar(&c.failOn, "fail-on", "never", "报表中的问题达到此级别时退出码为 1 / exit 1 when a finding in a return reaches this level: error, warning or never")
+	if err := parseCommand(fs, "innoreport collect [-out DIR] [-format text|json] [-db PATH] MASTER.xlsx RETURN.xlsx...", args, &c.failOn, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() < 1 {

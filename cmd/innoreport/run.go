@@ -351,14 +351,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var c common
 	fs := newFlagSet("check", stderr, &c)
 	fs.StringVar(&c.failOn, "fail-on", "error", "问题达到此级别时退出码为 1 / exit 1 when a finding reaches this level: error, warning or never")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "用法 / usage: innoreport check [flags] [WORKBOOK.xlsx]\n\n")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := failLevel(c.failOn, nil); err != nil {
+	if err := parseCommand(fs, "innoreport check [flags] [WORKBOOK.xlsx]", args, &c.failOn, stderr); err != nil {
 		return err
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
