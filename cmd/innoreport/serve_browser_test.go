@@ -29,40 +29,9 @@ func TestServeInChromium(t *testing.T) {
 	if err := os.WriteFile(book, samples.Workbook, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// The machine has no internet: nothing that phones home.
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 900),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
-	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	bctx := startChromium(t, exe)
 
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			// The page's CJK font may still be loading: wait, or the
-			// shot shows blank text.
-			if _, err := chromedp.Evaluate[bool](`document.fonts.ready.then(() => true)`, chromedp.EvalAwaitPromise)(ctx, tg); err != nil {
-				return err
-			}
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
-				return err
-			}
-			if dir := os.Getenv("INNOREPORT_SCREENSHOTS"); dir != "" {
-				return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
-			}
-			return nil
-		})
-	}
+	shot := screenshot(shots)
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	if err := chromedp.Do(bctx,
 		chromedp.Navigate(s.URL+"/"),
@@ -203,4 +172,46 @@ func TestServeInChromium(t *testing.T) {
 		t.Errorf("the dropped file's page says %q", failed)
 	}
 	t.Logf("screenshots in %s", shots)
+}
+
+// startChromium starts a headless Chromium for the test, with nothing that
+// phones home (the machine has no internet), and gives its context.
+func startChromium(t *testing.T, exe string) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 900),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	return bctx
+}
+
+// screenshot saves the page, once its fonts are loaded (or the shot shows
+// blank text), into shots and into $INNOREPORT_SCREENSHOTS where set.
+func screenshot(shots string) func(name string) chromedp.Action[chromedp.Void] {
+	return func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			if _, err := chromedp.Evaluate[bool](`document.fonts.ready.then(() => true)`, chromedp.EvalAwaitPromise)(ctx, tg); err != nil {
+				return err
+			}
+			png, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
+				return err
+			}
+			if dir := os.Getenv("INNOREPORT_SCREENSHOTS"); dir != "" {
+				return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+			}
+			return nil
+		})
+	}
 }

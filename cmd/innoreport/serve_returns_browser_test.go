@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
@@ -33,36 +30,8 @@ func TestServeReturnsInChromium(t *testing.T) {
 		set(t, f, "任务清单", "L5", "三个县均已申报省级创新型县")
 	})
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 900),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
-	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			if _, err := chromedp.Evaluate[bool](`document.fonts.ready.then(() => true)`, chromedp.EvalAwaitPromise)(ctx, tg); err != nil {
-				return err
-			}
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
-				return err
-			}
-			if dir := os.Getenv("INNOREPORT_SCREENSHOTS"); dir != "" {
-				return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
-			}
-			return nil
-		})
-	}
+	bctx := startChromium(t, exe)
+	shot := screenshot(shots)
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	signIn := []chromedp.Action[chromedp.Void]{
 		chromedp.Navigate(s.URL + "/login"),
