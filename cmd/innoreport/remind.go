@@ -40,8 +40,10 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	c.registerCollect(fs)
 	dry := fs.Bool("dry-run", false, "list the reminders without queueing or sending any")
 	retDir := fs.String("returns", "", "attach each unit's return from this `DIR` (what split wrote), where it is there")
+	var lf linkFlags
+	lf.register(fs)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "用法 / usage: innoreport remind [-deadline D] [-dry-run] [-db PATH] [-out DIR] MASTER.xlsx\n\n")
+		fmt.Fprint(stderr, "用法 / usage: innoreport remind [-deadline D] [-dry-run] [-db PATH] [-out DIR] [-link-base URL -state DIR] MASTER.xlsx\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -50,14 +52,18 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() != 1 {
 		return usagef("请给出一个主表", "give one master workbook")
 	}
-	return remind(ctx, &c, fs.Arg(0), *dry, *retDir, stdout)
+	return remind(ctx, &c, fs.Arg(0), *dry, *retDir, lf.links, stdout)
 }
 
 // remind queues (or, dry, lists) a reminder for each unit of the master
-// at masterPath that has not reported; serve's "remind the rest" button
-// calls it too.
-func remind(ctx context.Context, c *collectFlags, masterPath string, dry bool, retDir string, stdout io.Writer) error {
+// at masterPath that has not reported, with its serve link where links
+// gives one; serve's "remind the rest" button calls it too.
+func remind(ctx context.Context, c *collectFlags, masterPath string, dry bool, retDir string, links linker, stdout io.Writer) error {
 	m, err := c.readMaster(masterPath)
+	if err != nil {
+		return err
+	}
+	link, err := links(m.campaign)
 	if err != nil {
 		return err
 	}
@@ -112,7 +118,7 @@ func remind(ctx context.Context, c *collectFlags, masterPath string, dry bool, r
 				fmt.Fprintf(stdout, "%s\t邮箱有误 bad address %q\n", p.Unit, addr)
 				continue
 			}
-			r.message = remindMessage(m, c.lang, deadline, r, to, retDir)
+			r.message = remindMessage(m, c.lang, deadline, r, to, retDir, link)
 			// One reminder a unit a period, whatever its text says: the
 			// queue names a keyed mail by its key and recipients.
 			r.message.Key = reminderID(m.campaign, period, p.Unit)
@@ -174,9 +180,9 @@ func remind(ctx context.Context, c *collectFlags, masterPath string, dry bool, r
 	}
 }
 
-// remindMessage is the short mail a unit gets: what is due by when, and
-// its tasks.
-func remindMessage(m *master, lang, deadline string, r reminder, to []string, retDir string) *mail.Message {
+// remindMessage is the short mail a unit gets: what is due by when, its
+// tasks, and its link to upload the return (where link is not nil).
+func remindMessage(m *master, lang, deadline string, r reminder, to []string, retDir string, link func(string) string) *mail.Message {
 	L := func(zh, en string) string {
 		if lang == "en" {
 			return en
@@ -207,6 +213,9 @@ func remindMessage(m *master, lang, deadline string, r reminder, to []string, re
 		for _, ind := range r.part.Indicators {
 			fmt.Fprintf(&b, "  %s\n", ind.Name)
 		}
+	}
+	if link != nil {
+		fmt.Fprintf(&b, L("\n也可以在网页上检查并提交报表（本单位专用链接，请勿转发）：\n%s\n", "\nYou can also check and submit the return on the web page (your unit's own link: do not forward it):\n%s\n"), link(r.unit.Name))
 	}
 	fmt.Fprintf(&b, "\n%s\n-- innoreport\n", m.tmpl.Bureau.In(lang))
 	msg := &mail.Message{To: to, Subject: subject, Text: b.String(), Date: time.Now()}

@@ -34,6 +34,7 @@ type serveFlags struct {
 	trustProxy bool
 	workers    int
 	master     string
+	linkBase   string
 }
 
 func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
@@ -45,7 +46,7 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 }
 
 // newServer reads serve's flags and makes the server they describe.
-func newServer(args []string, stderr io.Writer) (*web.Server, *serveFlags, *log.Logger, error) {
+func newServer(args []string, stderr io.Writer) (srv *web.Server, _ *serveFlags, _ *log.Logger, err error) {
 	var b buildFlags
 	var sf serveFlags
 	fs := newFlagSet("serve", stderr, nil)
@@ -57,9 +58,10 @@ func newServer(args []string, stderr io.Writer) (*web.Server, *serveFlags, *log.
 	fs.StringVar(&sf.key, "tls-key", "", "TLS 私钥 / TLS key `FILE` (PEM)")
 	fs.BoolVar(&sf.trustProxy, "trust-proxy", false, "在反向代理之后：采信 X-Forwarded-Proto/-Host/-For / behind a reverse proxy: believe its X-Forwarded-* headers")
 	fs.StringVar(&sf.master, "master", "", "收集各单位报表的主表（在状态目录之外） / collect the units' returns, uploaded through their links, into this master `FILE.xlsx` (outside the state folder)")
+	fs.StringVar(&sf.linkBase, "link-base", "", "各单位报送链接的前缀，即单位访问本服务的地址 / the `URL` the units' clerks reach serve by, which their links start with (default: the address the bureau's page was opened by)")
 	fs.IntVar(&sf.workers, "workers", 0, "同时生成的个数 / builds at once (default: half the CPUs)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "用法 / usage: innoreport serve [-addr 127.0.0.1:8080] [-db PATH] [-master MASTER.xlsx] [-users FILE] [-tls-cert F -tls-key F] [-trust-proxy] [build flags]\n\n")
+		fmt.Fprint(stderr, "用法 / usage: innoreport serve [-addr 127.0.0.1:8080] [-db PATH] [-master MASTER.xlsx [-link-base URL]] [-users FILE] [-tls-cert F -tls-key F] [-trust-proxy] [build flags]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -70,6 +72,9 @@ func newServer(args []string, stderr io.Writer) (*web.Server, *serveFlags, *log.
 	}
 	if b.mailList != "" {
 		return nil, nil, nil, usagef("serve 不发送邮件：去掉 -mail-to", "serve sends no mail: drop -mail-to")
+	}
+	if sf.linkBase != "" && !web.ValidLinkBase(sf.linkBase) {
+		return nil, nil, nil, usagef("-link-base %q 应是本服务的网址（http 或 https），如 https://innoreport.kjj.example", "-link-base %q must be serve's http(s) address, such as https://innoreport.kjj.example", sf.linkBase)
 	}
 	if (sf.cert == "") != (sf.key == "") {
 		return nil, nil, nil, usagef("-tls-cert 与 -tls-key 须同时给出", "give both -tls-cert and -tls-key, or neither")
@@ -87,24 +92,32 @@ func newServer(args []string, stderr io.Writer) (*web.Server, *serveFlags, *log.
 	logger := log.New(stderr, "innoreport: ", log.LstdFlags)
 	var rets web.Returns
 	if sf.master != "" {
-		r, err := serveMaster(&b, &sf)
+		r, err := serveMaster(&b, &sf, logger)
 		if err != nil {
 			return nil, nil, nil, err
 		}
+		defer func() {
+			if srv == nil {
+				if cerr := r.Close(context.Background()); cerr != nil {
+					logger.Print(cerr)
+				}
+			}
+		}()
 		rets = r
 	}
-	srv, err := web.New(web.Config{
+	srv, err = web.New(web.Config{
 		Returns: rets,
 		Build:   b.webBuilder(), State: sf.state, DB: b.archivePath(sf.state), Users: users,
 		MaxUpload: b.maxFile << 20, TrustProxy: sf.trustProxy, TLS: sf.cert != "", Workers: sf.workers, Log: logger,
-		Font: b.font,
+		Font: b.font, LinkBase: sf.linkBase,
 	})
 	if err != nil {
 		return nil, nil, nil, usagef("无法使用状态目录 %s：%v", "cannot use the state folder %s: %v", sf.state, err)
 	}
 	if rets != nil {
-		// The links go into the mail that sends each unit its return.
-		fmt.Fprintln(stderr, "innoreport: 各单位的报送链接（请附在下发报表的邮件中） / each unit's link (put it in the mail that sends its return):")
+		// The links go into the mail that sends each unit its return
+		// (split and remind with -link-base put them there).
+		fmt.Fprintln(stderr, "innoreport: 各单位的报送链接（split、remind 加 -link-base 时写入邮件） / each unit's link (split and remind with -link-base put it in the mail):")
 		for _, u := range rets.Units() {
 			fmt.Fprintf(stderr, "  %s\t%s\n", u, srv.UnitLinks()[u])
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"innoreport/report"
+	"innoreport/report/archive"
 	"innoreport/report/mail"
 	"innoreport/report/web"
 )
@@ -26,12 +29,14 @@ type serveReturns struct {
 
 	mu     sync.Mutex // one collect at a time, and status
 	status []report.ReturnStatus
+
+	receipts *receiptMail // nil where serve has no mail configured
 }
 
 // newServeReturns reads the master once at start, so a master that cannot
 // be read stops serve before it takes any return, and works out the
 // 报送情况 of the returns the archive already holds.
-func newServeReturns(ctx context.Context, b *buildFlags, path, state, db string) (*serveReturns, error) {
+func newServeReturns(ctx context.Context, b *buildFlags, path, state, db string, logger *log.Logger) (*serveReturns, error) {
 	r := &serveReturns{path: path}
 	r.c.common = b.common
 	r.c.out = filepath.Join(state, "collected")
@@ -46,6 +51,9 @@ func newServeReturns(ctx context.Context, b *buildFlags, path, state, db string)
 	}
 	if err := r.refresh(ctx); err != nil {
 		return nil, err
+	}
+	if cfg, err := mail.ConfigFromEnv(os.Getenv); err == nil {
+		r.receipts = startReceipts(cfg, filepath.Join(state, "mailq"), m, logger)
 	}
 	return r, nil
 }
@@ -138,9 +146,13 @@ func (r *serveReturns) Submit(ctx context.Context, unit string, up web.Upload) (
 		return nil, err
 	}
 	r.status = out.Status
+	sum := archive.Sum(up.Data)
 	for _, o := range out.Coll.Returns {
 		if o.Unit == unit && o.Superseded == "" {
 			chk.RowsUpdated = out.Coll.RowsUpdated(o)
+		}
+		if o.SHA256 == sum {
+			r.receipts.send(out, o, r.m.tmpl, r.c.lang)
 		}
 	}
 	return chk, nil
@@ -148,12 +160,13 @@ func (r *serveReturns) Submit(ctx context.Context, unit string, up web.Upload) (
 
 // Remind queues the reminders as `innoreport remind` does; without SMTP
 // it lists who would be reminded and says why none was sent.
-func (r *serveReturns) Remind(ctx context.Context) ([]string, error) {
+func (r *serveReturns) Remind(ctx context.Context, link func(unit string) string) ([]string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	_, cerr := mail.ConfigFromEnv(os.Getenv)
 	var buf strings.Builder
-	err := remind(ctx, &r.c, r.path, cerr != nil, "", &buf)
+	links := func(string) (func(string) string, error) { return link, nil }
+	err := remind(ctx, &r.c, r.path, cerr != nil, "", links, &buf)
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	if buf.Len() == 0 {
 		lines = nil
@@ -173,7 +186,7 @@ func (r *serveReturns) Remind(ctx context.Context) ([]string, error) {
 
 // serveMaster checks -master (outside the state folder, where uploads
 // are written) and reads it.
-func serveMaster(b *buildFlags, sf *serveFlags) (*serveReturns, error) {
+func serveMaster(b *buildFlags, sf *serveFlags, logger *log.Logger) (*serveReturns, error) {
 	state, err := filepath.Abs(sf.state)
 	if err != nil {
 		return nil, err
@@ -185,5 +198,71 @@ func serveMaster(b *buildFlags, sf *serveFlags) (*serveReturns, error) {
 	if rel, err := filepath.Rel(state, mp); err == nil && !strings.HasPrefix(rel, "..") {
 		return nil, usagef("主表 %s 在状态目录 %s 之内，上传的文件也写在那里：请放到别处", "the master %s is inside the state folder %s, where uploads are written: keep it elsewhere", sf.master, sf.state)
 	}
-	return newServeReturns(context.Background(), b, sf.master, sf.state, b.archivePath(sf.state))
+	return newServeReturns(context.Background(), b, sf.master, sf.state, b.archivePath(sf.state), logger)
+}
+
+// Close stops sending receipts, after the one under way.
+func (r *serveReturns) Close(ctx context.Context) error {
+	return r.receipts.close(ctx)
+}
+
+// receiptMail sends each submitted return's receipt to its unit, as watch
+// -master does, through a queue of its own under the state folder: a
+// receipt the server cannot take now is sent later, and once.
+type receiptMail struct {
+	q      *mail.Queue
+	kick   chan struct{}
+	cancel context.CancelFunc
+	done   chan struct{}
+	log    *log.Logger
+}
+
+func startReceipts(cfg mail.Config, dir string, m *master, logger *log.Logger) *receiptMail {
+	to := []string{} // not nil: a queue with nil Allowed sends anywhere
+	for _, u := range m.res.Data.Units {
+		if addrs, err := mail.ParseRecipients(u.Email); err == nil {
+			to = append(to, addrs...)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rm := &receiptMail{q: &mail.Queue{Dir: dir, Config: cfg, Allowed: to, Log: slog.New(slog.NewTextHandler(logger.Writer(), nil))},
+		kick: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{}), log: logger}
+	go func() {
+		defer close(rm.done)
+		rm.q.Run(ctx, rm.kick)
+	}()
+	return rm
+}
+
+// send queues o's receipt, where its unit has an address; a receipt that
+// cannot be queued is logged: it does not fail a submit already recorded.
+func (rm *receiptMail) send(out *collected, o *report.ReturnOutcome, t *report.Template, lang string) {
+	if rm == nil {
+		return
+	}
+	m, err := out.receipt(o, t, lang)
+	if err == nil && m != nil {
+		err = rm.q.Put(m)
+	}
+	if err != nil {
+		rm.log.Printf("回执未能排队 / the receipt of %s was not queued: %v", o.Unit, err)
+		return
+	}
+	select {
+	case rm.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (rm *receiptMail) close(ctx context.Context) error {
+	if rm == nil {
+		return nil
+	}
+	rm.cancel()
+	select {
+	case <-rm.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -19,6 +19,7 @@ type splitFlags struct {
 	common
 	out      string
 	deadline string
+	link     linkFlags
 }
 
 // deadlineFlag checks -deadline, else takes the template's; "" is none.
@@ -39,6 +40,7 @@ type splitFile struct {
 	File       string `json:"file"`
 	Tasks      int    `json:"tasks"`
 	Indicators int    `json:"indicators"`
+	Link       string `json:"link,omitempty"` // the unit's serve link, with -link-base
 }
 
 func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,8 +48,9 @@ func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("split", stderr, &s.common)
 	fs.StringVar(&s.out, "out", "returns", "output `DIR`: one DIR/<单位 unit>.xlsx per lead unit")
 	fs.StringVar(&s.deadline, "deadline", "", "returns are due on this `DATE` (default: the template's returns.deadline)")
+	s.link.register(fs)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "用法 / usage: innoreport split [-out DIR] [-template F] [-deadline D] [MASTER.xlsx]\n\n")
+		fmt.Fprint(stderr, "用法 / usage: innoreport split [-out DIR] [-template F] [-deadline D] [-link-base URL -state DIR] [MASTER.xlsx]\n\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -70,6 +73,10 @@ func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	campaign := campaignOf(res, t).Key
 	master := archive.Sum(in.data)
+	link, err := s.link.links(campaign)
+	if err != nil {
+		return err
+	}
 	var files []splitFile
 	used := map[string]bool{}
 	for _, p := range parts {
@@ -93,7 +100,11 @@ func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := writeAtomic(path, buf.Bytes()); err != nil {
 			return err
 		}
-		files = append(files, splitFile{Unit: p.Unit, File: path, Tasks: len(p.Tasks), Indicators: len(p.Indicators)})
+		f := splitFile{Unit: p.Unit, File: path, Tasks: len(p.Tasks), Indicators: len(p.Indicators)}
+		if link != nil {
+			f.Link = link(p.Unit)
+		}
+		files = append(files, f)
 	}
 	if s.format == "json" {
 		b, err := json.MarshalIndent(map[string]any{"master": in.wb.Name, "campaign": campaign, "master_sha256": master,
@@ -105,7 +116,11 @@ func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	for _, f := range files {
-		fmt.Fprintf(stdout, "%s\t%s\t任务 %d 项 tasks, 指标 %d 项 indicators\n", f.File, f.Unit, f.Tasks, f.Indicators)
+		fmt.Fprintf(stdout, "%s\t%s\t任务 %d 项 tasks, 指标 %d 项 indicators", f.File, f.Unit, f.Tasks, f.Indicators)
+		if f.Link != "" {
+			fmt.Fprintf(stdout, "\t%s", f.Link)
+		}
+		fmt.Fprintln(stdout)
 	}
 	return nil
 }

@@ -2,16 +2,11 @@ package web
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -31,9 +26,9 @@ type Returns interface {
 	Submit(ctx context.Context, unit string, up Upload) (*ReturnCheck, error)
 	// Status is the 报送情况: every unit, reported or not.
 	Status(ctx context.Context) ([]report.ReturnStatus, error)
-	// Remind queues the reminders of the units that have not reported;
-	// lines are what it did, one a unit.
-	Remind(ctx context.Context) (lines []string, err error)
+	// Remind queues the reminders of the units that have not reported,
+	// each with its unit's link; lines are what it did, one a unit.
+	Remind(ctx context.Context, link func(unit string) string) (lines []string, err error)
 }
 
 // ReturnCheck is what matching a return against the master found.
@@ -82,51 +77,31 @@ type pendingReturn struct {
 	check *ReturnCheck
 }
 
-// loadSecret reads the state folder's token secret, making it the first
-// time: tokens are derived from it, never stored, so a stolen list of
-// links is worth nothing against another server, and a new secret
-// revokes every link.
-func loadSecret(state string) ([]byte, error) {
-	path := filepath.Join(state, "unit-token.key")
-	b, err := os.ReadFile(path)
-	if err == nil && len(b) == 32 {
-		return b, nil
-	}
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	b = make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("the unit token key %s: %w (remove it if it is damaged: every link changes)", path, err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return b, f.Close()
-}
-
-// UnitToken is the token of unit's link: HMAC-SHA256 of campaign|unit
-// under the server's secret.
+// UnitToken is the token of unit's link.
 func (s *Server) UnitToken(unit string) string {
-	m := hmac.New(sha256.New, s.rs.secret)
-	m.Write([]byte(s.cfg.Returns.Campaign() + "|" + unit))
-	return hex.EncodeToString(m.Sum(nil))
+	return UnitToken(s.rs.secret, s.cfg.Returns.Campaign(), unit)
 }
 
-// UnitLinks are every unit's link path (/u/TOKEN), to print for the mail
-// that sends the returns.
+// unitLinkURL is unit's link as its clerk opens it: under -link-base
+// where serve was given one, else under the address the bureau reached
+// this page by.
+func (s *Server) unitLinkURL(r *http.Request, unit string) string {
+	base := s.cfg.LinkBase
+	if base == "" {
+		base = s.baseURL(r)
+	}
+	return UnitLink(base, s.UnitToken(unit))
+}
+
+// UnitLinks are every unit's link (under LinkBase; else its path,
+// /u/TOKEN), to print for the mail that sends the returns.
 func (s *Server) UnitLinks() map[string]string {
 	out := map[string]string{}
 	if s.cfg.Returns == nil {
 		return out
 	}
 	for _, u := range s.cfg.Returns.Units() {
-		out[u] = "/u/" + s.UnitToken(u)
+		out[u] = UnitLink(s.cfg.LinkBase, s.UnitToken(u))
 	}
 	return out
 }
@@ -141,7 +116,7 @@ func (s *Server) routeReturns() error {
 		}))
 		return nil
 	}
-	secret, err := loadSecret(s.cfg.State)
+	secret, err := UnitKey(s.cfg.State)
 	if err != nil {
 		return err
 	}
@@ -313,9 +288,8 @@ func (s *Server) returnsView(r *http.Request) (returnsData, error) {
 		return returnsData{}, err
 	}
 	var d returnsData
-	base := s.baseURL(r)
 	for _, x := range st {
-		d.Rows = append(d.Rows, returnRow{ReturnStatus: x, Link: base + "/u/" + s.UnitToken(x.Unit)})
+		d.Rows = append(d.Rows, returnRow{ReturnStatus: x, Link: s.unitLinkURL(r, x.Unit)})
 		if x.State == report.ReturnMissing {
 			d.Missing++
 		} else {
@@ -342,7 +316,7 @@ func (s *Server) remind(w http.ResponseWriter, r *http.Request, se *session) {
 		s.badCSRF(w, r, se)
 		return
 	}
-	lines, err := s.cfg.Returns.Remind(r.Context())
+	lines, err := s.cfg.Returns.Remind(r.Context(), func(unit string) string { return s.unitLinkURL(r, unit) })
 	d, verr := s.returnsView(r)
 	if verr != nil {
 		s.fail(w, r, se, http.StatusInternalServerError, userText(verr))

@@ -65,6 +65,9 @@ type Config struct {
 	Log  *log.Logger
 	// Returns is the collection of serve -master; nil without it.
 	Returns Returns
+	// LinkBase is how the units' clerks reach the server (the unit links
+	// start with it); "" takes the address of the bureau's request.
+	LinkBase string
 }
 
 //go:embed assets templates
@@ -142,8 +145,16 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Close waits for the builds under way, until ctx ends; then it cancels
-// them.
-func (s *Server) Close(ctx context.Context) error { return s.jobs.close(ctx) }
+// them. Returns that can be closed (their mail) are closed after.
+func (s *Server) Close(ctx context.Context) error {
+	err := s.jobs.close(ctx)
+	if c, ok := s.cfg.Returns.(interface{ Close(context.Context) error }); ok {
+		if cerr := c.Close(ctx); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
 
 // ServeHTTP answers every request with the security headers first.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
