@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -228,97 +228,137 @@ func TestServeReturns(t *testing.T) {
 
 var errRefused = errors.New("refused for its errors")
 
-// TestServeReturnsAtOnce: clerks of every unit submit at the same time;
-// each return is collected once and the archive holds them all.
+// twentyUnits are the units of the workbook TestServeReturnsAtOnce
+// makes: the first twenty of the sample's unit list.
+var twentyUnits = []string{
+	"内江市科学技术局", "内江市发展和改革委员会", "内江市经济和信息化局", "内江市教育和体育局", "内江市财政局",
+	"内江市人力资源和社会保障局", "内江市自然资源和规划局", "内江市住房和城乡建设局", "内江市农业农村局", "内江市商务局",
+	"内江市市场监督管理局", "内江市统计局", "内江市地方金融监督管理局", "国家税务总局内江市税务局", "中共内江市委组织部",
+	"中共内江市委宣传部", "内江市科学技术协会", "内江市总工会", "共青团内江市委员会", "内江师范学院",
+}
+
+// twentyUnitMaster is the sample as a bureau of twenty lead units would
+// keep it: every task and indicator given to one of them in turn, and the
+// sample's deliberate errors corrected, so every return can be submitted.
+func twentyUnitMaster(t *testing.T) []byte {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(samples.Workbook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for cell, v := range map[string]any{"A27": 23, "F31": "2021年12月底", "J38": "推进中", "K43": 100} {
+		set(t, f, "任务清单", cell, v)
+	}
+	for i, r := 0, 5; r <= 43; i, r = i+1, r+1 {
+		set(t, f, "任务清单", fmt.Sprintf("G%d", r), twentyUnits[i%len(twentyUnits)])
+	}
+	for i, r := 0, 3; r <= 20; i, r = i+1, r+1 {
+		set(t, f, "指标体系", fmt.Sprintf("K%d", r), twentyUnits[(i+7)%len(twentyUnits)])
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// noteRow is the first row of the task list led by unit.
+func noteRow(t *testing.T, f *excelize.File, unit string) int {
+	t.Helper()
+	rows, err := f.GetRows("任务清单")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		if i >= 4 && len(r) > 6 && r[6] == unit {
+			return i + 1
+		}
+	}
+	t.Fatalf("no task led by %s", unit)
+	return 0
+}
+
+// TestServeReturnsAtOnce: the clerks of twenty units submit at the same
+// moment, each a note of its own in its return; each return is collected
+// once, the collected master holds every note, and the archive holds every
+// return once, whole.
 func TestServeReturnsAtOnce(t *testing.T) {
-	s, _, rd := returnsSite(t)
+	dir := t.TempDir()
+	mp := filepath.Join(dir, "master.xlsx")
+	if err := os.WriteFile(mp, twentyUnitMaster(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rd := filepath.Join(dir, "ret")
+	if _, stderr, err := runOK(t, "split", "-out", rd, "-deadline", "2099-12-31", mp); err != nil {
+		t.Fatalf("split: %v\n%s", err, stderr)
+	}
+	t.Setenv("INNOREPORT_SMTP_URL", "")
+	s := newSite(t, "-master", mp)
 	bureau := s.browser(t)
 	s.signIn(t, bureau)
 	_, page := get(t, bureau, s.URL+"/returns")
-	units := regexp.MustCompile(`<tr class="state-missing"><td>([^<]+)</td>`).FindAllStringSubmatch(page, -1)
-	if len(units) < 10 {
-		t.Fatalf("%d units on the page", len(units))
+	if n := strings.Count(page, `<tr class="state-missing">`); n != len(twentyUnits) {
+		t.Fatalf("%d units not reported on the page, want %d", n, len(twentyUnits))
 	}
-	errs := make(chan error, len(units))
-	for _, m := range units {
-		unit := m[1]
-		clerk := s.browser(t)
-		link := unitLink(t, page, unit)
+	data := map[string][]byte{}
+	for _, u := range twentyUnits {
+		p := filepath.Join(rd, u+".xlsx")
+		editBook(t, p, func(f *excelize.File) {
+			set(t, f, "任务清单", fmt.Sprintf("L%d", noteRow(t, f, u)), u+"已按时报送")
+		})
+		data[u] = readFile(t, p)
+	}
+	start := make(chan struct{})
+	errs := make(chan error, len(twentyUnits))
+	for _, u := range twentyUnits {
+		clerk, link := s.browser(t), unitLink(t, page, u)
 		go func() {
-			errs <- func() error {
-				resp, err := clerk.Get(link)
-				if err != nil {
-					return err
-				}
-				resp.Body.Close()
-				resp, err = clerk.Get(s.URL + "/unit")
-				if err != nil {
-					return err
-				}
-				up := csrfRE.FindStringSubmatch(body(t, resp))
-				if up == nil {
-					return fmt.Errorf("%s: no form", unit)
-				}
-				data, err := os.ReadFile(filepath.Join(rd, unit+".xlsx"))
-				if err != nil {
-					return err
-				}
-				var b bytes.Buffer
-				mw := multipart.NewWriter(&b)
-				if err := mw.WriteField("csrf", up[1]); err != nil {
-					return err
-				}
-				fw, err := mw.CreateFormFile("workbook", unit+".xlsx")
-				if err != nil {
-					return err
-				}
-				if _, err := fw.Write(data); err != nil {
-					return err
-				}
-				if err := mw.Close(); err != nil {
-					return err
-				}
-				resp, err = clerk.Post(s.URL+"/unit/check", mw.FormDataContentType(), &b)
-				if err != nil {
-					return err
-				}
-				if p := body(t, resp); resp.StatusCode != http.StatusOK {
-					return fmt.Errorf("%s: check: %s\n%s", unit, resp.Status, p)
-				}
-				resp, err = clerk.PostForm(s.URL+"/unit/submit", url.Values{"csrf": {up[1]}})
-				if err != nil {
-					return err
-				}
-				p := body(t, resp)
-				if resp.StatusCode == http.StatusUnprocessableEntity && strings.Contains(p, "处错误") {
-					return errRefused // the sample's own errors in this unit's rows
-				}
-				if resp.StatusCode != http.StatusOK || !strings.Contains(p, "已提交并汇入主表") {
-					return fmt.Errorf("%s: submit: %s\n%s", unit, resp.Status, p)
-				}
-				return nil
-			}()
+			<-start
+			errs <- submitReturn(clerk, s.URL, link, u+".xlsx", data[u])
 		}()
 	}
-	accepted, refused := 0, 0
-	for range units {
-		switch err := <-errs; {
-		case err == errRefused:
-			refused++
-		case err != nil:
+	close(start)
+	for range twentyUnits {
+		if err := <-errs; err != nil {
 			t.Error(err)
-		default:
-			accepted++
 		}
 	}
-	if accepted < 10 {
-		t.Fatalf("%d returns accepted, %d refused", accepted, refused)
+	if t.Failed() {
+		t.FailNow()
 	}
 	_, page = get(t, bureau, s.URL+"/returns")
-	if n := strings.Count(page, `<tr class="state-missing">`); n != refused {
-		t.Errorf("%d units show as not reported, %d were refused", n, refused)
+	for _, u := range twentyUnits {
+		if row := rowOf(t, page, u); !strings.Contains(row, "已报") || !strings.Contains(row, u+".xlsx") {
+			t.Errorf("%s's row: %s", u, row)
+		}
 	}
-	db, err := archive.Open(context.Background(), filepath.Join(s.dir, "state", "innoreport.db"))
+
+	// The collected master holds every unit's note, in its own row.
+	f, err := excelize.OpenFile(filepath.Join(s.dir, "state", "collected", "master-collected.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, u := range twentyUnits {
+		if v, _ := f.GetCellValue("任务清单", fmt.Sprintf("L%d", noteRow(t, f, u))); v != u+"已按时报送" {
+			t.Errorf("%s's note in the collected master: %q", u, v)
+		}
+	}
+
+	// The archive: whole, and every return in it once, as uploaded.
+	ctx := context.Background()
+	dbPath := filepath.Join(s.dir, "state", "innoreport.db")
+	raw, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var check string
+	if err := raw.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Errorf("the archive's integrity check: %q %v", check, err)
+	}
+	db, err := archive.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,17 +369,31 @@ func TestServeReturnsAtOnce(t *testing.T) {
 	if err := parseFlags(fs, nil); err != nil {
 		t.Fatal(err)
 	}
-	m, err := c.readMaster(filepath.Join(filepath.Dir(rd), "master.xlsx"))
+	m, err := c.readMaster(mp)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := db.Returns(context.Background(), m.campaign, m.sum)
+	recs, err := db.Returns(ctx, m.campaign, m.sum)
+	if err != nil {
+		t.Fatal(err)
+	}
 	seen := map[string]int{}
 	for _, r := range recs {
 		seen[r.Unit]++
+		if r.SHA256 != archive.Sum(data[r.Unit]) {
+			t.Errorf("%s's return in the archive is not the one uploaded", r.Unit)
+		}
+		if b, err := db.Workbook(ctx, r.SHA256); err != nil || !bytes.Equal(b, data[r.Unit]) {
+			t.Errorf("%s's workbook in the archive: %d bytes, %v", r.Unit, len(b), err)
+		}
 	}
-	if err != nil || len(recs) != accepted || len(seen) != accepted {
-		t.Errorf("the archive holds %d returns of %d units, want %d: %v", len(recs), len(seen), accepted, err)
+	for _, u := range twentyUnits {
+		if seen[u] != 1 {
+			t.Errorf("%s's return recorded %d times, want once", u, seen[u])
+		}
+	}
+	if len(recs) != len(twentyUnits) {
+		t.Errorf("the archive holds %d returns, want %d", len(recs), len(twentyUnits))
 	}
 }
 
