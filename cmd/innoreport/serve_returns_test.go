@@ -58,6 +58,16 @@ func rowOf(t *testing.T, page, unit string) string {
 	return m
 }
 
+// sumOf is the checked return's sum the submit form names.
+func sumOf(t *testing.T, page string) string {
+	t.Helper()
+	m := sumRE.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no submit form on the page:\n%s", page)
+	}
+	return m[1]
+}
+
 func body(t *testing.T, resp *http.Response) string {
 	t.Helper()
 	defer resp.Body.Close()
@@ -164,7 +174,7 @@ func TestServeReturns(t *testing.T) {
 	if resp, _ := post(t, clerk, s.URL+"/unit/submit", url.Values{"csrf": {"x" + csrf[1:]}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("submit with a wrong CSRF token: %s, want 403", resp.Status)
 	}
-	resp, page = post(t, clerk, s.URL+"/unit/submit", url.Values{"csrf": {csrf}})
+	resp, page = post(t, clerk, s.URL+"/unit/submit", url.Values{"csrf": {csrf}, "sum": {sumOf(t, page)}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "报表有 1 处错误") {
 		t.Fatalf("submit with an error: %s\n%s", resp.Status, page)
 	}
@@ -175,10 +185,10 @@ func TestServeReturns(t *testing.T) {
 	// Fixed, it is accepted, collected and recorded.
 	editBook(t, ret, func(f *excelize.File) { set(t, f, "任务清单", "K5", 95) })
 	resp = upload(t, clerk, s.URL+"/unit/check", csrf, unit+".xlsx", readFile(t, ret), nil)
-	if page := body(t, resp); resp.StatusCode != http.StatusOK || strings.Contains(page, "sev-error") {
+	if page = body(t, resp); resp.StatusCode != http.StatusOK || strings.Contains(page, "sev-error") {
 		t.Fatalf("the fixed return: %s\n%s", resp.Status, page)
 	}
-	resp, page = post(t, clerk, s.URL+"/unit/submit", url.Values{"csrf": {csrf}})
+	resp, page = post(t, clerk, s.URL+"/unit/submit", url.Values{"csrf": {csrf}, "sum": {sumOf(t, page)}})
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "已提交并汇入主表") {
 		t.Fatalf("submit the fixed return: %s\n%s", resp.Status, page)
 	}
@@ -408,5 +418,125 @@ func TestServeWithoutMaster(t *testing.T) {
 	}
 	if resp, _ := get(t, s.browser(t), s.URL+"/u/"+strings.Repeat("a", 64)); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a token link without -master: %s", resp.Status)
+	}
+}
+
+// A checked return not yet submitted waits on disk for its unit: a server
+// started again on the same state folder shows it, checked afresh, and
+// submits it. What it reads back is checked: bytes that are not those
+// checked, or a meta of another unit, are set aside, never shown.
+func TestServePendingSurvivesRestart(t *testing.T) {
+	s, mp, rd := returnsSite(t)
+	state := filepath.Join(s.dir, "state")
+	const unit, other = "内江市科学技术局", "内江市财政局"
+	bureau := s.browser(t)
+	s.signIn(t, bureau)
+	_, page := get(t, bureau, s.URL+"/returns")
+	link := strings.Replace(unitLink(t, page, unit), s.URL, "", 1)
+	otherLink := strings.Replace(unitLink(t, page, other), s.URL, "", 1)
+
+	// A clerk checks, and does not submit.
+	clerk := s.browser(t)
+	get(t, clerk, s.URL+link)
+	_, page = get(t, clerk, s.URL+"/unit")
+	data := readFile(t, filepath.Join(rd, unit+".xlsx"))
+	resp := upload(t, clerk, s.URL+"/unit/check", csrfOf(t, page), "我们的报表.xlsx", data, nil)
+	page = body(t, resp)
+	sum := sumOf(t, page)
+
+	// Another clerk of the same unit uploads another return meanwhile:
+	// the first one's submit names what it saw, and is refused.
+	clerk2 := s.browser(t)
+	get(t, clerk2, s.URL+link)
+	_, page2 := get(t, clerk2, s.URL+"/unit")
+	edited := filepath.Join(t.TempDir(), unit+".xlsx")
+	if err := os.WriteFile(edited, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	editBook(t, edited, func(f *excelize.File) { set(t, f, "任务清单", "L5", "第二位填报人的说明") })
+	resp = upload(t, clerk2, s.URL+"/unit/check", csrfOf(t, page2), "第二份.xlsx", readFile(t, edited), nil)
+	if p := body(t, resp); resp.StatusCode != http.StatusOK || sumOf(t, p) == sum {
+		t.Fatalf("the second clerk's check: %s", resp.Status)
+	}
+	resp, page = post(t, clerk, s.URL+"/unit/submit", url.Values{"csrf": {csrfOf(t, page)}, "sum": {sum}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(page, "第二份.xlsx") {
+		t.Fatalf("a submit of a replaced return: %s\n%s", resp.Status, page)
+	}
+	// The first clerk checks theirs again.
+	resp = upload(t, clerk, s.URL+"/unit/check", csrfOf(t, page), "我们的报表.xlsx", data, nil)
+	body(t, resp)
+
+	// Another server on the same state folder (a restart: no session, no
+	// memory) shows the return to the unit's link, checked again.
+	s2 := newSite(t, "-master", mp, "-state", state)
+	clerk = s2.browser(t)
+	get(t, clerk, s2.URL+link)
+	resp, page = get(t, clerk, s2.URL+"/unit")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "我们的报表.xlsx") || sumOf(t, page) != sum {
+		t.Fatalf("after the restart the checked return is not shown: %s\n%s", resp.Status, page)
+	}
+	// The other unit has nothing waiting.
+	c3 := s2.browser(t)
+	get(t, c3, s2.URL+otherLink)
+	if _, p := get(t, c3, s2.URL+"/unit"); strings.Contains(p, `name="sum"`) {
+		t.Errorf("%s sees a checked return it never uploaded", other)
+	}
+	resp, page = post(t, clerk, s2.URL+"/unit/submit", url.Values{"csrf": {csrfOf(t, page)}, "sum": {sum}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "已提交并汇入主表") || !strings.Contains(page, "我们的报表.xlsx") {
+		t.Fatalf("submit after the restart: %s\n%s", resp.Status, page)
+	}
+	if left, _ := filepath.Glob(filepath.Join(state, "pending", "*")); len(left) != 0 {
+		t.Errorf("a submitted return is still kept: %v", left)
+	}
+
+	// Tampered with on disk: set aside, not shown.
+	for name, tamper := range map[string]func(upload, meta string){
+		"other bytes": func(upload, _ string) {
+			if err := os.WriteFile(upload, readFile(t, filepath.Join(rd, other+".xlsx")), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"another unit's meta": func(_, meta string) {
+			b := strings.Replace(string(readFile(t, meta)), unit, other, 1)
+			if err := os.WriteFile(meta, []byte(b), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"a link": func(upload, _ string) {
+			target := filepath.Join(t.TempDir(), "x")
+			if err := os.Rename(upload, target); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(target, upload); err != nil {
+				t.Fatal(err)
+			}
+		},
+	} {
+		c := s.browser(t)
+		get(t, c, s.URL+link)
+		_, p := get(t, c, s.URL+"/unit")
+		body(t, upload(t, c, s.URL+"/unit/check", csrfOf(t, p), "再一份.xlsx", data, nil))
+		files, _ := filepath.Glob(filepath.Join(state, "pending", "*"))
+		var up, meta string
+		for _, f := range files {
+			if strings.HasSuffix(f, ".json") {
+				meta = f
+			} else {
+				up = f
+			}
+		}
+		if up == "" || meta == "" {
+			t.Fatalf("%s: the kept files: %v", name, files)
+		}
+		tamper(up, meta)
+		fresh := newSite(t, "-master", mp, "-state", state)
+		c = fresh.browser(t)
+		get(t, c, fresh.URL+link)
+		if _, p := get(t, c, fresh.URL+"/unit"); strings.Contains(p, "再一份.xlsx") {
+			t.Errorf("%s: a tampered kept return is shown", name)
+		}
+		if left, _ := filepath.Glob(filepath.Join(state, "pending", "*")); len(left) != 0 {
+			t.Errorf("%s: the tampered files are still there: %v", name, left)
+		}
 	}
 }

@@ -64,17 +64,13 @@ func (r Role) Unit() string {
 }
 
 // returnState is the server's side of the returns: the token secret, each
-// session's checked-but-not-submitted return, one submit at a time.
+// unit's checked-but-not-submitted return (pending.go), one submit at a
+// time.
 type returnState struct {
 	secret  []byte
-	mu      sync.Mutex // pending
+	mu      sync.Mutex // pending, and its files
 	pending map[string]*pendingReturn
 	submit  sync.Mutex // one collect at a time: each sees every return before it
-}
-
-type pendingReturn struct {
-	up    Upload
-	check *ReturnCheck
 }
 
 // UnitToken is the token of unit's link.
@@ -158,6 +154,7 @@ type unitData struct {
 	Done    bool         // submitted
 	Status  *report.ReturnStatus
 	Pending bool
+	Sum     string // the pending return's, which the submit form names
 }
 
 func (s *Server) unitView(r *http.Request, se *session) unitData {
@@ -169,11 +166,9 @@ func (s *Server) unitView(r *http.Request, se *session) unitData {
 			}
 		}
 	}
-	s.rs.mu.Lock()
-	if p := s.rs.pending[se.id]; p != nil {
-		d.Check, d.File, d.Pending = p.check, p.up.Name, true
+	if p := s.pendingOf(r.Context(), d.Unit); p != nil {
+		d.Check, d.File, d.Pending, d.Sum = p.check, p.name, true, p.sum
 	}
-	s.rs.mu.Unlock()
 	return d
 }
 
@@ -209,14 +204,15 @@ func (s *Server) unitCheck(w http.ResponseWriter, r *http.Request, se *session) 
 	}
 	up.Data = data
 	c, err := s.cfg.Returns.Check(r.Context(), unit, up)
-	s.rs.mu.Lock()
-	delete(s.rs.pending, se.id)
-	if err == nil {
-		s.rs.pending[se.id] = &pendingReturn{up: up, check: c}
-	}
-	s.rs.mu.Unlock()
 	if err != nil {
+		s.dropPending(unit)
 		s.unitFail(w, r, se, http.StatusUnprocessableEntity, userText(err))
+		return
+	}
+	if err := s.keepPending(unit, up, c); err != nil {
+		s.cfg.Log.Printf("pending return of %s: %v", unit, err)
+		s.dropPending(unit)
+		s.unitFail(w, r, se, http.StatusInternalServerError, report.Text{Zh: "报表无法暂存，请重试", En: "the return could not be kept: try again"})
 		return
 	}
 	s.render(w, r, se, http.StatusOK, "unit", report.Text{Zh: "报送 · " + se.user.Name, En: "Return · " + se.user.Name}, s.unitView(r, se))
@@ -231,11 +227,15 @@ func (s *Server) unitSubmit(w http.ResponseWriter, r *http.Request, se *session)
 		return
 	}
 	unit := se.user.Role.Unit()
-	s.rs.mu.Lock()
-	p := s.rs.pending[se.id]
-	s.rs.mu.Unlock()
+	p := s.pendingOf(r.Context(), unit)
 	if p == nil {
 		s.unitFail(w, r, se, http.StatusBadRequest, report.Text{Zh: "请先上传报表", En: "upload the return first"})
+		return
+	}
+	if p.sum != r.PostFormValue("sum") {
+		s.unitFail(w, r, se, http.StatusConflict, report.Text{
+			Zh: "本单位随后又上传了一份报表（见下），它取代了您检查的那份；请确认后再提交",
+			En: "another return of your unit was uploaded since (below) and replaced the one you checked: look it over, then submit"})
 		return
 	}
 	if n := p.check.Errors(); n > 0 {
@@ -245,18 +245,29 @@ func (s *Server) unitSubmit(w http.ResponseWriter, r *http.Request, se *session)
 		return
 	}
 	s.rs.submit.Lock()
-	c, err := s.cfg.Returns.Submit(r.Context(), unit, p.up)
-	s.rs.submit.Unlock()
+	defer s.rs.submit.Unlock()
+	up, err := s.readPending(unit, p.sum)
+	if errors.Is(err, errReplaced) || errors.Is(err, os.ErrNotExist) {
+		s.unitFail(w, r, se, http.StatusConflict, report.Text{
+			Zh: "您检查的报表已被本单位随后上传的另一份取代或已提交；请确认后再提交",
+			En: "the return you checked was replaced by a later upload of your unit, or already submitted: look it over, then submit"})
+		return
+	}
+	if err != nil {
+		s.cfg.Log.Printf("pending return of %s: %v", unit, err)
+		s.dropPending(unit)
+		s.unitFail(w, r, se, http.StatusInternalServerError, report.Text{Zh: "暂存的报表已损坏，请重新上传", En: "the kept return is damaged: upload it again"})
+		return
+	}
+	c, err := s.cfg.Returns.Submit(r.Context(), unit, up)
 	if err != nil {
 		s.unitFail(w, r, se, http.StatusUnprocessableEntity, userText(err))
 		return
 	}
-	s.rs.mu.Lock()
-	delete(s.rs.pending, se.id)
-	s.rs.mu.Unlock()
-	s.cfg.Log.Printf("return of %s submitted: %s, %d rows", unit, p.up.Name, c.RowsUpdated)
+	s.dropPending(unit)
+	s.cfg.Log.Printf("return of %s submitted: %s, %d rows", unit, up.Name, c.RowsUpdated)
 	d := s.unitView(r, se)
-	d.Done, d.Check, d.File = true, c, p.up.Name
+	d.Done, d.Check, d.File = true, c, up.Name
 	s.render(w, r, se, http.StatusOK, "unit", report.Text{Zh: "报送 · " + se.user.Name, En: "Return · " + se.user.Name}, d)
 }
 
