@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
@@ -99,6 +100,36 @@ func TestServeReturnsInChromium(t *testing.T) {
 	}
 	if !strings.Contains(row, "已报") || !strings.Contains(row, unit+".xlsx") {
 		t.Errorf("%s's row on the 报送情况 page: %q", unit, row)
+	}
+
+	// Live: another unit submits while the page is open; its row turns
+	// without a reload (the mark set on this page stays).
+	const other = "内江市财政局"
+	otherRow := func(sel string) string { return strings.Replace(rowJS(sel), "'"+unit+"'", "'"+other+"'", 1) }
+	otherLink, err := chromedp.Run(bctx, chromedp.Evaluate[string](otherRow(".querySelector('code').textContent")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[int]("window.innoreportMark = 7")); err != nil {
+		t.Fatal(err)
+	}
+	if err := submitReturn(s.browser(t), s.URL, otherLink, other+".xlsx", readFile(t, filepath.Join(rd, other+".xlsx"))); err != nil {
+		t.Fatal(err)
+	}
+	var live string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		if live, err = chromedp.Run(bctx, chromedp.Evaluate[string](otherRow(".textContent + ' ' + window.innoreportMark + ' ' + document.getElementById('missing').textContent"))); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(live, "已报") {
+			break
+		}
+	}
+	if !strings.Contains(live, "已报") || !strings.Contains(live, other+".xlsx") || !strings.Contains(live, " 7 ") {
+		t.Errorf("%s's row did not turn in place: %q", other, live)
+	}
+	if err := chromedp.Do(bctx, shot("returns-live")); err != nil {
+		t.Fatal(err)
 	}
 	t.Logf("screenshots in %s", shots)
 }

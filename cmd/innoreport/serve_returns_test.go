@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -538,5 +539,59 @@ func TestServePendingSurvivesRestart(t *testing.T) {
 		if left, _ := filepath.Glob(filepath.Join(state, "pending", "*")); len(left) != 0 {
 			t.Errorf("%s: the tampered files are still there: %v", name, left)
 		}
+	}
+}
+
+// The 报送情况 keeps itself current: without JavaScript the page reloads
+// itself (a meta refresh to /returns, so a reminder's answer is not posted
+// again); with it, the page's script redraws it from status.json, which
+// only the bureau may read.
+func TestServeReturnsLive(t *testing.T) {
+	s, _, rd := returnsSite(t)
+	const unit = "内江市财政局"
+	bureau := s.browser(t)
+	s.signIn(t, bureau)
+	_, page := get(t, bureau, s.URL+"/returns")
+	if !strings.Contains(page, `<noscript><meta http-equiv="refresh" content="30; url=/returns"></noscript>`) ||
+		!strings.Contains(page, `data-live="/returns/status.json"`) {
+		t.Errorf("the 报送情况 page neither reloads nor redraws itself:\n%s", page)
+	}
+	status := func() (int, map[string]any) {
+		resp, b := get(t, bureau, s.URL+"/returns/status.json")
+		var d struct {
+			Reported, Missing int
+			Rows              []map[string]any
+		}
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" {
+			t.Fatalf("status.json: %s %s", resp.Status, resp.Header.Get("Content-Type"))
+		}
+		if err := json.Unmarshal([]byte(b), &d); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range d.Rows {
+			if r["unit"] == unit {
+				return d.Reported, r
+			}
+		}
+		t.Fatalf("no row of %s in %s", unit, b)
+		return 0, nil
+	}
+	if n, row := status(); n != 0 || row["state"] != "missing" || row["label"] != "未报" || row["file"] != "" {
+		t.Errorf("before: %d reported, %s's row %v", n, unit, row)
+	}
+	link := unitLink(t, page, unit)
+	if err := submitReturn(s.browser(t), s.URL, link, unit+".xlsx", readFile(t, filepath.Join(rd, unit+".xlsx"))); err != nil {
+		t.Fatal(err)
+	}
+	if n, row := status(); n != 1 || row["state"] != "on_time" || row["label"] != "已报" || row["file"] != unit+".xlsx" || row["rows_updated"] == "" {
+		t.Errorf("after: %d reported, %s's row %v", n, unit, row)
+	}
+	clerk := s.browser(t)
+	get(t, clerk, link)
+	if resp, _ := get(t, clerk, s.URL+"/returns/status.json"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a unit reads status.json: %s, want 403", resp.Status)
+	}
+	if resp, _ := get(t, s.browser(t), s.URL+"/returns/status.json"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("status.json without signing in: %s, want a redirect to sign in", resp.Status)
 	}
 }

@@ -61,6 +61,7 @@ type view struct {
 	CSRF    string
 	Title   string
 	Refresh int
+	Live    string // the page reloads itself here without JavaScript (the 报送情况)
 	LangZh  string
 	LangEn  string
 	Data    any
@@ -92,6 +93,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, se *session, sta
 	v := view{Lang: lang, User: se.user, CSRF: se.csrf, Title: title.In(lang), LangZh: switchTo("zh"), LangEn: switchTo("en"), Data: data}
 	if name == "progress" {
 		v.Refresh = 1
+	}
+	if name == "returns" {
+		v.Live = "/returns"
 	}
 	var buf bytes.Buffer
 	if err := s.pages.m[name].ExecuteTemplate(&buf, "layout", v); err != nil {

@@ -3,10 +3,12 @@ package web
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -122,6 +124,7 @@ func (s *Server) routeReturns() error {
 	s.mux.HandleFunc("POST /unit/check", s.need(ActReturn, s.unitCheck))
 	s.mux.HandleFunc("POST /unit/submit", s.need(ActReturn, s.unitSubmit))
 	s.mux.HandleFunc("GET /returns", s.need(ActReturns, s.returnsPage))
+	s.mux.HandleFunc("GET /returns/status.json", s.need(ActReturns, s.returnsJSON))
 	s.mux.HandleFunc("POST /returns/remind", s.need(ActReturns, s.remind))
 	return nil
 }
@@ -317,6 +320,47 @@ func (s *Server) returnsPage(w http.ResponseWriter, r *http.Request, se *session
 		return
 	}
 	s.render(w, r, se, http.StatusOK, "returns", report.Text{Zh: "报送情况", En: "Returns"}, d)
+}
+
+// statusRow is one unit's row of the 报送情况 as the page's script
+// redraws it: what it shows, in the page's language.
+type statusRow struct {
+	Unit        string `json:"unit"`
+	State       string `json:"state"`
+	Label       string `json:"label"`
+	File        string `json:"file"`
+	Received    string `json:"received"`
+	RowsUpdated string `json:"rows_updated"`
+	Findings    string `json:"findings"`
+}
+
+// returnsJSON is the 报送情况 for the page to redraw itself without a
+// reload: the rows as the page shows them, and the counts.
+func (s *Server) returnsJSON(w http.ResponseWriter, r *http.Request, se *session) {
+	d, err := s.returnsView(r)
+	if err != nil {
+		http.Error(w, "the returns cannot be read", http.StatusInternalServerError)
+		return
+	}
+	lang := s.lang(w, r)
+	rows := []statusRow{}
+	for _, x := range d.Rows {
+		row := statusRow{Unit: x.Unit, State: x.State.Key(), Label: x.State.Label().In(lang), File: x.File, Received: x.Received}
+		if x.File != "" {
+			row.RowsUpdated, row.Findings = strconv.Itoa(x.RowsUpdated), strconv.Itoa(x.Findings)
+		}
+		rows = append(rows, row)
+	}
+	b, err := json.Marshal(map[string]any{"reported": d.Reported, "missing": d.Missing, "rows": rows})
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := w.Write(b); err != nil {
+		s.cfg.Log.Printf("write %s: %v", r.URL.Path, err)
+	}
 }
 
 // remind queues the reminders of the units that have not reported, as
