@@ -52,7 +52,7 @@ func unitLink(t *testing.T, page, unit string) string {
 // rowOf is unit's row of the 报送情况 table.
 func rowOf(t *testing.T, page, unit string) string {
 	t.Helper()
-	m := regexp.MustCompile(`<tr class="state-[a-z_]+"><td>` + regexp.QuoteMeta(unit) + `</td>.*?</tr>`).FindString(page)
+	m := regexp.MustCompile(`<tr class="state-[a-z_]+" data-unit="[^"]*"><td>` + regexp.QuoteMeta(unit) + `</td>.*?</tr>`).FindString(page)
 	if m == "" {
 		t.Fatalf("no row for %s:\n%s", unit, page)
 	}
@@ -309,7 +309,7 @@ func TestServeReturnsAtOnce(t *testing.T) {
 	bureau := s.browser(t)
 	s.signIn(t, bureau)
 	_, page := get(t, bureau, s.URL+"/returns")
-	if n := strings.Count(page, `<tr class="state-missing">`); n != len(twentyUnits) {
+	if n := strings.Count(page, `<tr class="state-missing" `); n != len(twentyUnits) {
 		t.Fatalf("%d units not reported on the page, want %d", n, len(twentyUnits))
 	}
 	data := map[string][]byte{}
