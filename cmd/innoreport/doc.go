@@ -89,16 +89,20 @@
 // unit a receipt).
 // history: -db PATH, -format text|json, -campaign KEY,
 // -export AS_OF -out DIR.
-// split: -out DIR (default returns), -deadline DATE.
+// split: -out DIR (default returns), -deadline DATE, -link-base URL -state
+// DIR (list each unit's serve link, derived from serve's state folder).
 // collect: -out DIR (default out), -db PATH, -deadline DATE, -fail-on.
-// remind: -out DIR, -db PATH, -deadline DATE, -dry-run, -returns DIR.
+// remind: -out DIR, -db PATH, -deadline DATE, -dry-run, -returns DIR,
+// -link-base URL -state DIR (each mail carries its unit's serve link).
 // serve: the build flags but -mail-to, and -addr HOST:PORT (default
 // 127.0.0.1:8080), -users FILE, -state DIR, -tls-cert FILE -tls-key FILE,
 // -trust-proxy, -workers N, -master FILE (the units' returns: each unit's
 // link /u/TOKEN, HMAC of campaign and unit under STATE/unit-token.key,
 // signs in a role that sees only its return page; returns are collected
-// as collect does, refused while they have errors; the bureau's 报送情况
-// page reminds the rest as remind does). users add reads the password from standard
+// as collect does, refused while they have errors, each unit mailed a
+// receipt; the bureau's 报送情况 page updates itself and reminds the rest
+// as remind does), -link-base URL (the links' address). users add reads
+// the password from standard
 // input and prints the new API token once.
 //
 // Mail settings come from INNOREPORT_SMTP_URL (smtp:// with STARTTLS, or
