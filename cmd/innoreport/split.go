@@ -116,11 +116,16 @@ func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	for _, f := range files {
-		fmt.Fprintf(stdout, "%s\t%s\t任务 %d 项 tasks, 指标 %d 项 indicators", f.File, f.Unit, f.Tasks, f.Indicators)
-		if f.Link != "" {
-			fmt.Fprintf(stdout, "\t%s", f.Link)
-		}
-		fmt.Fprintln(stdout)
+		f.print(stdout)
 	}
 	return nil
+}
+
+// print is the return's line: file, unit, what it holds, and its link.
+func (f splitFile) print(w io.Writer) {
+	fmt.Fprintf(w, "%s\t%s\t任务 %d 项 tasks, 指标 %d 项 indicators", f.File, f.Unit, f.Tasks, f.Indicators)
+	if f.Link != "" {
+		fmt.Fprintf(w, "\t%s", f.Link)
+	}
+	fmt.Fprintln(w)
 }
