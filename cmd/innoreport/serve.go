@@ -104,6 +104,9 @@ func newServer(args []string, stderr io.Writer) (srv *web.Server, _ *serveFlags,
 			}
 		}()
 		rets = r
+		if r.receipts == nil {
+			fmt.Fprintln(stderr, "innoreport: 未配置邮件服务器（INNOREPORT_SMTP_URL），提交报表后不发回执 / no mail server is configured (INNOREPORT_SMTP_URL): no receipts are sent for submitted returns")
+		}
 	}
 	srv, err = web.New(web.Config{
 		Returns: rets,
