@@ -236,7 +236,7 @@ func startReceipts(cfg mail.Config, dir string, m *master, logger *log.Logger) *
 
 // send queues o's receipt, where its unit has an address; a receipt that
 // cannot be queued is logged: it does not fail a submit already recorded.
-func (rm *receiptMail) send(out *collected, o *report.ReturnOutcome, t *report.Template, lang string) {
+func (rm *receiptMail) send(out *collected, o *report.ReturnOutcome, t *report.Template, lang report.Lang) {
 	if rm == nil {
 		return
 	}

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"golang.org/x/image/font/opentype"
@@ -26,7 +27,8 @@ import (
 // Options steer rendering.
 type Options struct {
 	// Font draws the charts' labels: a TrueType font with the Chinese
-	// characters (the PDF's font).
+	// characters (the PDF's font). Its bytes must not change once given:
+	// the same slice is parsed once.
 	Font []byte
 	// Created dates the document's properties, for reproducible output.
 	Created time.Time
@@ -124,9 +126,36 @@ func base() *pkg {
 	return p
 }
 
+// lastFont is the chart font parsed last: callers pass the same bytes (the
+// embedded default, or -font's file read once) for every report, and watch
+// and serve render many in one process.
+var lastFont struct {
+	sync.Mutex
+	key  *byte
+	n    int
+	font *opentype.Font
+}
+
+// parseFont parses b, or returns what it gave before for the same bytes.
+func parseFont(b []byte) (*opentype.Font, error) {
+	if len(b) == 0 {
+		return opentype.Parse(b)
+	}
+	lastFont.Lock()
+	defer lastFont.Unlock()
+	if lastFont.key == &b[0] && lastFont.n == len(b) {
+		return lastFont.font, nil
+	}
+	f, err := opentype.Parse(b)
+	if err == nil {
+		lastFont.key, lastFont.n, lastFont.font = &b[0], len(b), f
+	}
+	return f, err
+}
+
 // Render writes d as a .docx to w.
 func Render(w io.Writer, d *doc.Document, opts Options) error {
-	ttf, err := opentype.Parse(opts.Font)
+	ttf, err := parseFont(opts.Font)
 	if err != nil {
 		return &report.BilingualError{Err: ErrFont, Msg: report.Text{
 			Zh: fmt.Sprintf("Word 文档图表所用的字体无法读取：%v", err),

@@ -1,12 +1,8 @@
 package docx
 
 import (
-	"bytes"
 	"fmt"
-	"image"
 	"image/color"
-	"image/draw"
-	"image/png"
 	"math"
 
 	"golang.org/x/image/font"
@@ -22,21 +18,21 @@ import (
 func drawTrend(t *doc.Trend, ttf *opentype.Font, wmm float64) ([]byte, float64, error) {
 	const plotH, axisW = 60.0, 14.0
 	hmm := plotH + 24 + 6*float64(len(t.Series)/4)
-	img := image.NewRGBA(image.Rect(0, 0, px(wmm), px(hmm)))
-	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
 	face, err := opentype.NewFace(ttf, &opentype.FaceOptions{Size: 8, DPI: dpi, Hinting: font.HintingNone})
 	if err != nil {
 		return nil, 0, fmt.Errorf("docx: chart font: %w", err)
 	}
 	defer face.Close()
-	ink := image.NewUniform(color.RGBA{40, 40, 40, 255})
-	text := func(s string, x, y int, align float64) int {
-		dr := font.Drawer{Dst: img, Src: ink, Face: face}
-		wd := dr.MeasureString(s).Ceil()
+	grid := color.RGBA{220, 220, 220, 255}
+	fills := []color.RGBA{grid}
+	for _, s := range t.Series {
+		fills = append(fills, rgb(s.Color))
+	}
+	cv := newCanvas(px(wmm), px(hmm), fills)
+	text := func(s string, x, y int, align float64) {
+		wd := font.MeasureString(face, s).Ceil()
 		m := face.Metrics()
-		dr.Dot = fixed.P(x-int(float64(wd)*align), y+(m.Ascent-m.Descent).Ceil()/2)
-		dr.DrawString(s)
-		return wd
+		cv.text(face, s, fixed.P(x-int(float64(wd)*align), y+(m.Ascent-m.Descent).Ceil()/2))
 	}
 	top := 1.0
 	for _, s := range t.Series {
@@ -56,9 +52,8 @@ func drawTrend(t *doc.Trend, ttf *opentype.Font, wmm float64) ([]byte, float64, 
 		}
 		return x0 + 6 + (plotW-12)*float64(i)/float64(n-1)
 	}
-	grid := color.RGBA{220, 220, 220, 255}
 	for g := 0.0; g <= top+1e-9; g += 0.25 {
-		fillRect(img, px(x0), px(yOf(g))-1, px(x0+plotW), px(yOf(g))+1, grid)
+		cv.fill(px(x0), px(yOf(g))-1, px(x0+plotW), px(yOf(g))+1, grid)
 		text(fmt.Sprintf("%.0f%%", g*100), px(x0-1), px(yOf(g)), 1)
 	}
 	for i, l := range t.Labels {
@@ -73,10 +68,10 @@ func drawTrend(t *doc.Trend, ttf *opentype.Font, wmm float64) ([]byte, float64, 
 				continue
 			}
 			if prev >= 0 {
-				line(img, px(xOf(prev)), px(yOf(*s.Values[prev])), px(xOf(i)), px(yOf(*v)), px(0.6), c)
+				line(cv, px(xOf(prev)), px(yOf(*s.Values[prev])), px(xOf(i)), px(yOf(*v)), px(0.6), c)
 			}
 			r := px(0.9)
-			fillRect(img, px(xOf(i))-r, px(yOf(*v))-r, px(xOf(i))+r, px(yOf(*v))+r, c)
+			cv.fill(px(xOf(i))-r, px(yOf(*v))-r, px(xOf(i))+r, px(yOf(*v))+r, c)
 			prev = i
 		}
 	}
@@ -86,24 +81,21 @@ func drawTrend(t *doc.Trend, ttf *opentype.Font, wmm float64) ([]byte, float64, 
 		if x+wd+5 > wmm {
 			x, y = x0, y+6
 		}
-		fillRect(img, px(x), px(y+1), px(x+4), px(y+5), rgb(s.Color))
+		cv.fill(px(x), px(y+1), px(x+4), px(y+5), rgb(s.Color))
 		text(s.Name, px(x+5), px(y+3), 0)
 		x += 5 + wd + 6
 	}
-	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img); err != nil {
-		return nil, 0, err
-	}
-	return buf.Bytes(), hmm, nil
+	data, err := cv.png()
+	return data, hmm, err
 }
 
 // line draws a line w pixels thick from (x0, y0) to (x1, y1).
-func line(img *image.RGBA, x0, y0, x1, y1, w int, c color.Color) {
+func line(cv *canvas, x0, y0, x1, y1, w int, c color.RGBA) {
 	steps := max(abs(x1-x0), abs(y1-y0), 1)
 	for i := 0; i <= steps; i++ {
 		x := x0 + (x1-x0)*i/steps
 		y := y0 + (y1-y0)*i/steps
-		fillRect(img, x-w/2, y-w/2, x+w/2+1, y+w/2+1, c)
+		cv.fill(x-w/2, y-w/2, x+w/2+1, y+w/2+1, c)
 	}
 }
 

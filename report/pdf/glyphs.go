@@ -6,7 +6,53 @@ import (
 	"sync"
 
 	"innoreport/report"
+	"innoreport/report/pdf/internal/ttfcut"
 )
+
+// ellipsis ends what fit shortens: the one character the renderer draws
+// that is not in the document's text.
+const ellipsis = "…"
+
+// runeSet is a set of BMP characters.
+type runeSet [0x10000 / 64]uint64
+
+func (s *runeSet) addString(str string) {
+	for _, r := range str {
+		if r >= 0 && r <= 0xFFFF {
+			s[r/64] |= 1 << (r % 64)
+		}
+	}
+}
+
+// defaultCut is DefaultFont parsed for cutting, once per process.
+var defaultCut = sync.OnceValues(func() (*ttfcut.Font, error) { return ttfcut.Parse(DefaultFont) })
+
+// documentFont is DefaultFont cut to the characters used (the document's
+// text after Printed, and the ellipsis) and U+0000–U+00FF, whose widths fpdf
+// writes whatever is used. fpdf parses and subsets the whole font it is
+// given on every report, 4.6 MB and 49,500 glyphs; the cut is a few hundred
+// glyphs, and fpdf draws it byte for byte as the whole font but for the
+// font's resource name (see ttfcut).
+func documentFont(used *runeSet) []byte {
+	used.addString(ellipsis)
+	want := make([]rune, 0, 1024)
+	for r := range rune(0x10000) {
+		if r < 256 || used[r/64]&(1<<(r%64)) != 0 {
+			want = append(want, r)
+		}
+	}
+	f, err := defaultCut()
+	if err != nil {
+		// Not reached with the embedded font (its tests cut it); the whole
+		// font draws the same PDF, only slower.
+		return DefaultFont
+	}
+	font, err := f.Cut(want)
+	if err != nil {
+		return DefaultFont
+	}
+	return font
+}
 
 // Printable returns which characters font can draw: those its cmap maps,
 // and nothing beyond U+FFFF, which fpdf cannot encode. Anything else would

@@ -10,7 +10,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
@@ -24,26 +23,6 @@ import (
 //
 //go:embed font/wqy-microhei.ttf
 var DefaultFont []byte
-
-// coreFont is DefaultFont cut to GB 2312, Latin-1 and the project's own
-// text, glyph numbers and metrics unchanged (see internal/corefont): fpdf
-// parses and subsets it in a fraction of the time, and the PDF it gives is
-// byte for byte the full font's but for the font's resource name. A
-// document with any other character is drawn with the full font; either
-// way the same input gives the same bytes.
-//
-//go:generate go run ./internal/corefont font/wqy-microhei.ttf ../.. font/core.ttf
-//go:embed font/core.ttf
-var coreFont []byte
-
-// coreChars is coreFont's cmap, read once per process.
-var coreChars = sync.OnceValue(func() func(rune) bool {
-	has, err := Printable(coreFont)
-	if err != nil {
-		panic("pdf: embedded core font: " + err.Error())
-	}
-	return has
-})
 
 // compress is false only in tests that read the PDF's streams.
 var compress = true
@@ -96,7 +75,7 @@ func Render(w io.Writer, d *doc.Document, opts Options) (err error) {
 	if font == nil {
 		font = DefaultFont
 	}
-	core := isDefault(font)
+	cut := isDefault(font)
 	// fpdf panics on some malformed input; a user gets an error instead.
 	defer func() {
 		if r := recover(); r != nil {
@@ -111,20 +90,16 @@ func Render(w io.Writer, d *doc.Document, opts Options) (err error) {
 		return err
 	}
 	d = d.Clone()
+	var used runeSet
 	d.MapText(func(s string) string {
 		s = report.Printed(s, printable)
-		if core {
-			for _, r := range s {
-				if !coreChars()(r) {
-					core = false
-					break
-				}
-			}
+		if cut {
+			used.addString(s)
 		}
 		return s
 	})
-	if core {
-		font = coreFont
+	if cut {
+		font = documentFont(&used)
 	}
 	p := fpdf.New("P", "mm", "A4", "")
 	p.SetCompression(compress)
@@ -335,10 +310,10 @@ func fit(p *fpdf.Fpdf, s string, w float64) string {
 		return s
 	}
 	rs := []rune(s)
-	for len(rs) > 0 && p.GetStringWidth(string(rs)+"…") > w {
+	for len(rs) > 0 && p.GetStringWidth(string(rs)+ellipsis) > w {
 		rs = rs[:len(rs)-1]
 	}
-	return string(rs) + "…"
+	return string(rs) + ellipsis
 }
 
 func (r *renderer) tableHeader(t *doc.Table, widths []float64) {

@@ -115,7 +115,7 @@ func TestCheckFont(t *testing.T) {
 	}
 }
 
-func sampleDoc(t testing.TB, lang string) (*doc.Document, *report.Result) {
+func sampleDoc(t testing.TB, lang report.Lang) (*doc.Document, *report.Result) {
 	t.Helper()
 	tm, err := report.ParseTemplate(templates.BuiltinName, templates.Builtin)
 	if err != nil {
@@ -154,7 +154,7 @@ func TestRenderIsReproducible(t *testing.T) {
 // bureau looks for, and no character went missing at a line break.
 func TestSamplePDFText(t *testing.T) {
 	pdftotext := tooltest.Need(t, "pdftotext", "poppler-utils")
-	for _, lang := range []string{"zh", "en"} {
+	for _, lang := range report.Langs {
 		d, res := sampleDoc(t, lang)
 		path := filepath.Join(t.TempDir(), "r.pdf")
 		if err := os.WriteFile(path, render(t, d), 0o644); err != nil {
@@ -337,7 +337,7 @@ func TestTableSplitsWithHeader(t *testing.T) {
 // of a wrapped header is whole words of it.
 func TestHeadersWrapBetweenWords(t *testing.T) {
 	p := newPDF(t)
-	for _, lang := range []string{"zh", "en"} {
+	for _, lang := range report.Langs {
 		d, _ := sampleDoc(t, lang)
 		for _, ch := range d.Chapters {
 			for _, b := range ch.Blocks {
@@ -430,38 +430,37 @@ func TestChapterBreak(t *testing.T) {
 	}
 }
 
-// TestCoreFontGivesTheFullFontsBytes: the embedded default font is drawn
-// from its core cut when the document allows, and the PDF must be the one
-// the full font gives, byte for byte but for the font's resource name, which
-// fpdf hashes from every width in the cmap; a character outside the core
-// sends the document to the full font.
-func TestCoreFontGivesTheFullFontsBytes(t *testing.T) {
+// TestCutFontGivesTheFullFontsBytes: the embedded default font is cut to
+// each document's characters, and the PDF must be the one the whole font
+// gives, byte for byte but for the font's resource name, which fpdf hashes
+// from every width in the cmap: for Chinese and English reports, one with a
+// character outside GB 2312, and one whose tiles fpdf shortens with an
+// ellipsis (a character the renderer adds).
+func TestCutFontGivesTheFullFontsBytes(t *testing.T) {
 	compress = false
 	defer func() { compress = true }()
 	fontName := regexp.MustCompile(`/F[0-9a-f]{40}\b`)
 	full := bytes.Clone(DefaultFont) // not DefaultFont itself: never cut
-	const rare = '堃'                 // in the font, not in GB 2312
-	if !coreChars()('中') || coreChars()(rare) {
-		t.Fatalf("core font: 中 in it %v, %c in it %v", coreChars()('中'), rare, coreChars()(rare))
-	}
-	if ok, _ := Printable(DefaultFont); !ok(rare) {
-		t.Fatalf("the full font cannot draw %c", rare)
-	}
 	zh, _ := sampleDoc(t, "zh")
 	en, _ := sampleDoc(t, "en")
 	withRare := zh.Clone()
-	withRare.Chapters[0].Title += string(rare)
-	for name, d := range map[string]*doc.Document{"zh": zh, "en": en, "rare": withRare} {
-		inCore := true
-		d.Clone().MapText(func(s string) string {
-			for _, r := range s {
-				inCore = inCore && coreChars()(r)
+	withRare.Chapters[0].Title += "堃" // in the font, not in GB 2312
+	// Without an ellipsis of its own, so that only fit's is drawn.
+	shortened := zh.Clone()
+	shortened.MapText(func(s string) string { return strings.ReplaceAll(s, ellipsis, "...") })
+	tiles := 0
+	for i := range shortened.Chapters {
+		for j := range shortened.Chapters[i].Blocks {
+			for k := range shortened.Chapters[i].Blocks[j].Tiles {
+				shortened.Chapters[i].Blocks[j].Tiles[k].Note = strings.Repeat("科技型中小企业评价入库", 8)
+				tiles++
 			}
-			return s
-		})
-		if inCore != (name != "rare") {
-			t.Errorf("%s: all its characters in the core font: %v", name, inCore)
 		}
+	}
+	if tiles == 0 {
+		t.Fatal("the sample has no tiles to shorten")
+	}
+	for name, d := range map[string]*doc.Document{"zh": zh, "en": en, "rare": withRare, "ellipsis": shortened} {
 		opts := Options{Created: time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)}
 		var got, want bytes.Buffer
 		if err := Render(&got, d, opts); err != nil {
@@ -481,8 +480,36 @@ func TestCoreFontGivesTheFullFontsBytes(t *testing.T) {
 	}
 }
 
-// BenchmarkRender draws the sample with the default font (its core cut)
-// and with the same font as a user's file (parsed whole).
+// The cut holds the characters asked for, Latin-1 and the ellipsis, and no
+// others: it is the document's font, not the whole one under another name.
+func TestDocumentFontIsCut(t *testing.T) {
+	var used runeSet
+	used.addString("内江科技")
+	font := documentFont(&used)
+	if len(font) > len(DefaultFont)/50 {
+		t.Fatalf("the document's font is %d bytes, the whole font %d", len(font), len(DefaultFont))
+	}
+	has, err := Printable(font)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range "内江科技A€é…" {
+		if r != '€' && !has(r) {
+			t.Errorf("%c missing from the cut", r)
+		}
+	}
+	for _, r := range "中堃€" {
+		if has(r) {
+			t.Errorf("%c in the cut, not asked for", r)
+		}
+	}
+	if err := CheckFont("cut", font); err != nil {
+		t.Error(err)
+	}
+}
+
+// BenchmarkRender draws the sample with the default font (cut to the
+// document) and with the same font as a user's file (parsed whole).
 func BenchmarkRender(b *testing.B) {
 	d, _ := sampleDoc(b, "zh")
 	for _, font := range []struct {

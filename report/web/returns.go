@@ -345,7 +345,7 @@ func (s *Server) returnsJSON(w http.ResponseWriter, r *http.Request, se *session
 	lang := s.lang(w, r)
 	rows := []statusRow{}
 	for _, x := range d.Rows {
-		row := statusRow{Unit: x.Unit, State: x.State.Key(), Label: x.State.Label().In(lang), File: x.File, Received: x.Received}
+		row := statusRow{Unit: x.Unit, State: x.State.String(), Label: x.State.Label(lang), File: x.File, Received: x.Received}
 		if x.File != "" {
 			row.RowsUpdated, row.Findings = strconv.Itoa(x.RowsUpdated), strconv.Itoa(x.Findings)
 		}

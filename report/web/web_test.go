@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestCleanName(t *testing.T) {
@@ -119,5 +121,18 @@ func TestRoles(t *testing.T) {
 	}
 	if _, ok := ParseRole(string(u)); ok {
 		t.Error("a unit role can be written into the users file")
+	}
+}
+
+// An unknown name is compared against dummyHash: it must be a real bcrypt
+// hash at the cost users' hashes get, or a wrong name would answer faster
+// than a wrong password.
+func TestDummyHashCostsAsMuchAsAPassword(t *testing.T) {
+	cost, err := bcrypt.Cost(dummyHash)
+	if err != nil || cost != bcrypt.DefaultCost {
+		t.Fatalf("dummyHash: cost %d, %v; want %d", cost, err, bcrypt.DefaultCost)
+	}
+	if err := bcrypt.CompareHashAndPassword(dummyHash, []byte("innoreport")); err != nil {
+		t.Errorf("dummyHash is not bcrypt of its password: %v", err)
 	}
 }
