@@ -16,10 +16,10 @@ import (
 
 	"innoreport/internal/atomicfile"
 	"innoreport/internal/fsname"
+	"innoreport/internal/mail"
 	"innoreport/report"
 	"innoreport/report/doc"
 	"innoreport/report/docx"
-	"innoreport/report/mail"
 	"innoreport/report/pdf"
 	"innoreport/report/xlsx"
 )

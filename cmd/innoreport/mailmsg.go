@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"innoreport/internal/mail"
 	"innoreport/report"
 	"innoreport/report/doc"
-	"innoreport/report/mail"
 )
 
 var mailHTML = template.Must(template.New("mail").Parse(`<!DOCTYPE html>

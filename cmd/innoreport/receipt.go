@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"innoreport/internal/mail"
 	"innoreport/report"
-	"innoreport/report/mail"
 )
 
 // receipt is the short mail a unit gets when its return is collected:

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"innoreport/internal/mail"
 	"innoreport/report"
-	"innoreport/report/mail"
 	"innoreport/report/returns"
 )
 

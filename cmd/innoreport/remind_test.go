@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"innoreport/internal/mail/mailtest"
 	"innoreport/report"
-	"innoreport/report/mail/mailtest"
 	"innoreport/samples"
 
 	"github.com/xuri/excelize/v2"

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"innoreport/internal/mail"
 	"innoreport/report"
 	"innoreport/report/docx"
-	"innoreport/report/mail"
 	"innoreport/report/pdf"
 	"innoreport/report/xlsx"
 	"innoreport/samples"
@@ -53,6 +53,7 @@ func exitCode(err error, stderr io.Writer) int {
 	var ue *usageError
 	var fe *findingsError
 	var be *report.BilingualError
+	var ce *mail.ConfigError
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return exitOK
@@ -65,6 +66,9 @@ func exitCode(err error, stderr io.Writer) int {
 		// One line: what and where in Chinese, then English, then a
 		// stable kind for scripts.
 		fmt.Fprintf(stderr, "innoreport: %s / %s (%s)\n", be.Msg.Zh, stripName(be.Msg.En), errorKind(err))
+		return exitInput
+	case errors.As(err, &ce):
+		fmt.Fprintf(stderr, "innoreport: %s / %s (%s)\n", ce.Zh, stripName(ce.En), errorKind(err))
 		return exitInput
 	}
 	fmt.Fprintf(stderr, "innoreport: %v\n", err)

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"innoreport/internal/mail"
 	"innoreport/report"
-	"innoreport/report/mail"
 	"innoreport/report/web"
 )
 

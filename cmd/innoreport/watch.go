@@ -15,9 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"innoreport/internal/mail"
+	"innoreport/internal/watch"
 	"innoreport/report"
-	"innoreport/report/mail"
-	"innoreport/report/watch"
 )
 
 // watchFlags are watch's own flags beyond build's.

@@ -11,10 +11,10 @@ import (
 	"sync"
 	"time"
 
+	"innoreport/internal/mail"
+	"innoreport/internal/watch"
 	"innoreport/report"
 	"innoreport/report/archive"
-	"innoreport/report/mail"
-	"innoreport/report/watch"
 )
 
 // receiptFile holds a collected return's receipt beside the outputs in

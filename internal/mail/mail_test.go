@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	rmail "innoreport/report/mail"
-	"innoreport/report/mail/mailtest"
+	rmail "innoreport/internal/mail"
+	"innoreport/internal/mail/mailtest"
 )
 
 func config(t *testing.T, addr string) rmail.Config {
