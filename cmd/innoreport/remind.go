@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"innoreport/internal/mail"
+	"innoreport/publish"
 	"innoreport/report"
 	"innoreport/report/returns"
 )
@@ -57,27 +58,28 @@ func runRemind(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // at masterPath that has not reported; serve's "remind the rest" button
 // calls it too.
 func remind(ctx context.Context, c *collectFlags, masterPath string, dry bool, retDir string, stdout io.Writer) error {
-	m, err := c.readMaster(masterPath)
+	col, err := c.collector()
 	if err != nil {
 		return err
 	}
-	deadline, err := deadlineFlag(c.deadline, m.tmpl)
+	m, err := col.ReadMaster(masterPath)
 	if err != nil {
 		return err
 	}
+	deadline := col.Deadline
 	// The period a reminder is for: the day returns are due, else the
 	// master's as-of date.
 	period := deadline
 	if period == "" {
-		period = m.res.AsOf.String()
+		period = m.Res.AsOf.String()
 	}
 	reported := map[string]bool{}
-	db, err := c.openDB(ctx)
+	db, err := col.OpenDB(ctx)
 	if err != nil {
 		return err
 	}
 	if db != nil {
-		recs, err := db.Returns(ctx, m.campaign, m.sum)
+		recs, err := db.Returns(ctx, m.Campaign, m.Sum)
 		db.Close()
 		if err != nil {
 			return err
@@ -92,12 +94,34 @@ func remind(ctx context.Context, c *collectFlags, masterPath string, dry bool, r
 			return err
 		}
 	}
+	list, err := reminders(m, col.Template, c.lang, deadline, period, reported, retDir, stdout)
+	if err != nil {
+		return err
+	}
+	q := &mail.Queue{Dir: filepath.Join(c.out, ".mailq"), Config: cfg, Backoff: mailRetries}
+	queued, err := queueReminders(q, list, dry, stdout)
+	if err != nil || dry || len(queued) == 0 {
+		return err
+	}
+	left, err := q.Deliver(ctx, queued...)
+	if err != nil || len(left) == 0 {
+		return err
+	}
+	return &report.BilingualError{Err: publish.ErrMailQueued, Msg: report.Text{
+		Zh: fmt.Sprintf("%d 封催报邮件暂未发出（服务器 %s），已保存在 %s，下次运行 remind、build 或 watch 时自动重发", len(left), mail.Redacted(cfg.URL), q.Dir),
+		En: fmt.Sprintf("%d reminders could not be sent yet (server %s); they are kept in %s and the next remind, build or watch sends them", len(left), mail.Redacted(cfg.URL), q.Dir),
+	}}
+}
+
+// reminders are the units of m that have not reported, each with its mail
+// where it has an address; a bad address is said on stdout and skipped.
+func reminders(m *publish.Master, t *report.Template, lang, deadline, period string, reported map[string]bool, retDir string, stdout io.Writer) ([]reminder, error) {
 	units := map[string]report.Unit{}
-	for _, u := range m.res.Data.Units {
+	for _, u := range m.Res.Data.Units {
 		units[u.Name] = u
 	}
 	var list []reminder
-	for _, p := range m.parts {
+	for _, p := range m.Parts {
 		if reported[p.Unit] {
 			continue
 		}
@@ -112,18 +136,23 @@ func remind(ctx context.Context, c *collectFlags, masterPath string, dry bool, r
 				fmt.Fprintf(stdout, "%s\t邮箱有误 bad address %q\n", p.Unit, addr)
 				continue
 			}
-			r.message = remindMessage(m, c.lang, deadline, r, to, retDir)
+			r.message = remindMessage(t, lang, deadline, r, to, retDir)
 			// One reminder a unit a period, whatever its text says: the
 			// queue names a keyed mail by its key and recipients.
-			r.message.Key = reminderID(m.campaign, period, p.Unit)
+			r.message.Key = reminderID(m.Campaign, period, p.Unit)
 			if r.message.ID, err = mail.Identity(r.message); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		list = append(list, r)
 	}
-	q := &mail.Queue{Dir: filepath.Join(c.out, ".mailq"), Config: cfg, Backoff: mailRetries}
-	queued := 0
+	return list, nil
+}
+
+// queueReminders puts each reminder not sent this period into q (dry:
+// none), saying what became of each; it returns the IDs queued now.
+func queueReminders(q *mail.Queue, list []reminder, dry bool, stdout io.Writer) ([]string, error) {
+	var queued []string
 	for _, r := range list {
 		if r.message == nil {
 			fmt.Fprintf(stdout, "%s\t未报，无邮箱，请电话催报 / not reported, no address: call them\n", r.unit.Name)
@@ -139,51 +168,26 @@ func remind(ctx context.Context, c *collectFlags, masterPath string, dry bool, r
 			}
 			if strings.HasPrefix(state, "已排队") {
 				if err := q.Put(r.message); err != nil {
-					return err
+					return nil, err
 				}
-				queued++
+				queued = append(queued, r.message.ID)
 			}
 		}
 		fmt.Fprintf(stdout, "%s\t%s\t%s\n", r.unit.Name, strings.Join(r.message.To, ","), state)
 	}
-	if dry || queued == 0 {
-		return nil
-	}
-	for i := 0; ; i++ {
-		if _, _, err := q.Flush(ctx); err != nil {
-			return err
-		}
-		pending, err := q.Pending()
-		if err != nil {
-			return err
-		}
-		if len(pending) == 0 {
-			return nil
-		}
-		if i >= len(mailRetries) || ctx.Err() != nil {
-			return &report.BilingualError{Err: errMailQueued, Msg: report.Text{
-				Zh: fmt.Sprintf("%d 封催报邮件暂未发出（服务器 %s），已保存在 %s，下次运行 remind、build 或 watch 时自动重发", len(pending), mail.Redacted(cfg.URL), q.Dir),
-				En: fmt.Sprintf("%d reminders could not be sent yet (server %s); they are kept in %s and the next remind, build or watch sends them", len(pending), mail.Redacted(cfg.URL), q.Dir),
-			}}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(mailRetries[i]):
-		}
-	}
+	return queued, nil
 }
 
 // remindMessage is the short mail a unit gets: what is due by when, and
 // its tasks.
-func remindMessage(m *master, lang, deadline string, r reminder, to []string, retDir string) *mail.Message {
+func remindMessage(t *report.Template, lang, deadline string, r reminder, to []string, retDir string) *mail.Message {
 	L := func(zh, en string) string {
 		if lang == "en" {
 			return en
 		}
 		return zh
 	}
-	title := m.tmpl.Title.In(lang)
+	title := t.Title.In(lang)
 	due := ""
 	if deadline != "" {
 		due = L("（截止"+deadline+"）", " (due "+deadline+")")
@@ -208,7 +212,7 @@ func remindMessage(m *master, lang, deadline string, r reminder, to []string, re
 			fmt.Fprintf(&b, "  %s\n", ind.Name)
 		}
 	}
-	fmt.Fprintf(&b, "\n%s\n-- innoreport\n", m.tmpl.Bureau.In(lang))
+	fmt.Fprintf(&b, "\n%s\n-- innoreport\n", t.Bureau.In(lang))
 	msg := &mail.Message{To: to, Subject: subject, Text: b.String(), Date: time.Now()}
 	if retDir != "" {
 		p := filepath.Join(retDir, returns.FileName(r.unit.Name)+".xlsx")

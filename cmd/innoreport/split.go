@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"innoreport/publish"
 	"innoreport/report"
 	"innoreport/report/archive"
 	"innoreport/report/returns"
@@ -64,12 +65,12 @@ func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	parts := report.Parts(res.Data)
 	if len(parts) == 0 {
 		return &report.BilingualError{Err: report.ErrNotReturn, Msg: report.Text{
-			Zh: fmt.Sprintf("%s：没有任何任务填写了牵头单位，无法按单位拆分", in.wb.Name),
-			En: fmt.Sprintf("%s: no task has a lead unit, so there is nothing to split by unit", in.wb.Name),
+			Zh: fmt.Sprintf("%s：没有任何任务填写了牵头单位，无法按单位拆分", in.WB.Name),
+			En: fmt.Sprintf("%s: no task has a lead unit, so there is nothing to split by unit", in.WB.Name),
 		}}
 	}
-	campaign := campaignOf(res, t).Key
-	master := archive.Sum(in.data)
+	campaign := publish.Campaign(res, t).Key
+	master := archive.Sum(in.Data)
 	var files []splitFile
 	used := map[string]bool{}
 	for _, p := range parts {
@@ -81,22 +82,22 @@ func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			name = fmt.Sprintf("%s-%d", returns.FileName(p.Unit), i)
 		}
 		used[name] = true
-		path := filepath.Join(s.out, name+bookExt(in.path)) // a macro-enabled master makes .xlsm returns
-		if in.path != "" && samePath(path, in.path) {
+		path := filepath.Join(s.out, name+publish.BookExt(in.Path)) // a macro-enabled master makes .xlsm returns
+		if in.Path != "" && publish.SamePath(path, in.Path) {
 			return usagef("输出 %s 会覆盖主表，请换一个 -out 目录", "output %s would overwrite the master: choose another -out", path)
 		}
 		var buf bytes.Buffer
 		mk := p.Marker(campaign, master, deadline)
-		if err := returns.Split(&buf, in.data, in.wb, res.Data, p, mk, returns.SplitOptions{Password: t.Returns.Password, Deadline: deadline, Lang: s.lang}); err != nil {
+		if err := returns.Split(&buf, in.Data, in.WB, res.Data, p, mk, returns.SplitOptions{Password: t.Returns.Password, Deadline: deadline, Lang: s.lang}); err != nil {
 			return fmt.Errorf("split %s: %w", p.Unit, err)
 		}
-		if err := writeAtomic(path, buf.Bytes()); err != nil {
+		if err := publish.WriteAtomic(path, buf.Bytes()); err != nil {
 			return err
 		}
 		files = append(files, splitFile{Unit: p.Unit, File: path, Tasks: len(p.Tasks), Indicators: len(p.Indicators)})
 	}
 	if s.format == "json" {
-		b, err := json.MarshalIndent(map[string]any{"master": in.wb.Name, "campaign": campaign, "master_sha256": master,
+		b, err := json.MarshalIndent(map[string]any{"master": in.WB.Name, "campaign": campaign, "master_sha256": master,
 			"deadline": deadline, "returns": files}, "", "  ")
 		if err != nil {
 			return err
