@@ -23,7 +23,7 @@ import (
 type Collector struct {
 	Template *report.Template
 	AsOf     time.Time // zero: the master's own date, else today
-	Lang     string
+	Lang     report.Lang
 	Read     Reader
 	Out      string // the folder of OUT/<master>-collected.xlsx
 	DB       string // the record of returns received; "" keeps nothing

@@ -33,8 +33,8 @@ var mailHTML = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
 </body></html>
 `))
 
-// lang picks zh or en by the pipeline's language.
-func pick(lang, zh, en string) string { return report.Text{Zh: zh, En: en}.In(lang) }
+// pick is zh or en, by lang.
+func pick(lang report.Lang, zh, en string) string { return report.Text{Zh: zh, En: en}.In(lang) }
 
 // Compose writes the mail for a built report: the headline figures and the
 // count of findings, in plain text and HTML, with the PDF attached (and
@@ -53,12 +53,7 @@ func (p *Pipeline) Compose(out *Built) (*mail.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	met := 0
-	for _, ind := range res.Indicators {
-		if ind.Status == "met" {
-			met++
-		}
-	}
+	met := report.TallyIndicators(res.Indicators)[report.IndicatorMet]
 	rows := [][2]string{
 		{L("任务总数", "Tasks"), fmt.Sprint(res.Tasks.Total)},
 		{L("已完成", "Done"), fmt.Sprintf(L("%d（%s）", "%d (%s)"), res.Tasks.Done, doc.Pct(res.Tasks.Rate))},

@@ -23,7 +23,7 @@ var ErrArchive = errors.New("archive unusable")
 // PeriodOptions are what a period's outputs were made with, kept in the
 // archive so `history -export` makes them again byte for byte.
 type PeriodOptions struct {
-	Lang     string             `json:"lang"`
+	Lang     report.Lang        `json:"lang"`
 	Annotate bool               `json:"annotate"`
 	AsOf     string             `json:"as_of,omitempty"` // -as-of, where given
 	Made     time.Time          `json:"made"`

@@ -43,7 +43,7 @@ type Formats struct{ PDF, XLSX, DOCX bool }
 type Pipeline struct {
 	Template     *report.Template
 	TemplateFile string // the -template file, kept with each period; "" is the built-in
-	Lang         string
+	Lang         report.Lang
 	AsOf         time.Time // zero: the workbook's own date, else today
 	Annotate     bool
 	Font         []byte

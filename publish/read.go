@@ -1,7 +1,6 @@
 package publish
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,10 +41,7 @@ func (r Reader) Sample() (*Input, error) {
 // reading it: a 3 GB file is not read whole first.
 func (r Reader) Open(path string) (*Input, error) {
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && r.MaxFile > 0 && fi.Size() > r.MaxFile {
-		return nil, &report.BilingualError{Err: report.ErrLimit, Msg: report.Text{
-			Zh: fmt.Sprintf("%s: 文件大小 %d MB，超过 -max-file-mb 的上限 %d MB，未读取", filepath.Base(path), fi.Size()>>20, r.MaxFile>>20),
-			En: fmt.Sprintf("%s: the file is %d MB, over the -max-file-mb limit of %d MB; not read", filepath.Base(path), fi.Size()>>20, r.MaxFile>>20),
-		}}
+		return nil, &report.LimitError{Name: filepath.Base(path), What: report.MeasureFileMB, Limit: r.MaxFile >> 20, Flag: "-max-file-mb"}
 	}
 	data, err := xlsx.ReadFile(path)
 	if err != nil {

@@ -188,7 +188,7 @@ func queueReminders(q *mail.Queue, list []reminder, dry bool, out *[]Reminded) (
 
 // remindMessage is the short mail a unit gets: what is due by when, and
 // its tasks.
-func remindMessage(t *report.Template, lang, deadline string, r reminder, to []string, retDir string) *mail.Message {
+func remindMessage(t *report.Template, lang report.Lang, deadline string, r reminder, to []string, retDir string) *mail.Message {
 	L := func(zh, en string) string { return pick(lang, zh, en) }
 	title := t.Title.In(lang)
 	due := ""

@@ -22,7 +22,7 @@ type SplitFile struct {
 // Split writes into dir one return workbook per lead unit of the master
 // in (res, checked with t), each marked with the campaign, the master's
 // SHA-256 and deadline, so that collect knows it again.
-func Split(ctx context.Context, in *Input, res *report.Result, t *report.Template, dir, deadline, lang string) ([]SplitFile, error) {
+func Split(ctx context.Context, in *Input, res *report.Result, t *report.Template, dir, deadline string, lang report.Lang) ([]SplitFile, error) {
 	parts := report.Parts(res.Data)
 	if len(parts) == 0 {
 		return nil, &report.BilingualError{Err: report.ErrNotReturn, Msg: report.Text{

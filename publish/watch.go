@@ -191,9 +191,8 @@ func sameAddresses(a, b []string) bool {
 // Explain is the .error.txt beside a failed workbook: what was wrong and
 // what to do, in Chinese and English.
 func Explain(err error) string {
-	var be *report.BilingualError
-	if errors.As(err, &be) {
-		return fmt.Sprintf("无法生成报告。\n%s\n\nThe report could not be built.\n%s\n", be.Msg.Zh, be.Msg.En)
+	if m, ok := report.Message(err); ok {
+		return fmt.Sprintf("无法生成报告。\n%s\n\nThe report could not be built.\n%s\n", m.Zh, m.En)
 	}
 	msg := strings.TrimPrefix(err.Error(), watch.ErrBadInput.Error()+": ")
 	return fmt.Sprintf("无法生成报告：%s\nThe report could not be built: %s\n", msg, msg)

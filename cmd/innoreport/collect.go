@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,8 +49,8 @@ type rejected struct {
 // rejectedOf says why a file was not collected, in one line.
 func rejectedOf(r publish.Rejected) rejected {
 	msg := r.Err.Error()
-	if be := (*report.BilingualError)(nil); errors.As(r.Err, &be) {
-		msg = be.Msg.Zh + " / " + stripName(be.Msg.En)
+	if m, ok := report.Message(r.Err); ok {
+		msg = m.Zh + " / " + stripName(m.En)
 	}
 	return rejected{File: r.File, Kind: errorKind(r.Err), Error: msg}
 }
@@ -97,7 +96,7 @@ type updateJSON struct {
 	ReturnCell string `json:"return_cell"`
 }
 
-func collectedJSON(c *publish.Collected, lang string) ([]byte, error) {
+func collectedJSON(c *publish.Collected, lang report.Lang) ([]byte, error) {
 	js, err := c.Res.JSON(lang)
 	if err != nil {
 		return nil, err
@@ -111,7 +110,7 @@ func collectedJSON(c *publish.Collected, lang string) ([]byte, error) {
 		r := returnJSON{Unit: o.Unit, File: o.File, SHA256: o.SHA256, Received: o.Received.Format(time.RFC3339),
 			RowsUpdated: c.Coll.RowsUpdated(o), Superseded: o.Superseded, Updates: []updateJSON{}, Findings: o.Findings}
 		if o.Superseded == "" {
-			r.State = state[o.Unit].State.Key()
+			r.State = state[o.Unit].State.String()
 		} else {
 			r.State = "superseded"
 		}
@@ -204,12 +203,12 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // printCollected prints each return, its state and findings, the units
 // missing and where the collected master went.
-func printCollected(stdout io.Writer, res *publish.Collected, lang string) {
+func printCollected(stdout io.Writer, res *publish.Collected, lang report.Lang) {
 	for _, o := range res.Coll.Returns {
 		st := "superseded"
 		for _, s := range res.Status {
 			if s.Unit == o.Unit && o.Superseded == "" {
-				st = s.State.Label().In(lang)
+				st = s.State.Label(lang)
 			}
 		}
 		fmt.Fprintf(stdout, "%s\t%s\t%s\t更新 %d 行 rows updated\t问题 %d findings\n", o.Unit, st, o.File, res.Coll.RowsUpdated(o), len(o.Findings))
@@ -218,7 +217,7 @@ func printCollected(stdout io.Writer, res *publish.Collected, lang string) {
 		}
 	}
 	for _, u := range res.Coll.Missing {
-		fmt.Fprintf(stdout, "%s\t%s\n", u, report.ReturnMissing.Label().In(lang))
+		fmt.Fprintf(stdout, "%s\t%s\n", u, report.ReturnMissing.Label(lang))
 	}
 	fmt.Fprintln(stdout, res.Path)
 }

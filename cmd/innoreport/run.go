@@ -51,30 +51,40 @@ func (e *findingsError) Error() string {
 func exitCode(err error, stderr io.Writer) int {
 	var ue *usageError
 	var fe *findingsError
-	var be *report.BilingualError
-	var ce *mail.ConfigError
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return exitOK
 	case errors.As(err, &fe):
 		return exitFindings
-	case errors.As(err, &be) && errors.Is(err, publish.ErrSetup):
-		fmt.Fprintf(stderr, "innoreport: %s / %s (usage; see innoreport help)\n", be.Msg.Zh, be.Msg.En)
-		return exitInput
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "innoreport: %s / %s (usage; see innoreport help)\n", ue.zh, ue.en)
 		return exitInput
-	case errors.As(err, &be):
+	}
+	msg, ok := message(err)
+	switch {
+	case ok && errors.Is(err, publish.ErrSetup):
+		fmt.Fprintf(stderr, "innoreport: %s / %s (usage; see innoreport help)\n", msg.Zh, msg.En)
+	case ok:
 		// One line: what and where in Chinese, then English, then a
 		// stable kind for scripts.
-		fmt.Fprintf(stderr, "innoreport: %s / %s (%s)\n", be.Msg.Zh, stripName(be.Msg.En), errorKind(err))
-		return exitInput
-	case errors.As(err, &ce):
-		fmt.Fprintf(stderr, "innoreport: %s / %s (%s)\n", ce.Zh, stripName(ce.En), errorKind(err))
-		return exitInput
+		fmt.Fprintf(stderr, "innoreport: %s / %s (%s)\n", msg.Zh, stripName(msg.En), errorKind(err))
+	default:
+		fmt.Fprintf(stderr, "innoreport: %v\n", err)
 	}
-	fmt.Fprintf(stderr, "innoreport: %v\n", err)
 	return exitInput
+}
+
+// message is err's text in both languages, where it has one: the
+// domain's errors, and the mailer's, which knows nothing of the domain.
+func message(err error) (report.Text, bool) {
+	if m, ok := report.Message(err); ok {
+		return m, true
+	}
+	var ce *mail.ConfigError
+	if errors.As(err, &ce) {
+		return report.Text{Zh: ce.Zh, En: ce.En}, true
+	}
+	return report.Text{}, false
 }
 
 // stripName drops the file name the English half repeats after the
@@ -180,7 +190,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 type common struct {
 	template string
 	asOf     string
-	lang     string
+	lang     report.Lang
 	format   string
 	failOn   string
 	password string
@@ -196,7 +206,7 @@ type common struct {
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.template, "template", "", "描述工作簿的 YAML 模板 / YAML `FILE` describing the workbook (default: built-in)")
 	fs.StringVar(&c.asOf, "as-of", "", "评估日期 / assess at this `DATE` (default: the workbook's 截至 date, else today)")
-	fs.StringVar(&c.lang, "lang", "zh", "报告语言 / language: zh or en")
+	fs.StringVar((*string)(&c.lang), "lang", "zh", "报告语言 / language: zh or en")
 	fs.StringVar(&c.format, "format", "text", "输出格式 / output: text or json")
 	fs.StringVar(&c.password, "password", "", "加密工作簿的密码 / password of an encrypted workbook")
 	fs.IntVar(&c.maxRows, "max-rows", xlsx.DefaultLimits.Rows, "工作表行数上限 / refuse a sheet with more rows")

@@ -21,9 +21,9 @@ import (
 
 // WriteOptions steer the updated workbook.
 type WriteOptions struct {
-	Lang     string // zh or en: sheet names, headers, labels
-	Annotate bool   // fill and comment the cells with findings in the source sheets
-	Password string // the input's password; the output is encrypted with it too
+	Lang     report.Lang // zh or en: sheet names, headers, labels
+	Annotate bool        // fill and comment the cells with findings in the source sheets
+	Password string      // the input's password; the output is encrypted with it too
 	// UnzipSize bounds what excelize may unpack when it reopens the
 	// package (0: DefaultLimits'); Read has already checked the input.
 	UnzipSize int64
@@ -39,7 +39,7 @@ type names struct {
 	cols                          []string
 }
 
-func namesFor(lang string) names {
+func namesFor(lang report.Lang) names {
 	if lang == "en" {
 		return names{"Summary", "Indicators attained", "Findings",
 			[]string{"Assessed status", "Due by now", "Section (summary)", "Lead unit (summary)", "Action type (summary)"}}
@@ -449,7 +449,7 @@ type updater struct {
 	originals map[string]*zip.File
 	big       map[string]bool // sheets of more than commentRows rows
 	rebuilt   bool            // excelize could not open the input: see rebuild
-	lang      string
+	lang      report.Lang
 	n         names
 	compare   *report.Comparison
 
@@ -624,7 +624,7 @@ func (u *updater) tasks() error {
 		r := tr.Row
 		u.firstRow, u.lastRow = min(u.firstRow, r), max(u.lastRow, r)
 		p.cells[r] = append(p.cells[r],
-			newCell{col: start, style: text, text: tr.St.Label().In(u.lang)},
+			newCell{col: start, style: text, text: tr.State.Label(u.lang)},
 			newCell{col: start + 1, style: pct, num: true, number: tr.Expected / 100},
 			newCell{col: start + 2, style: text, text: tr.Section},
 			newCell{col: start + 3, style: text, text: tr.Lead},
@@ -645,14 +645,14 @@ func (u *updater) tasks() error {
 			return err
 		}
 		fmt.Fprintf(&cf, `<cfRule type="cellIs" dxfId="%d" priority="%d" operator="equal"><formula>%s</formula></cfRule>`,
-			id, 1001+i, html.EscapeString(strconv.Quote(s.Label().In(u.lang))))
+			id, 1001+i, html.EscapeString(strconv.Quote(s.Label(u.lang))))
 	}
 	cf.WriteString(`</conditionalFormatting>`)
 	p.cf = cf.String()
 	return nil
 }
 
-func (u *updater) actionLabel(a report.Action) string { return a.Label().In(u.lang) }
+func (u *updater) actionLabel(a report.Action) string { return a.Label(u.lang) }
 
 func (u *updater) rng(col string) string {
 	return ref(u.res.Sheets["tasks"], fmt.Sprintf("$%s$%d:$%s$%d", col, u.firstRow, col, u.lastRow))
@@ -699,7 +699,7 @@ func (u *updater) summary() error {
 	row := 5
 	headers := []string{u.L("任务总数", "Tasks")}
 	for _, s := range stateCols {
-		headers = append(headers, s.Label().In(u.lang))
+		headers = append(headers, s.Label(u.lang))
 	}
 	headers = append(headers, u.L("完成率", "Done"))
 	if err := u.header(sh, row, headers); err != nil {
@@ -710,7 +710,7 @@ func (u *updater) summary() error {
 		return err
 	}
 	for i, s := range stateCols {
-		if err := u.formula(sh, 2+i, row, fmt.Sprintf("COUNTIF(%s,%s)", status, criterion(s.Label().In(u.lang))), float64(res.Tasks.Count(s)), "int"); err != nil {
+		if err := u.formula(sh, 2+i, row, fmt.Sprintf("COUNTIF(%s,%s)", status, criterion(s.Label(u.lang))), float64(res.Tasks.Count(s)), "int"); err != nil {
 			return err
 		}
 	}
@@ -779,13 +779,7 @@ func (u *updater) summary() error {
 	}
 	for _, g := range res.Actions {
 		row++
-		name := g.Name
-		for _, a := range []report.Action{report.ActionPrescribed, report.ActionSelf, report.ActionNone} {
-			if a.Label().Zh == g.Name {
-				name = u.actionLabel(a)
-			}
-		}
-		if err := u.groupRow(sh, row, name, g.TaskTotals, action, status); err != nil {
+		if err := u.groupRow(sh, row, u.actionLabel(g.Action), g.TaskTotals, action, status); err != nil {
 			return err
 		}
 	}
@@ -857,7 +851,7 @@ func (u *updater) groupRow(sh string, row int, name string, g report.TaskTotals,
 		return err
 	}
 	for i, s := range report.States {
-		f := fmt.Sprintf(`SUMPRODUCT((%s=$A%d)*(%s=%s))`, key, row, status, criterion(s.Label().In(u.lang)))
+		f := fmt.Sprintf(`SUMPRODUCT((%s=$A%d)*(%s=%s))`, key, row, status, criterion(s.Label(u.lang)))
 		if err := u.formula(sh, 3+i, row, f, float64(g.Count(s)), "int"); err != nil {
 			return err
 		}
@@ -875,14 +869,13 @@ func (u *updater) sectionChart(sh string, header, last int) error {
 		return nil
 	}
 	var series []excelize.ChartSeries
-	colors := []string{"2E7D32", "66BB6A", "90CAF9", "FFB300", "E53935", "9E9E9E"}
-	for i := range report.States {
+	for i, s := range report.States {
 		col, _ := excelize.ColumnNumberToName(3 + i)
 		series = append(series, excelize.ChartSeries{
 			Name:       ref(sh, fmt.Sprintf("$%s$%d", col, header)),
 			Categories: ref(sh, fmt.Sprintf("$A$%d:$A$%d", header+1, last)),
 			Values:     ref(sh, fmt.Sprintf("$%s$%d:$%s$%d", col, header+1, col, last)),
-			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colors[i]}},
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{s.Color()}},
 		})
 	}
 	return u.f.AddChart(sh, "K2", &excelize.Chart{
@@ -938,7 +931,7 @@ func (u *updater) indicators() error {
 	for i, ind := range u.res.Indicators {
 		row := i + 2
 		dir := u.L("正向", "positive")
-		if ind.Direction == "negative" {
+		if ind.Direction == report.Negative {
 			dir = u.L("逆向", "negative")
 		}
 		for c, v := range []string{ind.Name, ind.Unit, dir} {
@@ -995,7 +988,7 @@ func (u *updater) indicators() error {
 		if err := u.optFormula(sh, 8, row, growth, ind.Growth); err != nil {
 			return err
 		}
-		if err := u.set(sh, 9, row, report.IndicatorStatusLabel(ind.Status).In(u.lang), "text"); err != nil {
+		if err := u.set(sh, 9, row, ind.Status.Label(u.lang), "text"); err != nil {
 			return err
 		}
 	}
@@ -1081,7 +1074,7 @@ func (u *updater) findings() error {
 				Formula: fmt.Sprintf(`HYPERLINK("%s","%s")`, target, strings.ReplaceAll(f.Where(), `"`, `""`))}
 		}
 		row := []any{
-			excelize.Cell{StyleID: text, Value: f.Severity.Label().In(u.lang)},
+			excelize.Cell{StyleID: text, Value: f.Severity.Label(u.lang)},
 			excelize.Cell{StyleID: text, Value: f.Rule},
 			where,
 			excelize.Cell{StyleID: text, Value: f.Header},
@@ -1152,7 +1145,7 @@ func (u *updater) annotate() error {
 			order = append(order, k)
 		}
 		m.sev = max(m.sev, f.Severity)
-		m.msgs = append(m.msgs, fmt.Sprintf("[%s] %s", f.Severity.Label().In(u.lang), f.Message.In(u.lang)))
+		m.msgs = append(m.msgs, fmt.Sprintf("[%s] %s", f.Severity.Label(u.lang), f.Message.In(u.lang)))
 	}
 	existing := map[string]map[string]excelize.Comment{}
 	for _, k := range order {
