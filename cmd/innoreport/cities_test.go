@@ -421,7 +421,12 @@ func checkCityOutputs(t *testing.T, c city, path, lang string) {
 	if err := b.prepare(); err != nil {
 		t.Fatal(err)
 	}
-	bt, err := b.buildInto(context.Background(), []string{path}, out, true)
+	pl := b.pipeline(b.archive.path(out))
+	in, err := b.open([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bt, err := pl.Build(context.Background(), in, outputName([]string{path}), out, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,7 +439,7 @@ func checkCityOutputs(t *testing.T, c city, path, lang string) {
 			}
 		}
 	}
-	pages := pdfPages(t, bt.pdf)
+	pages := pdfPages(t, bt.PDF)
 	if len(pages) < 3 {
 		t.Fatalf("%d pages", len(pages))
 	}
@@ -447,12 +452,12 @@ func checkCityOutputs(t *testing.T, c city, path, lang string) {
 	if !strings.Contains(pages[0], c.bureau) {
 		t.Errorf("cover does not name %s:\n%s", c.bureau, pages[0])
 	}
-	info := pdfInfo(t, bt.pdf)
+	info := pdfInfo(t, bt.PDF)
 	if !strings.Contains(info["Title"], c.name) || info["Author"] != c.bureau {
 		t.Errorf("PDF metadata Title %q Author %q; want %s and %s", info["Title"], info["Author"], c.name, c.bureau)
 	}
 	never("PDF metadata", info["Title"]+" "+info["Author"]+" "+info["Subject"])
-	m, err := b.compose(bt)
+	m, err := pl.Compose(bt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -465,11 +470,11 @@ func checkCityOutputs(t *testing.T, c city, path, lang string) {
 		t.Errorf("English mail body has full-width punctuation:\n%s", m.Text)
 	}
 	stem := strings.TrimSuffix(c.file, ".xlsx")
-	if filepath.Base(bt.book) != stem+"-updated.xlsx" || filepath.Base(bt.pdf) != stem+"-report.pdf" {
-		t.Errorf("outputs %s, %s; want named after %s", bt.book, bt.pdf, c.file)
+	if filepath.Base(bt.Book) != stem+"-updated.xlsx" || filepath.Base(bt.PDF) != stem+"-report.pdf" {
+		t.Errorf("outputs %s, %s; want named after %s", bt.Book, bt.PDF, c.file)
 	}
-	never("output names", bt.book+" "+bt.pdf)
-	book, err := excelize.OpenFile(bt.book)
+	never("output names", bt.Book+" "+bt.PDF)
+	book, err := excelize.OpenFile(bt.Book)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -483,7 +488,7 @@ func checkCityOutputs(t *testing.T, c city, path, lang string) {
 			never("updated workbook sheet "+sh, strings.Join(r, " "))
 		}
 	}
-	js, err := os.ReadFile(bt.jsonp)
+	js, err := os.ReadFile(bt.JSON)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"innoreport/publish"
 	"innoreport/report"
 	"innoreport/report/archive"
 )
@@ -56,19 +57,9 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *export != "" {
 		return exportPeriod(ctx, a, periods, *export, *out, stdout, stderr)
 	}
-	var list []historyPeriod
-	for _, p := range periods {
-		snap, err := report.ParseSnapshot(p.Result)
-		if err != nil {
-			return fmt.Errorf("%w: period %s: %v", archive.ErrCorrupt, p.AsOf, err)
-		}
-		var counted struct {
-			Findings []json.RawMessage `json:"findings"`
-		}
-		if err := json.Unmarshal(p.Result, &counted); err != nil {
-			return fmt.Errorf("%w: period %s: %v", archive.ErrCorrupt, p.AsOf, err)
-		}
-		list = append(list, historyPeriod{Period: p, Tasks: snap.Tasks, Findings: len(counted.Findings)})
+	list, err := historyOf(periods)
+	if err != nil {
+		return err
 	}
 	if *format == "json" {
 		if list == nil {
@@ -85,35 +76,41 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "存档 %s 中还没有任何一期 / no periods archived in %s yet\n", *db, *db)
 		return nil
 	}
-	// Columns padded by display width: tabwriter counts a Chinese
-	// character as one column where a terminal shows two.
+	printHistory(stdout, list)
+	return nil
+}
+
+// historyOf reads each period's totals and count of findings back.
+func historyOf(periods []archive.Period) ([]historyPeriod, error) {
+	var list []historyPeriod
+	for _, p := range periods {
+		snap, err := report.ParseSnapshot(p.Result)
+		if err != nil {
+			return nil, fmt.Errorf("%w: period %s: %v", archive.ErrCorrupt, p.AsOf, err)
+		}
+		var counted struct {
+			Findings []json.RawMessage `json:"findings"`
+		}
+		if err := json.Unmarshal(p.Result, &counted); err != nil {
+			return nil, fmt.Errorf("%w: period %s: %v", archive.ErrCorrupt, p.AsOf, err)
+		}
+		list = append(list, historyPeriod{Period: p, Tasks: snap.Tasks, Findings: len(counted.Findings)})
+	}
+	return list, nil
+}
+
+// printHistory prints the periods, a table a campaign, with columns padded
+// by display width: tabwriter counts a Chinese character as one column
+// where a terminal shows two.
+func printHistory(stdout io.Writer, list []historyPeriod) {
 	head := []string{"截至 as of", "工作簿 workbook", "完成 done", "完成率 rate", "逾期 overdue", "问题 findings", "生成于 built"}
 	var rows [][]string
 	last := ""
-	flush := func() {
-		widths := make([]int, len(head))
-		for _, r := range rows {
-			for i, c := range r {
-				widths[i] = max(widths[i], displayWidth(c))
-			}
-		}
-		for _, r := range rows {
-			var line strings.Builder
-			for i, c := range r {
-				if i == len(r)-1 {
-					line.WriteString(c)
-				} else {
-					line.WriteString(pad(c, widths[i]+2))
-				}
-			}
-			fmt.Fprintln(stdout, strings.TrimRight(line.String(), " "))
-		}
-		rows = nil
-	}
 	for _, p := range list {
 		if p.Campaign.Key != last {
 			if last != "" {
-				flush()
+				printColumns(stdout, rows)
+				rows = nil
 				fmt.Fprintln(stdout)
 			}
 			fmt.Fprintf(stdout, "%s (campaign %s)\n", p.Campaign.Title, p.Campaign.Key)
@@ -123,8 +120,32 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		rows = append(rows, []string{p.AsOf, p.WorkbookName, fmt.Sprintf("%d/%d", p.Tasks.Done, p.Tasks.Total),
 			pct(p.Tasks.Rate), fmt.Sprint(p.Tasks.Overdue), fmt.Sprint(p.Findings), p.BuiltAt.Local().Format("2006-01-02 15:04")})
 	}
-	flush()
-	return nil
+	printColumns(stdout, rows)
+}
+
+// printColumns prints rows padded to their columns' display widths, the
+// last column unpadded.
+func printColumns(stdout io.Writer, rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+	}
+	for _, r := range rows {
+		var line strings.Builder
+		for i, c := range r {
+			if i == len(r)-1 {
+				line.WriteString(c)
+			} else {
+				line.WriteString(pad(c, widths[i]+2))
+			}
+		}
+		fmt.Fprintln(stdout, strings.TrimRight(line.String(), " "))
+	}
 }
 
 // exportPeriod writes an archived period's workbook into dir and builds
@@ -134,21 +155,11 @@ func exportPeriod(ctx context.Context, a *archive.DB, periods []archive.Period, 
 	if dir == "" {
 		return usagef("-export 需要 -out 目录", "-export needs an -out folder")
 	}
-	var match []archive.Period
-	for _, p := range periods {
-		if p.AsOf == asOf {
-			match = append(match, p)
-		}
+	p, err := onePeriod(periods, asOf)
+	if err != nil {
+		return err
 	}
-	switch len(match) {
-	case 0:
-		return usagef("存档中没有截至 %s 的一期（运行 innoreport history 查看）", "no period as of %s in the archive (run innoreport history to see them)", asOf)
-	case 1:
-	default:
-		return usagef("有 %d 项创建工作都有截至 %s 的一期，请用 -campaign 指定", "%d campaigns have a period as of %s: choose one with -campaign", len(match), asOf)
-	}
-	p := match[0]
-	var opts periodOptions
+	var opts publish.PeriodOptions
 	if err := json.Unmarshal([]byte(p.Options), &opts); err != nil || (opts.Lang != "zh" && opts.Lang != "en") {
 		return fmt.Errorf("%w: period %s: options %v", archive.ErrCorrupt, p.AsOf, err)
 	}
@@ -163,7 +174,7 @@ func exportPeriod(ctx context.Context, a *archive.DB, periods []archive.Period, 
 		name = "workbook.xlsx"
 	}
 	path := filepath.Join(dir, name)
-	if err := writeAtomic(path, book); err != nil {
+	if err := publish.WriteAtomic(path, book); err != nil {
 		return err
 	}
 	var res struct {
@@ -172,43 +183,85 @@ func exportPeriod(ctx context.Context, a *archive.DB, periods []archive.Period, 
 	if err := json.Unmarshal(p.Result, &res); err != nil {
 		return fmt.Errorf("%w: period %s: %v", archive.ErrCorrupt, p.AsOf, err)
 	}
-	// Every flag at its default, then what the period was built with.
+	b, cleanup, err := replayFlags(opts, dir, stderr)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	pl := b.pipeline("")
+	pl.Made, pl.Replay = opts.Made, &publish.Period{Compare: opts.Compare, Trend: opts.Trend}
+	pl.Say("读取 / reading %s", path)
+	in, err := b.open([]string{path})
+	if err != nil {
+		return err
+	}
+	if res.Workbook != "" {
+		in.WB.Name = res.Workbook
+	}
+	out, err := pl.Build(ctx, in, outputName([]string{path}), dir, false)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, path)
+	return compareOutputs(stdout, p, out.PDF, out.Book)
+}
+
+// onePeriod is the one period as of asOf.
+func onePeriod(periods []archive.Period, asOf string) (archive.Period, error) {
+	var match []archive.Period
+	for _, p := range periods {
+		if p.AsOf == asOf {
+			match = append(match, p)
+		}
+	}
+	switch len(match) {
+	case 0:
+		return archive.Period{}, usagef("存档中没有截至 %s 的一期（运行 innoreport history 查看）", "no period as of %s in the archive (run innoreport history to see them)", asOf)
+	case 1:
+		return match[0], nil
+	}
+	return archive.Period{}, usagef("有 %d 项创建工作都有截至 %s 的一期，请用 -campaign 指定", "%d campaigns have a period as of %s: choose one with -campaign", len(match), asOf)
+}
+
+// replayFlags are build's flags at their defaults, then what the period
+// was built with; cleanup removes the template it wrote into dir.
+func replayFlags(opts publish.PeriodOptions, dir string, stderr io.Writer) (*buildFlags, func(), error) {
 	var b buildFlags
+	cleanup := func() {}
 	bfs := newFlagSet("history", io.Discard, nil)
 	b.register(bfs)
 	if err := bfs.Parse(nil); err != nil {
-		return err
+		return nil, cleanup, err
 	}
-	b.common.lang, b.common.asOf = opts.Lang, opts.AsOf
-	b.annotate, b.made, b.wbName = opts.Annotate, opts.Made, res.Workbook
-	b.replay = &period{compare: opts.Compare, trend: opts.Trend}
+	b.common.lang, b.common.asOf, b.annotate = opts.Lang, opts.AsOf, opts.Annotate
 	b.archive.db = "none"
 	if opts.Template != "" {
 		tf := filepath.Join(dir, ".innoreport-template.yaml")
-		if err := writeAtomic(tf, []byte(opts.Template)); err != nil {
-			return err
+		if err := publish.WriteAtomic(tf, []byte(opts.Template)); err != nil {
+			return nil, cleanup, err
 		}
-		defer os.Remove(tf)
+		cleanup = func() { os.Remove(tf) }
 		b.template = tf
 	}
 	if err := b.prepare(); err != nil {
-		return err
+		return nil, cleanup, err
 	}
 	if opts.Font != "" && archive.Sum(b.font) != opts.Font {
 		fmt.Fprintln(stderr, "innoreport: 这一期用了另一种字体，PDF 不会逐字节相同 / this period was built with another font: the PDF will differ")
 	}
 	b.progress = stderr
-	out, err := b.buildInto(ctx, []string{path}, dir, false)
-	if err != nil {
-		return err
-	}
+	return &b, cleanup, nil
+}
+
+// compareOutputs says, for each file, whether it is byte for byte the one
+// the period archived; findings (exit 1) where one differs.
+func compareOutputs(stdout io.Writer, p archive.Period, files ...string) error {
 	want := map[string]string{}
 	for _, o := range p.Outputs {
 		want[o.Name] = o.SHA256
 	}
 	same := true
-	fmt.Fprintln(stdout, path)
-	for _, f := range []string{out.pdf, out.book} {
+	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return err

@@ -1,14 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"time"
-
-	"innoreport/report"
-	"innoreport/report/xlsx"
 )
 
 // defaultMaxFileMB is the largest workbook read, by default: far above a
@@ -55,28 +49,4 @@ func checkDuration(flag string, d time.Duration) error {
 		return usagef("%s 必须大于 0，而不是 %s", "%s must be above 0, not %s", flag, d)
 	}
 	return nil
-}
-
-// readCapped reads a workbook named on the command line, refusing one
-// over -max-file-mb before reading it: a 3 GB file is not read whole
-// first.
-func (c *common) readCapped(path string) ([]byte, error) {
-	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() > c.maxFile<<20 {
-		return nil, &report.BilingualError{Err: report.ErrLimit, Msg: report.Text{
-			Zh: fmt.Sprintf("%s: 文件大小 %d MB，超过 -max-file-mb 的上限 %d MB，未读取", filepath.Base(path), fi.Size()>>20, c.maxFile),
-			En: fmt.Sprintf("%s: the file is %d MB, over the -max-file-mb limit of %d MB; not read", filepath.Base(path), fi.Size()>>20, c.maxFile),
-		}}
-	}
-	return xlsx.ReadFile(path)
-}
-
-// openData reads a workbook already in memory (watch reads the file
-// itself, once, and builds exactly those bytes); path names it and gives
-// its extension.
-func (c *common) openData(path string, data []byte) (*input, error) {
-	wb, err := xlsx.Read(filepath.Base(path), data, c.readOptions())
-	if err != nil {
-		return nil, err
-	}
-	return &input{path: path, data: data, wb: wb}, nil
 }

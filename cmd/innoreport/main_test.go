@@ -8,9 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"innoreport/internal/watch"
+	"innoreport/publish"
 	"innoreport/samples"
 )
 
@@ -19,6 +22,11 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata")
 func TestMain(m *testing.M) {
 	// Child processes of the watch tests run the command itself.
 	if os.Getenv("INNOREPORT_AS_MAIN") == "1" {
+		// The tests that kill a watcher in the middle of a build slow
+		// each build down, so the kill lands in one.
+		if d, err := time.ParseDuration(os.Getenv("INNOREPORT_TEST_BUILD_DELAY")); err == nil {
+			watchHook = slowBuilds(d)
+		}
 		main()
 		return
 	}
@@ -159,6 +167,17 @@ func BenchmarkCheckSample(b *testing.B) {
 		var out, errb bytes.Buffer
 		if err := run(context.Background(), []string{"check", "-fail-on", "never"}, &out, &errb); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// slowBuilds makes each of a watch's builds take d longer.
+func slowBuilds(d time.Duration) func(*publish.Watch) {
+	return func(w *publish.Watch) {
+		build := w.Job
+		w.Build = func(ctx context.Context, j watch.Job, dir string, withMail bool) error {
+			time.Sleep(d)
+			return build(ctx, j, dir, withMail)
 		}
 	}
 }

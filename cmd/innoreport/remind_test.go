@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"innoreport/internal/mail/mailtest"
 	"innoreport/report"
-	"innoreport/report/mail/mailtest"
 	"innoreport/samples"
 
 	"github.com/xuri/excelize/v2"
@@ -126,7 +126,7 @@ func withAddresses(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
-// collectOne, what a watch over returns is to call: a return is collected
+// CollectOne, what a watch over returns is to call: a return is collected
 // with those already recorded and its unit gets a receipt; a file that is
 // no return says so, to be built as a workbook instead.
 func TestCollectOneAndReceipt(t *testing.T) {
@@ -138,23 +138,23 @@ func TestCollectOneAndReceipt(t *testing.T) {
 	c.lang, c.format = "zh", "text"
 	c.maxRows, c.maxSheet, c.maxUnzip, c.maxCols, c.maxChars, c.maxSecs = 1<<20, 256, 256, 16384, 32767, 60
 	c.maxFile = defaultMaxFileMB
-	db, err := c.openDB(context.Background())
+	col, err := c.collector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := col.OpenDB(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	got, err := collectOne(context.Background(), c, mp, cz, db)
+	got, err := col.CollectOne(context.Background(), mp, cz, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got.Coll.Returns) != 1 || len(got.Coll.Updates) != 1 || got.Coll.Updates[0].Cell != "K12" {
 		t.Fatalf("collected %+v", got.Coll.Updates)
 	}
-	m, err := c.readMaster(mp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg, err := got.receipt(got.Coll.Returns[0], m.tmpl, "zh")
+	msg, err := got.Receipt(got.Coll.Returns[0], col.Template, "zh")
 	if err != nil || msg == nil {
 		t.Fatalf("receipt: %v %v", msg, err)
 	}
@@ -165,10 +165,10 @@ func TestCollectOneAndReceipt(t *testing.T) {
 	// A second return, another unit's, is collected with the first.
 	ny := filepath.Join(rd, "内江市农业农村局.xlsx")
 	editBook(t, ny, func(f *excelize.File) { set(t, f, "任务清单", "L5", "园区已通过验收") })
-	if got, err = collectOne(context.Background(), c, mp, ny, db); err != nil || len(got.Coll.Updates) != 2 {
+	if got, err = col.CollectOne(context.Background(), mp, ny, db); err != nil || len(got.Coll.Updates) != 2 {
 		t.Fatalf("second return: %v, %d updates", err, len(got.Coll.Updates))
 	}
-	if _, err := collectOne(context.Background(), c, mp, mp, db); !errors.Is(err, report.ErrNotReturn) {
+	if _, err := col.CollectOne(context.Background(), mp, mp, db); !errors.Is(err, report.ErrNotReturn) {
 		t.Errorf("the master as a return: %v", err)
 	}
 }

@@ -7,17 +7,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
 
+	"innoreport/internal/mail"
+	"innoreport/publish"
 	"innoreport/report"
 	"innoreport/report/docx"
-	"innoreport/report/mail"
 	"innoreport/report/pdf"
 	"innoreport/report/xlsx"
-	"innoreport/samples"
 	"innoreport/templates"
 )
 
@@ -52,7 +51,6 @@ func (e *findingsError) Error() string {
 func exitCode(err error, stderr io.Writer) int {
 	var ue *usageError
 	var fe *findingsError
-	var be *report.BilingualError
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return exitOK
@@ -61,14 +59,32 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "innoreport: %s / %s (usage; see innoreport help)\n", ue.zh, ue.en)
 		return exitInput
-	case errors.As(err, &be):
+	}
+	msg, ok := message(err)
+	switch {
+	case ok && errors.Is(err, publish.ErrSetup):
+		fmt.Fprintf(stderr, "innoreport: %s / %s (usage; see innoreport help)\n", msg.Zh, msg.En)
+	case ok:
 		// One line: what and where in Chinese, then English, then a
 		// stable kind for scripts.
-		fmt.Fprintf(stderr, "innoreport: %s / %s (%s)\n", be.Msg.Zh, stripName(be.Msg.En), errorKind(err))
-		return exitInput
+		fmt.Fprintf(stderr, "innoreport: %s / %s (%s)\n", msg.Zh, stripName(msg.En), errorKind(err))
+	default:
+		fmt.Fprintf(stderr, "innoreport: %v\n", err)
 	}
-	fmt.Fprintf(stderr, "innoreport: %v\n", err)
 	return exitInput
+}
+
+// message is err's text in both languages, where it has one: the
+// domain's errors, and the mailer's, which knows nothing of the domain.
+func message(err error) (report.Text, bool) {
+	if m, ok := report.Message(err); ok {
+		return m, true
+	}
+	var ce *mail.ConfigError
+	if errors.As(err, &ce) {
+		return report.Text{Zh: ce.Zh, En: ce.En}, true
+	}
+	return report.Text{}, false
 }
 
 // stripName drops the file name the English half repeats after the
@@ -89,7 +105,7 @@ func errorKind(err error) string {
 		{report.ErrLegacyXLS, "legacy-xls"}, {report.ErrEncrypted, "encrypted"}, {report.ErrPassword, "wrong-password"},
 		{report.ErrLimit, "limit"}, {report.ErrMissingFile, "missing-file"}, {report.ErrNotWorkbook, "not-workbook"}, {report.ErrTemplate, "template"},
 		{pdf.ErrFont, "font"}, {docx.ErrTemplate, "docx-template"}, {docx.ErrFont, "font"}, {mail.ErrConfig, "mail-config"},
-		{errMailQueued, "mail-queued"}, {errMailRejected, "mail-rejected"},
+		{publish.ErrMailQueued, "mail-queued"}, {publish.ErrMailRejected, "mail-rejected"},
 		{report.ErrNotReturn, "not-return"},
 		{xlsx.ErrWrite, "write"},
 	} {
@@ -234,15 +250,6 @@ func (c *common) parseAsOf() (time.Time, error) {
 	return d.Time, nil
 }
 
-// input is the workbook as read: its bytes, kept for the updated
-// workbook, and what was read from them.
-type input struct {
-	path string // "" for the built-in sample
-	name string // the name its sender gave an upload, where path is the server's
-	data []byte
-	wb   *report.Workbook
-}
-
 func (c *common) readOptions() xlsx.Options {
 	return xlsx.Options{Password: c.password, Limits: xlsx.Limits{
 		UnzipSize: c.maxUnzip << 20, Sheets: c.maxSheet, Rows: c.maxRows, Cols: c.maxCols, CellChars: c.maxChars,
@@ -250,34 +257,25 @@ func (c *common) readOptions() xlsx.Options {
 	}}
 }
 
+// reader reads workbooks within the limits the flags set.
+func (c *common) reader() publish.Reader {
+	return publish.Reader{Options: c.readOptions(), MaxFile: c.maxFile << 20}
+}
+
 // open reads the workbook named on the command line, or the sample. The
 // file is read once and never written.
-func (c *common) open(args []string) (*input, error) {
-	opts := c.readOptions()
+func (c *common) open(args []string) (*publish.Input, error) {
 	switch len(args) {
 	case 0:
-		wb, err := xlsx.Read(samples.Name, samples.Workbook, opts)
-		if err != nil {
-			return nil, err
-		}
-		wb.Name = samples.Name + "（内置样例 built-in sample）"
-		return &input{data: samples.Workbook, wb: wb}, nil
+		return c.reader().Sample()
 	case 1:
-		data, err := c.readCapped(args[0])
-		if err != nil {
-			return nil, err
-		}
-		wb, err := xlsx.Read(filepath.Base(args[0]), data, opts)
-		if err != nil {
-			return nil, err
-		}
-		return &input{path: args[0], data: data, wb: wb}, nil
+		return c.reader().Open(args[0])
 	}
 	return nil, usagef("只能给一个工作簿，收到 %d 个：%s", "give one workbook, not %d: %s", len(args), strings.Join(args, " "))
 }
 
 // analyze is what check and build share: flags to a Result.
-func (c *common) analyze(args []string) (*report.Result, *report.Template, *input, error) {
+func (c *common) analyze(args []string) (*report.Result, *report.Template, *publish.Input, error) {
 	if err := c.validate(); err != nil {
 		return nil, nil, nil, err
 	}
@@ -293,7 +291,7 @@ func (c *common) analyze(args []string) (*report.Result, *report.Template, *inpu
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return report.Analyze(in.wb, t, report.Options{AsOf: asOf, Today: time.Now()}), t, in, nil
+	return report.Analyze(in.WB, t, report.Options{AsOf: asOf, Today: time.Now()}), t, in, nil
 }
 
 // failLevel checks -fail-on and counts the findings that reach it.

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"innoreport/publish"
 	"innoreport/report/web"
-	"innoreport/report/xlsx"
 )
 
 // stdin is where `users add` reads the password; tests replace it.
@@ -179,31 +179,27 @@ func (b *buildFlags) webBuilder() web.Builder {
 	return func(ctx context.Context, up web.Upload, dir string, progress func(string)) (*web.Build, error) {
 		bb := *b // each build its own progress; the rest is only read
 		bb.progress = stageWriter(progress)
-		path := filepath.Join(dir, "workbook"+bookExt(up.Name))
-		bb.say("读取 / reading %s", up.Name)
+		p := bb.pipeline(bb.archivePath(dir))
+		p.Say("读取 / reading %s", up.Name)
 		// Read under the sender's name, so its messages name their file.
-		wb, err := xlsx.Read(up.Name, up.Data, bb.readOptions())
+		in, err := bb.reader().Data(up.Name, up.Data)
 		if err != nil {
 			return nil, err
 		}
-		in := &input{path: path, name: up.Name, data: up.Data, wb: wb}
-		made, err := madeTime()
-		if err != nil {
-			return nil, err
-		}
-		out, err := bb.buildFrom(ctx, in, "workbook", dir, false, made)
+		in.Path, in.Name = filepath.Join(dir, "workbook"+publish.BookExt(up.Name)), up.Name
+		out, err := p.Build(ctx, in, "workbook", dir, false)
 		if err != nil {
 			return nil, err
 		}
 		files := map[string]string{}
-		for _, o := range out.outputs() {
+		for _, o := range out.Outputs() {
 			files[o[0]] = o[1]
 		}
-		js, err := out.res.JSON(bb.lang)
+		js, err := out.Result.JSON(bb.lang)
 		if err != nil {
 			return nil, err
 		}
-		return &web.Build{Result: out.res, Files: files, JSON: func(urls map[string]string) ([]byte, error) {
+		return &web.Build{Result: out.Result, Files: files, JSON: func(urls map[string]string) ([]byte, error) {
 			return buildAnswer(js, out, urls)
 		}}, nil
 	}

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"innoreport/report/mail/mailtest"
+	"innoreport/internal/mail/mailtest"
 )
 
 // mailText is a mail's plain text, decoded.

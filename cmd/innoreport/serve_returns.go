@@ -12,9 +12,10 @@ import (
 	"sync"
 	"time"
 
+	"innoreport/internal/mail"
+	"innoreport/publish"
 	"innoreport/report"
 	"innoreport/report/archive"
-	"innoreport/report/mail"
 	"innoreport/report/web"
 )
 
@@ -24,7 +25,8 @@ import (
 type serveReturns struct {
 	path  string // the master
 	c     collectFlags
-	m     *master
+	col   *publish.Collector
+	m     *publish.Master
 	units []string
 
 	mu     sync.Mutex // one collect at a time, and status
@@ -41,12 +43,16 @@ func newServeReturns(ctx context.Context, b *buildFlags, path, state, db string,
 	r.c.common = b.common
 	r.c.out = filepath.Join(state, "collected")
 	r.c.db = db
-	m, err := r.c.readMaster(path)
+	var err error
+	if r.col, err = r.c.collector(); err != nil {
+		return nil, err
+	}
+	m, err := r.col.ReadMaster(path)
 	if err != nil {
 		return nil, err
 	}
 	r.m = m
-	for _, p := range m.parts {
+	for _, p := range m.Parts {
 		r.units = append(r.units, p.Unit)
 	}
 	if err := r.refresh(ctx); err != nil {
@@ -61,14 +67,14 @@ func newServeReturns(ctx context.Context, b *buildFlags, path, state, db string,
 // refresh recollects what the archive holds (no new return) for the
 // status; collect writes the same collected master again.
 func (r *serveReturns) refresh(ctx context.Context) error {
-	db, err := r.c.openDB(ctx)
+	db, err := r.col.OpenDB(ctx)
 	if err != nil {
 		return err
 	}
 	if db != nil {
 		defer db.Close()
 	}
-	out, err := r.c.collect(ctx, r.m, db, nil)
+	out, err := r.col.Collect(ctx, r.m, db, nil)
 	if err != nil {
 		return err
 	}
@@ -76,7 +82,7 @@ func (r *serveReturns) refresh(ctx context.Context) error {
 	return nil
 }
 
-func (r *serveReturns) Campaign() string { return r.m.campaign }
+func (r *serveReturns) Campaign() string { return r.m.Campaign }
 func (r *serveReturns) Units() []string  { return r.units }
 
 func (r *serveReturns) Status(context.Context) ([]report.ReturnStatus, error) {
@@ -87,7 +93,7 @@ func (r *serveReturns) Status(context.Context) ([]report.ReturnStatus, error) {
 
 // Check matches the return as collect would, and refuses another unit's.
 func (r *serveReturns) Check(_ context.Context, unit string, up web.Upload) (*web.ReturnCheck, error) {
-	o, err := r.c.match(r.m, up.Name, up.Data, time.Now().UTC().Truncate(time.Second))
+	o, err := r.col.Match(r.m, up.Name, up.Data, time.Now().UTC().Truncate(time.Second))
 	if err != nil {
 		return nil, err
 	}
@@ -134,14 +140,14 @@ func (r *serveReturns) Submit(ctx context.Context, unit string, up web.Upload) (
 	if err := os.WriteFile(file, up.Data, 0o600); err != nil {
 		return nil, err
 	}
-	db, err := r.c.openDB(ctx)
+	db, err := r.col.OpenDB(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if db != nil {
 		defer db.Close()
 	}
-	out, err := collectOne(ctx, &r.c, r.path, file, db)
+	out, err := r.col.CollectOne(ctx, r.path, file, db)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +158,7 @@ func (r *serveReturns) Submit(ctx context.Context, unit string, up web.Upload) (
 			chk.RowsUpdated = out.Coll.RowsUpdated(o)
 		}
 		if o.SHA256 == sum {
-			r.receipts.send(out, o, r.m.tmpl, r.c.lang)
+			r.receipts.send(out, o, r.col.Template, r.c.lang)
 		}
 	}
 	return chk, nil
@@ -172,10 +178,10 @@ func (r *serveReturns) Remind(ctx context.Context, link func(unit string) string
 		lines = nil
 	}
 	if err == nil && cerr != nil {
-		var be *report.BilingualError
+		var ce *mail.ConfigError
 		msg := report.Text{Zh: cerr.Error(), En: cerr.Error()}
-		if errors.As(cerr, &be) {
-			msg = be.Msg
+		if errors.As(cerr, &ce) {
+			msg = report.Text{Zh: ce.Zh, En: ce.En}
 		}
 		err = &report.BilingualError{Err: cerr, Msg: report.Text{
 			Zh: "未配置邮件服务器，催报邮件没有发出（下列单位将被催报）：" + msg.Zh,
@@ -217,9 +223,9 @@ type receiptMail struct {
 	log    *log.Logger
 }
 
-func startReceipts(cfg mail.Config, dir string, m *master, logger *log.Logger) *receiptMail {
+func startReceipts(cfg mail.Config, dir string, m *publish.Master, logger *log.Logger) *receiptMail {
 	to := []string{} // not nil: a queue with nil Allowed sends anywhere
-	for _, u := range m.res.Data.Units {
+	for _, u := range m.Res.Data.Units {
 		if addrs, err := mail.ParseRecipients(u.Email); err == nil {
 			to = append(to, addrs...)
 		}
@@ -236,11 +242,11 @@ func startReceipts(cfg mail.Config, dir string, m *master, logger *log.Logger) *
 
 // send queues o's receipt, where its unit has an address; a receipt that
 // cannot be queued is logged: it does not fail a submit already recorded.
-func (rm *receiptMail) send(out *collected, o *report.ReturnOutcome, t *report.Template, lang report.Lang) {
+func (rm *receiptMail) send(out *publish.Collected, o *report.ReturnOutcome, t *report.Template, lang report.Lang) {
 	if rm == nil {
 		return
 	}
-	m, err := out.receipt(o, t, lang)
+	m, err := out.Receipt(o, t, lang)
 	if err == nil && m != nil {
 		err = rm.q.Put(m)
 	}

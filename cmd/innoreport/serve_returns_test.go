@@ -212,11 +212,15 @@ func TestServeReturns(t *testing.T) {
 	if err := parseFlags(fs, nil); err != nil {
 		t.Fatal(err)
 	}
-	m, err := c.readMaster(filepath.Join(filepath.Dir(rd), "master.xlsx"))
+	col, err := c.collector()
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := db.Returns(context.Background(), m.campaign, m.sum)
+	m, err := col.ReadMaster(filepath.Join(filepath.Dir(rd), "master.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := db.Returns(context.Background(), m.Campaign, m.Sum)
 	if err != nil || len(recs) != 1 || recs[0].Unit != unit {
 		t.Errorf("the archive's returns: %+v %v", recs, err)
 	}
@@ -380,11 +384,15 @@ func TestServeReturnsAtOnce(t *testing.T) {
 	if err := parseFlags(fs, nil); err != nil {
 		t.Fatal(err)
 	}
-	m, err := c.readMaster(mp)
+	col, err := c.collector()
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := db.Returns(ctx, m.campaign, m.sum)
+	m, err := col.ReadMaster(mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := db.Returns(ctx, m.Campaign, m.Sum)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
+	"innoreport/publish"
 	"innoreport/report"
 	"innoreport/report/archive"
-	"innoreport/report/returns"
 )
 
 // splitFlags are split's flags beyond common.
@@ -32,15 +30,6 @@ func deadlineFlag(flag string, t *report.Template) (string, error) {
 		return "", usagef("-deadline %q 不是日期，请写成 2021-12-25", "-deadline %q is not a date: write it as 2021-12-25", flag)
 	}
 	return d.Time.Format(time.DateOnly), nil
-}
-
-// splitFile is one return split wrote.
-type splitFile struct {
-	Unit       string `json:"unit"`
-	File       string `json:"file"`
-	Tasks      int    `json:"tasks"`
-	Indicators int    `json:"indicators"`
-	Link       string `json:"link,omitempty"` // the unit's serve link, with -link-base
 }
 
 func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -64,50 +53,16 @@ func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	parts := report.Parts(res.Data)
-	if len(parts) == 0 {
-		return &report.BilingualError{Err: report.ErrNotReturn, Msg: report.Text{
-			Zh: fmt.Sprintf("%s：没有任何任务填写了牵头单位，无法按单位拆分", in.wb.Name),
-			En: fmt.Sprintf("%s: no task has a lead unit, so there is nothing to split by unit", in.wb.Name),
-		}}
-	}
-	campaign := campaignOf(res, t).Key
-	master := archive.Sum(in.data)
-	link, err := s.link.links(campaign)
+	link, err := s.link.links(publish.Campaign(res, t).Key)
 	if err != nil {
 		return err
 	}
-	var files []splitFile
-	used := map[string]bool{}
-	for _, p := range parts {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		name := returns.FileName(p.Unit)
-		for i := 2; used[name]; i++ { // two units that sanitize alike
-			name = fmt.Sprintf("%s-%d", returns.FileName(p.Unit), i)
-		}
-		used[name] = true
-		path := filepath.Join(s.out, name+bookExt(in.path)) // a macro-enabled master makes .xlsm returns
-		if in.path != "" && samePath(path, in.path) {
-			return usagef("输出 %s 会覆盖主表，请换一个 -out 目录", "output %s would overwrite the master: choose another -out", path)
-		}
-		var buf bytes.Buffer
-		mk := p.Marker(campaign, master, deadline)
-		if err := returns.Split(&buf, in.data, in.wb, res.Data, p, mk, returns.SplitOptions{Password: t.Returns.Password, Deadline: deadline, Lang: s.lang}); err != nil {
-			return fmt.Errorf("split %s: %w", p.Unit, err)
-		}
-		if err := writeAtomic(path, buf.Bytes()); err != nil {
-			return err
-		}
-		f := splitFile{Unit: p.Unit, File: path, Tasks: len(p.Tasks), Indicators: len(p.Indicators)}
-		if link != nil {
-			f.Link = link(p.Unit)
-		}
-		files = append(files, f)
+	files, err := publish.Split(ctx, in, res, t, s.out, deadline, s.lang, link)
+	if err != nil {
+		return err
 	}
 	if s.format == "json" {
-		b, err := json.MarshalIndent(map[string]any{"master": in.wb.Name, "campaign": campaign, "master_sha256": master,
+		b, err := json.MarshalIndent(map[string]any{"master": in.WB.Name, "campaign": publish.Campaign(res, t).Key, "master_sha256": archive.Sum(in.Data),
 			"deadline": deadline, "returns": files}, "", "  ")
 		if err != nil {
 			return err
@@ -116,13 +71,13 @@ func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	for _, f := range files {
-		f.print(stdout)
+		printSplitFile(stdout, f)
 	}
 	return nil
 }
 
 // print is the return's line: file, unit, what it holds, and its link.
-func (f splitFile) print(w io.Writer) {
+func printSplitFile(w io.Writer, f publish.SplitFile) {
 	fmt.Fprintf(w, "%s\t%s\t任务 %d 项 tasks, 指标 %d 项 indicators", f.File, f.Unit, f.Tasks, f.Indicators)
 	if f.Link != "" {
 		fmt.Fprintf(w, "\t%s", f.Link)

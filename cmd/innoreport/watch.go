@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,9 +15,9 @@ import (
 	"strings"
 	"time"
 
-	"innoreport/report"
-	"innoreport/report/mail"
-	"innoreport/report/watch"
+	"innoreport/internal/mail"
+	"innoreport/internal/watch"
+	"innoreport/publish"
 )
 
 // watchFlags are watch's own flags beyond build's.
@@ -31,11 +31,7 @@ type watchFlags struct {
 	notifyTo []string
 }
 
-func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var b buildFlags
-	var f watchFlags
-	fs := newFlagSet("watch", stderr, nil)
-	b.register(fs)
+func (f *watchFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.out, "out", "", "报告输出目录，供员工取用 / output `DIR` staff pick reports up from (default INBOX/out)")
 	fs.StringVar(&f.state, "state", "", "本程序自己的目录（日志、邮件队列、存档、临时输出），须在 INBOX 和 -out 之外 / the watcher's own `DIR` (journal, mail queue, archive, temporary outputs), outside INBOX and -out (default $STATE_DIRECTORY, else $XDG_STATE_HOME/innoreport/<inbox>, else ~/.local/state/innoreport/<inbox>)")
 	fs.IntVar(&f.jobs, "jobs", runtime.NumCPU(), "同时生成的工作簿数 / workbooks built at once")
@@ -46,6 +42,18 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.notifyList, "notify-to", "", "生成失败或邮件无法送达时通知这些邮箱 / mail these `ADDRESSES` when a workbook cannot be built or a mail cannot be delivered (default: the template's notify)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "日志格式 / log as text or json")
 	fs.StringVar(&f.master, "master", "", "把放入的各单位报表汇入此主表，再生成报告 / collect the returns dropped into INBOX into this master `FILE.xlsx` (outside INBOX), then build its report")
+}
+
+// watchHook, where set, changes the watch before it runs: the tests give
+// it a fake or a slower Build.
+var watchHook func(*publish.Watch)
+
+func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var b buildFlags
+	var f watchFlags
+	fs := newFlagSet("watch", stderr, nil)
+	b.register(fs)
+	f.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "用法 / usage: innoreport watch [flags] INBOX\n\n")
 		fs.PrintDefaults()
@@ -59,181 +67,12 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := f.validate(); err != nil {
 		return err
 	}
-	var handler slog.Handler
-	switch f.logFormat {
-	case "text":
-		handler = slog.NewTextHandler(stderr, nil)
-	case "json":
-		handler = slog.NewJSONHandler(stderr, nil)
-	default:
-		return usagef("-log-format 只能是 text 或 json", "-log-format must be text or json")
-	}
-	if err := b.prepare(); err != nil {
+	w, err := f.watch(&b, fs.Arg(0), stderr)
+	if err != nil {
 		return err
 	}
-	var err error
-	if f.notifyList == "" {
-		f.notifyList = strings.Join(b.tmpl.Notify, ",")
-	}
-	if f.notifyList != "" {
-		if f.notifyTo, err = mail.ParseRecipients(f.notifyList); err != nil {
-			return err
-		}
-		if len(b.mailTo) == 0 {
-			if b.smtp, err = mail.ConfigFromEnv(os.Getenv); err != nil {
-				return err
-			}
-		}
-	}
-	inbox := fs.Arg(0)
-	if fi, err := os.Stat(inbox); err != nil || !fi.IsDir() {
-		return usagef("收件文件夹 %s 不存在", "inbox folder %s does not exist", inbox)
-	}
-	outbox := f.out
-	if outbox == "" {
-		outbox = filepath.Join(inbox, "out")
-	}
-	state := f.state
-	if state == "" {
-		if state, err = defaultState(inbox); err != nil {
-			return usagef("无法确定状态目录：%v；请用 -state 指定", "cannot choose a state directory: %v; give one with -state", err)
-		}
-	}
-	if err := watch.CheckDirs(inbox, outbox, state); err != nil {
-		return usagef("状态目录 %s 位于收件或输出文件夹内，共享文件夹的用户可以改写它；请用 -state 指定共享之外的目录",
-			"the state directory %s is inside the inbox or the output folder, where the share's users could write to it: give one outside with -state", state)
-	}
-	log := slog.New(handler)
-	switch b.archive.db {
-	case "":
-		// In the state directory: never in the share, never inside a
-		// build's own temporary folder.
-		b.archive.db = filepath.Join(state, "innoreport.db")
-	case "none":
-	default:
-		if err := watch.CheckDirs(inbox, outbox, filepath.Dir(b.archive.db)); err != nil {
-			return usagef("存档 %s 位于收件或输出文件夹内，共享文件夹的用户可以改写它；请放在共享之外",
-				"the archive %s is inside the inbox or the output folder, where the share's users could write to it: keep it outside", b.archive.db)
-		}
-	}
-
-	var mw *masterWatch
-	if f.master != "" {
-		if err := watch.CheckDirs(inbox, outbox, filepath.Dir(f.master)); err != nil {
-			return usagef("主表 %s 位于收件或输出文件夹内，共享文件夹的用户可以改写它；请放在共享之外",
-				"the master %s is inside the inbox or the output folder, where the share's users could write to it: keep it outside", f.master)
-		}
-		if mw, err = newMasterWatch(&b, f.master, state); err != nil {
-			return err
-		}
-	}
-
-	var queue *mail.Queue
-	kick := make(chan struct{}, 1)
-	wake := func() {
-		select {
-		case kick <- struct{}{}:
-		default:
-		}
-	}
-	// notify queues a short mail to -notify-to; a failure to queue it is
-	// logged, as is the outcome it reports.
-	notify := func(subject, text string) {
-		if queue == nil || len(f.notifyTo) == 0 {
-			return
-		}
-		m := &mail.Message{To: f.notifyTo, Subject: subject, Date: time.Now(),
-			Text: text + "\n\n" + time.Now().Format(time.RFC3339) + "\n-- innoreport watch " + inbox + "\n"}
-		if err := queue.Put(m); err != nil {
-			log.Error("notice not queued", "to", strings.Join(f.notifyTo, ","), "err", err)
-			return
-		}
-		wake()
-	}
-	if len(b.mailTo) > 0 || len(f.notifyTo) > 0 {
-		queue = &mail.Queue{Dir: filepath.Join(state, "mailq"), Config: b.smtp, Log: log,
-			Allowed: append(append(append([]string(nil), b.mailTo...), f.notifyTo...), mw.addresses()...),
-			OnDead: func(m *mail.Message, err error) {
-				if sameAddresses(m.To, f.notifyTo) {
-					return // a notice that cannot be delivered is only logged
-				}
-				notify("innoreport: 邮件无法投递 / a mail could not be delivered",
-					fmt.Sprintf("邮件服务器拒收了发给 %s 的邮件“%s”：%v\nThe mail server refused the mail “%s” to %s for good: %v\n",
-						strings.Join(m.To, ", "), m.Subject, err, m.Subject, strings.Join(m.To, ", "), err))
-			}}
-	}
-	w := &watch.Watcher{
-		Inbox: inbox, Outbox: outbox, State: state, Jobs: f.jobs, Settle: f.settle, Log: log,
-		// Looked at a few times within -settle, so a pause as short as it
-		// is still seen.
-		Poll:        min(250*time.Millisecond, max(f.settle/4, 10*time.Millisecond)),
-		MaxFileSize: b.maxFile << 20, Incomplete: f.incomplete, BuildTimeout: f.buildTimeout,
-		Retry: retryWaits(f.retry),
-		Build: func(ctx context.Context, j watch.Job, dir string) error {
-			// A test hook: slows each build so a test can kill the
-			// watcher in the middle of one.
-			if d, err := time.ParseDuration(os.Getenv("INNOREPORT_TEST_BUILD_DELAY")); err == nil {
-				time.Sleep(d)
-			}
-			withMail := queue != nil && len(b.mailTo) > 0
-			handled, err := false, error(nil)
-			if mw != nil {
-				handled, err = mw.job(ctx, &b, j, dir, withMail, log)
-			}
-			if !handled {
-				err = b.buildJob(ctx, j, dir, withMail, log)
-			}
-			if err == nil || watch.Environmental(err) || errors.Is(err, errArchive) || ctx.Err() != nil {
-				return err
-			}
-			// Anything else is the workbook's doing: the same bytes
-			// would fail again.
-			return fmt.Errorf("%w: %w", watch.ErrBadInput, err)
-		},
-		Explain: explain,
-		AfterBuild: func(ctx context.Context, j watch.Job, dir string) error {
-			if queue == nil || len(b.mailTo) == 0 {
-				return nil
-			}
-			// dir is the state's copy of the outputs: nothing is read
-			// back from the share.
-			data, err := os.ReadFile(filepath.Join(dir, mailFile))
-			if err != nil {
-				return err
-			}
-			var m mail.Message
-			if err := json.Unmarshal(data, &m); err != nil {
-				return err
-			}
-			for i := range m.Attachments {
-				m.Attachments[i].Path = filepath.Join(dir, filepath.Base(m.Attachments[i].Path))
-			}
-			if err := queue.Put(&m); err != nil {
-				return err
-			}
-			// A collected return's receipt to its unit, where it has an
-			// address in the master's unit list.
-			if data, err := os.ReadFile(filepath.Join(dir, receiptFile)); err == nil {
-				var r mail.Message
-				if err := json.Unmarshal(data, &r); err != nil {
-					return err
-				}
-				if err := queue.Put(&r); err != nil {
-					return err
-				}
-			} else if !errors.Is(err, os.ErrNotExist) {
-				return err
-			}
-			wake()
-			return nil
-		},
-		Notify: func(ctx context.Context, n watch.Notice) {
-			notify("innoreport: 无法生成报告 / a report could not be built: "+n.File,
-				fmt.Sprintf("文件 / file: %s\n\n%s", n.File, n.Reason))
-		},
-	}
-	if queue != nil {
-		go queue.Run(ctx, kick)
+	if watchHook != nil {
+		watchHook(w)
 	}
 	err = w.Run(ctx)
 	switch {
@@ -245,39 +84,112 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return err
 }
 
-// mailFile holds the composed mail beside the outputs in the state
-// directory; its leading dot keeps it out of what is published.
-const mailFile = ".mail.json"
+// watch is the watch the flags describe, over inbox.
+func (f *watchFlags) watch(b *buildFlags, inbox string, stderr io.Writer) (*publish.Watch, error) {
+	var handler slog.Handler
+	switch f.logFormat {
+	case "text":
+		handler = slog.NewTextHandler(stderr, nil)
+	case "json":
+		handler = slog.NewJSONHandler(stderr, nil)
+	default:
+		return nil, usagef("-log-format 只能是 text 或 json", "-log-format must be text or json")
+	}
+	if err := b.prepare(); err != nil {
+		return nil, err
+	}
+	if err := f.prepareNotify(b); err != nil {
+		return nil, err
+	}
+	outbox, state, err := f.dirs(b, inbox)
+	if err != nil {
+		return nil, err
+	}
+	w := &publish.Watch{
+		Watcher: &watch.Watcher{
+			Inbox: inbox, Outbox: outbox, State: state, Jobs: f.jobs, Settle: f.settle, Log: slog.New(handler),
+			// Looked at a few times within -settle, so a pause as short as
+			// it is still seen.
+			Poll:        min(250*time.Millisecond, max(f.settle/4, 10*time.Millisecond)),
+			MaxFileSize: b.maxFile << 20, Incomplete: f.incomplete, BuildTimeout: f.buildTimeout,
+			Retry: retryWaits(f.retry),
+		},
+		Pipeline: b.pipeline(b.archive.path(state)),
+		NotifyTo: f.notifyTo,
+	}
+	if f.master != "" {
+		c := collectFlags{common: b.common, out: filepath.Join(state, "collected"), db: b.archive.db}
+		col, err := c.collector()
+		if err != nil {
+			return nil, err
+		}
+		if w.Master, err = publish.NewMasterWatch(col, f.master, state); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
 
-// buildJob builds the bytes the watcher read (never the path again) into
-// dir, and composes the mail beside them.
-func (b *buildFlags) buildJob(ctx context.Context, j watch.Job, dir string, withMail bool, log *slog.Logger) error {
-	made, err := madeTime()
-	if err != nil {
-		return err
+// prepareNotify reads -notify-to (default: the template's notify), and
+// the SMTP settings it needs where -mail-to did not read them.
+func (f *watchFlags) prepareNotify(b *buildFlags) error {
+	if f.notifyList == "" {
+		f.notifyList = strings.Join(b.tmpl.Notify, ",")
 	}
-	in, err := b.openData(j.Path, j.Data)
-	if err != nil {
-		return err
-	}
-	res, err := b.buildFrom(ctx, in, j.Name, dir, true, made)
-	if err != nil {
-		return err
-	}
-	log.Info("checked", "file", filepath.Base(j.Path), "tasks", res.res.Tasks.Total,
-		"done", res.res.Tasks.Done, "overdue", res.res.Tasks.Overdue, "findings", len(res.res.Findings))
-	if !withMail {
+	if f.notifyList == "" {
 		return nil
 	}
-	m, err := b.compose(res)
-	if err != nil {
+	var err error
+	if f.notifyTo, err = mail.ParseRecipients(f.notifyList); err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
+	if len(b.mailTo) == 0 {
+		if b.smtp, err = mail.ConfigFromEnv(os.Getenv); err != nil {
+			return err
+		}
 	}
-	return writeAtomic(filepath.Join(dir, mailFile), data)
+	return nil
+}
+
+// dirs checks the inbox and works out the outbox and the state directory;
+// the state, the archive and the master must lie outside the share.
+func (f *watchFlags) dirs(b *buildFlags, inbox string) (outbox, state string, err error) {
+	if fi, err := os.Stat(inbox); err != nil || !fi.IsDir() {
+		return "", "", usagef("收件文件夹 %s 不存在", "inbox folder %s does not exist", inbox)
+	}
+	outbox = f.out
+	if outbox == "" {
+		outbox = filepath.Join(inbox, "out")
+	}
+	state = f.state
+	if state == "" {
+		if state, err = defaultState(inbox); err != nil {
+			return "", "", usagef("无法确定状态目录：%v；请用 -state 指定", "cannot choose a state directory: %v; give one with -state", err)
+		}
+	}
+	if err := watch.CheckDirs(inbox, outbox, state); err != nil {
+		return "", "", usagef("状态目录 %s 位于收件或输出文件夹内，共享文件夹的用户可以改写它；请用 -state 指定共享之外的目录",
+			"the state directory %s is inside the inbox or the output folder, where the share's users could write to it: give one outside with -state", state)
+	}
+	switch b.archive.db {
+	case "":
+		// In the state directory: never in the share, never inside a
+		// build's own temporary folder.
+		b.archive.db = filepath.Join(state, "innoreport.db")
+	case "none":
+	default:
+		if err := watch.CheckDirs(inbox, outbox, filepath.Dir(b.archive.db)); err != nil {
+			return "", "", usagef("存档 %s 位于收件或输出文件夹内，共享文件夹的用户可以改写它；请放在共享之外",
+				"the archive %s is inside the inbox or the output folder, where the share's users could write to it: keep it outside", b.archive.db)
+		}
+	}
+	if f.master != "" {
+		if err := watch.CheckDirs(inbox, outbox, filepath.Dir(f.master)); err != nil {
+			return "", "", usagef("主表 %s 位于收件或输出文件夹内，共享文件夹的用户可以改写它；请放在共享之外",
+				"the master %s is inside the inbox or the output folder, where the share's users could write to it: keep it outside", f.master)
+		}
+	}
+	return outbox, state, nil
 }
 
 func (f *watchFlags) validate() error {
@@ -307,18 +219,6 @@ func retryWaits(first time.Duration) []time.Duration {
 	return append(out, time.Hour)
 }
 
-func sameAddresses(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !strings.EqualFold(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 // defaultState is the state directory for inbox when -state is not given:
 // under systemd's StateDirectory= ($STATE_DIRECTORY), else the XDG state
 // folder, one folder an inbox, named after it and a hash of its path.
@@ -345,15 +245,4 @@ func defaultState(inbox string) (string, error) {
 		base = filepath.Join(home, ".local", "state")
 	}
 	return filepath.Join(base, "innoreport", leaf), nil
-}
-
-// explain is the .error.txt beside a failed workbook: what was wrong and
-// what to do, in Chinese and English.
-func explain(err error) string {
-	var be *report.BilingualError
-	if errors.As(err, &be) {
-		return fmt.Sprintf("无法生成报告。\n%s\n\nThe report could not be built.\n%s\n", be.Msg.Zh, be.Msg.En)
-	}
-	msg := strings.TrimPrefix(err.Error(), watch.ErrBadInput.Error()+": ")
-	return fmt.Sprintf("无法生成报告：%s\nThe report could not be built: %s\n", msg, msg)
 }

@@ -13,8 +13,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"innoreport/internal/mail/mailtest"
 	"innoreport/report/archive"
-	"innoreport/report/mail/mailtest"
 )
 
 // watch -master: returns dropped into the inbox are collected into the

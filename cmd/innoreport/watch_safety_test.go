@@ -18,7 +18,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"innoreport/report/mail/mailtest"
+	"innoreport/internal/mail/mailtest"
 	"innoreport/samples"
 	"innoreport/templates"
 )

@@ -21,7 +21,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"innoreport/report/mail/mailtest"
+	"innoreport/internal/mail/mailtest"
+	"innoreport/internal/watch"
+	"innoreport/publish"
 	"innoreport/samples"
 )
 
@@ -447,5 +449,53 @@ func TestBuildMailsTheSecondRecipient(t *testing.T) {
 	err := run(context.Background(), []string{"build", "-out", out, "-mail-to", "c@neijiang.example"}, &stdout, &stderr)
 	if code := exitCode(err, &stderr); code != exitInput || strings.Contains(stderr.String(), "mail sent") || !strings.Contains(stderr.String(), "(mail-rejected)") {
 		t.Errorf("exit %d: %s", code, stderr.String())
+	}
+}
+
+// watch in this process with a fake build: the command hands the build
+// the bytes dropped, says whether to compose mail (not without -mail-to),
+// publishes what it wrote and files the workbook under done/.
+func TestWatchFakeBuildInProcess(t *testing.T) {
+	inbox := t.TempDir()
+	type call struct {
+		name     string
+		data     []byte
+		withMail bool
+	}
+	calls := make(chan call, 4)
+	old := watchHook
+	watchHook = func(w *publish.Watch) {
+		w.Build = func(ctx context.Context, j watch.Job, dir string, withMail bool) error {
+			calls <- call{j.Name, j.Data, withMail}
+			return os.WriteFile(filepath.Join(dir, j.Name+"-report.pdf"), []byte("%PDF fake"), 0o644)
+		}
+	}
+	t.Cleanup(func() { watchHook = old })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var stderr syncBuffer
+	go func() {
+		done <- run(ctx, []string{"watch", "-settle", "100ms", "-state", t.TempDir(), "-db", "none", inbox}, io.Discard, &stderr)
+	}()
+	book := variant(t, 3)
+	if err := os.WriteFile(filepath.Join(inbox, "县区.xlsx"), book, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var c call
+	select {
+	case c = <-calls:
+	case <-time.After(time.Minute):
+		t.Fatalf("no build\n%s", stderr.String())
+	}
+	waitFor(t, "the workbook under done/", time.Minute, func() bool { return len(list(filepath.Join(inbox, "done"), "*.xlsx")) == 1 })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("watch: %v\n%s", err, stderr.String())
+	}
+	if c.name != "县区" || !bytes.Equal(c.data, book) || c.withMail {
+		t.Errorf("build of %q, %d bytes, withMail %v; want 县区, the %d bytes dropped, no mail", c.name, len(c.data), c.withMail, len(book))
+	}
+	if outs := outputs(filepath.Join(inbox, "out")); len(outs) != 1 || len(list(outs[0], "县区-report.pdf")) != 1 {
+		t.Errorf("published %v", outs)
 	}
 }

@@ -238,74 +238,79 @@ func (q *Queue) Flush(ctx context.Context) (sent int, next time.Time, err error)
 		if ctx.Err() != nil {
 			break
 		}
-		dir := filepath.Join(q.Dir, id)
-		st, err := q.read(dir)
+		ok, due, err := q.try(ctx, send, id)
 		if err != nil {
-			// Not something this queue wrote: never sent, set aside.
-			q.log().Error("mail queue entry refused; moved to rejected/, nothing sent", "id", id, "err", err)
-			if err := q.moveTo(dir, "rejected", id); err != nil {
-				return sent, next, err
-			}
-			continue
-		}
-		if st.NextTry.After(q.now()) {
-			if next.IsZero() || st.NextTry.Before(next) {
-				next = st.NextTry
-			}
-			continue
-		}
-		m := st.Message
-		m.Attachments = slices.Clone(st.Attachments) // st is written back with relative paths
-		for i := range m.Attachments {
-			m.Attachments[i].Path = filepath.Join(dir, m.Attachments[i].Path)
-		}
-		err = send(ctx, q.Config, &m)
-		if err == nil {
-			st.SentAt = q.now()
-			st.Attempts++
-			if err := writeJSON(filepath.Join(dir, "message.json"), st); err != nil {
-				return sent, next, err
-			}
-			if err := q.moveTo(dir, "sent", id); err != nil {
-				return sent, next, err
-			}
-			sent++
-			q.log().Info("mail sent", "id", id, "to", strings.Join(st.To, ","), "attempts", st.Attempts)
-			continue
-		}
-		st.Attempts++
-		st.LastErr = err.Error()
-		if Permanent(err) {
-			// Retrying a 5xx changes nothing: set it aside and say so.
-			if err := writeJSON(filepath.Join(dir, "message.json"), st); err != nil {
-				return sent, next, err
-			}
-			if err := q.moveTo(dir, "dead", id); err != nil {
-				return sent, next, err
-			}
-			q.log().Error("mail refused for good by the server; moved to dead/", "id", id, "to", strings.Join(st.To, ","),
-				"server", Redacted(q.Config.URL), "err", err)
-			if q.OnDead != nil {
-				q.OnDead(&st.Message, err)
-			}
-			continue
-		}
-		backoff := q.Backoff
-		if len(backoff) == 0 {
-			backoff = DefaultBackoff
-		}
-		wait := backoff[min(st.Attempts-1, len(backoff)-1)]
-		st.NextTry = q.now().Add(wait)
-		if err := writeJSON(filepath.Join(dir, "message.json"), st); err != nil {
 			return sent, next, err
 		}
-		if next.IsZero() || st.NextTry.Before(next) {
-			next = st.NextTry
+		if ok {
+			sent++
 		}
-		q.log().Warn("mail not sent; will retry", "id", id, "attempt", st.Attempts, "retry_in", wait.String(),
-			"server", Redacted(q.Config.URL), "err", err)
+		if !due.IsZero() && (next.IsZero() || due.Before(next)) {
+			next = due
+		}
 	}
 	return sent, next, nil
+}
+
+// try sends the queued mail id if it is due. sent says it went; due is
+// when it is next due, where it waits.
+func (q *Queue) try(ctx context.Context, send func(context.Context, Config, *Message) error, id string) (sent bool, due time.Time, err error) {
+	dir := filepath.Join(q.Dir, id)
+	st, err := q.read(dir)
+	if err != nil {
+		// Not something this queue wrote: never sent, set aside.
+		q.log().Error("mail queue entry refused; moved to rejected/, nothing sent", "id", id, "err", err)
+		return false, time.Time{}, q.moveTo(dir, "rejected", id)
+	}
+	if st.NextTry.After(q.now()) {
+		return false, st.NextTry, nil
+	}
+	m := st.Message
+	m.Attachments = slices.Clone(st.Attachments) // st is written back with relative paths
+	for i := range m.Attachments {
+		m.Attachments[i].Path = filepath.Join(dir, m.Attachments[i].Path)
+	}
+	err = send(ctx, q.Config, &m)
+	st.Attempts++
+	switch {
+	case err == nil:
+		st.SentAt = q.now()
+		if err := q.file(dir, st, "sent", id); err != nil {
+			return false, time.Time{}, err
+		}
+		q.log().Info("mail sent", "id", id, "to", strings.Join(st.To, ","), "attempts", st.Attempts)
+		return true, time.Time{}, nil
+	case Permanent(err):
+		// Retrying a 5xx changes nothing: set it aside and say so.
+		st.LastErr = err.Error()
+		if err := q.file(dir, st, "dead", id); err != nil {
+			return false, time.Time{}, err
+		}
+		q.log().Error("mail refused for good by the server; moved to dead/", "id", id, "to", strings.Join(st.To, ","),
+			"server", Redacted(q.Config.URL), "err", err)
+		if q.OnDead != nil {
+			q.OnDead(&st.Message, err)
+		}
+		return false, time.Time{}, nil
+	}
+	st.LastErr = err.Error()
+	backoff := q.backoff()
+	wait := backoff[min(st.Attempts-1, len(backoff)-1)]
+	st.NextTry = q.now().Add(wait)
+	if err := writeJSON(filepath.Join(dir, "message.json"), st); err != nil {
+		return false, time.Time{}, err
+	}
+	q.log().Warn("mail not sent; will retry", "id", id, "attempt", st.Attempts, "retry_in", wait.String(),
+		"server", Redacted(q.Config.URL), "err", err)
+	return false, st.NextTry, nil
+}
+
+// file writes st back and moves the mail's folder to sub.
+func (q *Queue) file(dir string, st *state, sub, id string) error {
+	if err := writeJSON(filepath.Join(dir, "message.json"), st); err != nil {
+		return err
+	}
+	return q.moveTo(dir, sub, id)
 }
 
 // Run flushes the queue until ctx ends, waking when a mail falls due or
@@ -316,20 +321,57 @@ func (q *Queue) Run(ctx context.Context, kick <-chan struct{}) {
 		if err != nil {
 			q.log().Error("mail queue", "err", err)
 		}
-		wait := time.Hour
-		if !next.IsZero() {
-			wait = max(next.Sub(q.now()), 10*time.Millisecond)
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !q.wait(ctx, next, time.Hour, kick) {
 			return
-		case <-kick:
-		case <-t.C:
 		}
-		t.Stop()
 	}
+}
+
+// Deliver flushes the queue until each of ids is sent or refused for good,
+// or has been tried once more than Backoff has waits in this call: a
+// command that exits sends now what it can and leaves the rest queued. It
+// returns those still queued.
+func (q *Queue) Deliver(ctx context.Context, ids ...string) ([]string, error) {
+	for try := 0; ; try++ {
+		_, next, err := q.Flush(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var left []string
+		for _, id := range ids {
+			if q.Status(id) == StatusQueued {
+				left = append(left, id)
+			}
+		}
+		if len(left) == 0 || try >= len(q.backoff()) || !q.wait(ctx, next, q.backoff()[try], nil) {
+			return left, nil
+		}
+	}
+}
+
+func (q *Queue) backoff() []time.Duration {
+	if len(q.Backoff) == 0 {
+		return DefaultBackoff
+	}
+	return q.Backoff
+}
+
+// wait sleeps until next (or for idle where nothing is due) or a kick;
+// false once ctx ends.
+func (q *Queue) wait(ctx context.Context, next time.Time, idle time.Duration, kick <-chan struct{}) bool {
+	wait := idle
+	if !next.IsZero() {
+		wait = max(next.Sub(q.now()), 10*time.Millisecond)
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-kick:
+	case <-t.C:
+	}
+	return true
 }
 
 // Permanent reports whether the server refused a mail for good (an SMTP
@@ -351,117 +393,4 @@ func (q *Queue) moveTo(dir, sub, id string) error {
 		dst = filepath.Join(q.Dir, sub, fmt.Sprintf("%s-%d", id, q.now().UnixNano()))
 	}
 	return os.Rename(dir, dst)
-}
-
-// read reads a queued mail back and checks it: a folder of its own (not a
-// link), a message.json that is a plain file, recipients among Allowed,
-// and attachments that are plain files directly inside the folder.
-func (q *Queue) read(dir string) (*state, error) {
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("%s is not a folder", dir)
-	}
-	if err := plainFile(filepath.Join(dir, "message.json")); err != nil {
-		return nil, err
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "message.json"))
-	if err != nil {
-		return nil, err
-	}
-	var st state
-	if err := json.Unmarshal(b, &st); err != nil {
-		return nil, fmt.Errorf("message.json: %w", err)
-	}
-	if len(st.To) == 0 {
-		return nil, errors.New("no recipient")
-	}
-	for _, to := range st.To {
-		if !q.allowed(to) {
-			return nil, fmt.Errorf("recipient %q is not one configured", to)
-		}
-	}
-	for _, a := range st.Attachments {
-		if a.Path == "" || a.Path != filepath.Base(a.Path) || a.Path == "." || a.Path == ".." ||
-			strings.ContainsAny(a.Path, "/\\") || a.Path == "message.json" {
-			return nil, fmt.Errorf("attachment path %q is not a file of the mail's own folder", a.Path)
-		}
-		if err := plainFile(filepath.Join(dir, a.Path)); err != nil {
-			return nil, err
-		}
-	}
-	return &st, nil
-}
-
-func plainFile(p string) error {
-	fi, err := os.Lstat(p)
-	if err != nil {
-		return err
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a plain file (%s)", filepath.Base(p), fi.Mode().Type())
-	}
-	return nil
-}
-
-func (q *Queue) allowed(to string) bool {
-	if q.Allowed == nil {
-		return true
-	}
-	for _, a := range q.Allowed {
-		if strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(to)) {
-			return true
-		}
-	}
-	return false
-}
-
-// DefaultRetention is how long a sent mail keeps its attachments.
-const DefaultRetention = 30 * 24 * time.Hour
-
-// prune removes the attachments of mails sent longer ago than Retention,
-// keeping their message.json as the record; at most once an hour.
-func (q *Queue) prune() {
-	now := q.now()
-	if !q.lastPrune.IsZero() && now.Sub(q.lastPrune) < time.Hour {
-		return
-	}
-	q.lastPrune = now
-	keep := q.Retention
-	if keep <= 0 {
-		keep = DefaultRetention
-	}
-	sentDir := filepath.Join(q.Dir, "sent")
-	entries, err := os.ReadDir(sentDir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		dir := filepath.Join(sentDir, e.Name())
-		b, err := os.ReadFile(filepath.Join(dir, "message.json"))
-		if err != nil {
-			continue
-		}
-		var st state
-		if json.Unmarshal(b, &st) != nil || st.SentAt.IsZero() || now.Sub(st.SentAt) < keep {
-			continue
-		}
-		files, err := os.ReadDir(dir)
-		if err != nil {
-			continue
-		}
-		for _, f := range files {
-			if f.Name() == "message.json" {
-				continue
-			}
-			if err := os.Remove(filepath.Join(dir, f.Name())); err != nil {
-				q.log().Warn("mail queue: cannot remove an old attachment", "file", filepath.Join(dir, f.Name()), "err", err)
-			}
-		}
-	}
 }

@@ -1,20 +1,20 @@
-package main
+package publish
 
 import (
 	"fmt"
 	"strings"
 	"time"
 
+	"innoreport/internal/mail"
 	"innoreport/report"
-	"innoreport/report/mail"
 )
 
-// receipt is the short mail a unit gets when its return is collected:
+// Receipt is the short mail a unit gets when its return is collected:
 // what was taken, its findings with their cells, and its tasks still
 // behind. It is for the watch over an inbox of returns; nil where the unit
 // has no address in the unit list. Its ID is the return's SHA-256, so one
 // return gets one receipt.
-func (c *collected) receipt(o *report.ReturnOutcome, t *report.Template, lang report.Lang) (*mail.Message, error) {
+func (c *Collected) Receipt(o *report.ReturnOutcome, t *report.Template, lang report.Lang) (*mail.Message, error) {
 	var addr string
 	for _, u := range c.Res.Data.Units {
 		if u.Name == o.Unit {
@@ -28,12 +28,7 @@ func (c *collected) receipt(o *report.ReturnOutcome, t *report.Template, lang re
 	if err != nil {
 		return nil, err
 	}
-	L := func(zh, en string) string {
-		if lang == "en" {
-			return en
-		}
-		return zh
-	}
+	L := func(zh, en string) string { return pick(lang, zh, en) }
 	var b strings.Builder
 	fmt.Fprintf(&b, L("%s：\n\n已收到您的报表 %s。\n\n", "%s,\n\nyour return %s has been received.\n\n"), o.Unit, o.File)
 	taken := c.Coll.Taken(o)

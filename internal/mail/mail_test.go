@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -16,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	rmail "innoreport/report/mail"
-	"innoreport/report/mail/mailtest"
+	rmail "innoreport/internal/mail"
+	"innoreport/internal/mail/mailtest"
 )
 
 func config(t *testing.T, addr string) rmail.Config {
@@ -399,5 +400,43 @@ func TestKeyStandsForTheContent(t *testing.T) {
 	}
 	if ia == ic {
 		t.Error("a keyed mail to another recipient kept its identity")
+	}
+}
+
+// Deliver tries once more than Backoff has waits, on the queue's own
+// backoff, then leaves the mail queued; a refusal shorter than that is
+// retried through.
+func TestDeliverGivesUpAfterTheBackoff(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		refuse  int
+		sent    int
+		left    int
+		refused int // tries the server saw and refused
+	}{
+		{"two refusals, sent on the third try", 2, 1, 0, 2},
+		{"always refused, left queued after three tries", 100, 0, 1, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := mailtest.Start(t)
+			srv.Refuse(c.refuse)
+			q := &rmail.Queue{Dir: filepath.Join(t.TempDir(), "mailq"), Config: config(t, srv.Addr),
+				Backoff: []time.Duration{20 * time.Millisecond, 40 * time.Millisecond}}
+			m, _ := message(t)
+			if err := q.Put(m); err != nil {
+				t.Fatal(err)
+			}
+			left, err := q.Deliver(context.Background(), m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(srv.Received()) != c.sent || len(left) != c.left {
+				t.Errorf("sent %d, left %v; want %d sent, %d left", len(srv.Received()), left, c.sent, c.left)
+			}
+			b, err := os.ReadFile(filepath.Join(q.Dir, m.ID, "message.json"))
+			if c.left > 0 && (err != nil || !strings.Contains(string(b), fmt.Sprintf(`"attempts": %d`, c.refused))) {
+				t.Errorf("the queued mail's record: %s %v; want %d attempts", b, err, c.refused)
+			}
+		})
 	}
 }

@@ -16,8 +16,6 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
-
-	"innoreport/report"
 )
 
 // ErrConfig marks SMTP settings that cannot work.
@@ -29,9 +27,14 @@ type Config struct {
 	From string
 }
 
-func configError(zh, en string) error {
-	return &report.BilingualError{Msg: report.Text{Zh: zh, En: en}, Err: ErrConfig}
-}
+// ConfigError says what is wrong with the SMTP settings, in Chinese and
+// English; it is ErrConfig to errors.Is.
+type ConfigError struct{ Zh, En string }
+
+func (e *ConfigError) Error() string { return e.Zh + " / " + e.En }
+func (e *ConfigError) Unwrap() error { return ErrConfig }
+
+func configError(zh, en string) error { return &ConfigError{Zh: zh, En: en} }
 
 // ConfigFromEnv reads INNOREPORT_SMTP_URL and INNOREPORT_MAIL_FROM; each
 // error names the variable at fault.

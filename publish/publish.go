@@ -1,0 +1,243 @@
+// Package publish is the use case the commands share: a workbook in, the
+// checked result, the outputs written atomically, the period archived and
+// the mail queued. build, watch, collect, history and serve call it;
+// cmd/innoreport only turns flags into a Pipeline and prints what it
+// returns.
+package publish
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"innoreport/internal/atomicfile"
+	"innoreport/internal/mail"
+	"innoreport/report"
+	"innoreport/report/doc"
+	"innoreport/report/docx"
+	"innoreport/report/pdf"
+	"innoreport/report/xlsx"
+)
+
+// ErrSetup marks a mistake in how a build was asked for (an output folder,
+// -compare, SOURCE_DATE_EPOCH), not in the workbook; the command prints
+// it as a usage error.
+var ErrSetup = errors.New("publish: bad set-up")
+
+func setupf(zh, en string, args ...any) error {
+	return &report.BilingualError{Err: ErrSetup, Msg: report.Text{Zh: fmt.Sprintf(zh, args...), En: fmt.Sprintf(en, args...)}}
+}
+
+// Formats are the outputs a build writes.
+type Formats struct{ PDF, XLSX, DOCX bool }
+
+// Pipeline is how every workbook is built: the template and language, the
+// outputs, the archive and the mail. It is only read by Build, so one
+// Pipeline serves builds running at once.
+type Pipeline struct {
+	Template     *report.Template
+	TemplateFile string // the -template file, kept with each period; "" is the built-in
+	Lang         report.Lang
+	AsOf         time.Time // zero: the workbook's own date, else today
+	Annotate     bool
+	Font         []byte
+	FontFile     string // "" is the built-in font
+	Formats      Formats
+	DocxTemplate []byte
+	DocxName     string // the reference document's file name, for its errors
+	Read         Reader
+
+	DB      string    // the period archive; "" keeps nothing
+	Compare string    // "" the latest earlier period; a date; a workbook; "none"
+	Replay  *Period   // history -export: the comparison as archived, no database
+	Made    time.Time // history -export: when the archived outputs said they were made
+
+	MailTo       []string
+	MailWorkbook bool
+	SMTP         mail.Config
+	MailBackoff  []time.Duration // Send's waits between tries
+
+	Progress io.Writer // stage lines for a person waiting; nil where nobody is
+}
+
+// Say prints a stage of a long build, so a person sees it is working.
+func (p *Pipeline) Say(format string, args ...any) {
+	if p.Progress != nil {
+		fmt.Fprintf(p.Progress, "innoreport: "+format+"\n", args...)
+	}
+}
+
+// Built is what one build wrote.
+type Built struct {
+	Result  *report.Result
+	Name    string
+	PDF     string // "" where not asked for, as the others
+	Book    string
+	DOCX    string
+	JSON    string
+	Compare *report.Comparison
+	Input   []byte
+}
+
+// Outputs are the files written, as format and path.
+func (o *Built) Outputs() [][2]string {
+	var out [][2]string
+	for _, f := range [][2]string{{"pdf", o.PDF}, {"xlsx", o.Book}, {"docx", o.DOCX}} {
+		if f[1] != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Build checks and aggregates the workbook in, and writes its outputs
+// into dir, named after name, each through a temporary file renamed into
+// place; with withJSON the check JSON too. The period is archived.
+func (p *Pipeline) Build(ctx context.Context, in *Input, name, dir string, withJSON bool) (*Built, error) {
+	made := p.Made
+	if made.IsZero() {
+		var err error
+		if made, err = Made(); err != nil {
+			return nil, err
+		}
+	}
+	res := report.Analyze(in.WB, p.Template, report.Options{AsOf: p.AsOf, Today: time.Now()})
+	per := p.Replay
+	if per == nil {
+		pp, err := p.before(ctx, res)
+		if err != nil {
+			return nil, err
+		}
+		per = pp
+		defer per.close()
+	}
+	p.Say("已校验 / checked: %d 项任务 tasks, %d 个问题 findings; 生成报告 / writing the report", res.Tasks.Total, len(res.Findings))
+	files, err := p.render(res, in, per, made)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := &Built{Result: res, Name: name, Input: in.Data, Compare: per.Compare}
+	if err := p.write(out, in, files, dir); err != nil {
+		return nil, err
+	}
+	if withJSON {
+		js, err := res.JSON(p.Lang)
+		if err != nil {
+			return nil, err
+		}
+		out.JSON = filepath.Join(dir, name+"-findings.json")
+		if err := WriteAtomic(out.JSON, js); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.record(ctx, per, res, in, made, out.PDF, out.Book); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// rendered are the outputs' bytes, before they are written.
+type rendered struct{ pdf, book, docx []byte }
+
+func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.Time) (*rendered, error) {
+	printable, err := pdf.Printable(p.Font)
+	if err != nil {
+		return nil, err
+	}
+	report.FlagUnprintable(res, printable)
+	d, err := doc.Build(res, p.Template, doc.Options{Lang: p.Lang, Made: made, Compare: per.Compare, Trend: per.Trend})
+	if err != nil {
+		return nil, err
+	}
+	var pdfBuf, book, word bytes.Buffer
+	if p.Formats.DOCX {
+		// Before the PDF, which replaces in d what fpdf cannot encode.
+		p.Say("写出 Word 文档 / writing the Word document")
+		if err := docx.Render(&word, d, docx.Options{Font: p.Font, Created: made, Template: p.DocxTemplate, TemplateName: p.DocxName}); err != nil {
+			return nil, err
+		}
+	}
+	if p.Formats.PDF {
+		if err := pdf.Render(&pdfBuf, d, pdf.Options{Font: p.Font, Created: made}); err != nil {
+			return nil, err
+		}
+	}
+	if p.Formats.XLSX {
+		p.Say("写出工作簿 / writing the updated workbook")
+		opts := xlsx.WriteOptions{Lang: p.Lang, Annotate: p.Annotate, Compare: per.Compare, Password: p.Read.Options.Password, UnzipSize: p.Read.Options.Limits.UnzipSize}
+		if err := xlsx.WriteUpdated(&book, in.Data, in.WB, res, opts); err != nil {
+			return nil, err
+		}
+	}
+	return &rendered{pdf: pdfBuf.Bytes(), book: book.Bytes(), docx: word.Bytes()}, nil
+}
+
+// write puts the rendered outputs into dir, refusing, before writing any,
+// to overwrite the input workbook.
+func (p *Pipeline) write(out *Built, in *Input, r *rendered, dir string) error {
+	outputs := []struct {
+		want bool
+		path *string
+		file string
+		data []byte
+	}{
+		{p.Formats.PDF, &out.PDF, out.Name + "-report.pdf", r.pdf},
+		{p.Formats.DOCX, &out.DOCX, out.Name + "-report.docx", r.docx},
+		{p.Formats.XLSX, &out.Book, out.Name + "-updated" + BookExt(in.Path), r.book},
+	}
+	for _, o := range outputs {
+		path := filepath.Join(dir, o.file)
+		if o.want && in.Path != "" && SamePath(path, in.Path) {
+			return setupf("输出 %s 会覆盖输入的工作簿，请换一个 -out 目录", "output %s would overwrite the input workbook: choose another -out", path)
+		}
+	}
+	for _, o := range outputs {
+		if !o.want {
+			continue
+		}
+		*o.path = filepath.Join(dir, o.file)
+		if err := WriteAtomic(*o.path, o.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Made is when a report says it was made: SOURCE_DATE_EPOCH where set, so
+// that builds are reproducible, else now.
+func Made() (time.Time, error) {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return time.Time{}, setupf("环境变量 SOURCE_DATE_EPOCH=%q 不是整数秒", "SOURCE_DATE_EPOCH=%q is not a number of seconds", s)
+		}
+		return time.Unix(n, 0).UTC(), nil
+	}
+	return time.Now().UTC().Truncate(time.Second), nil
+}
+
+// WriteAtomic writes path through a temporary file renamed into place,
+// making its folder first; errors say which folder.
+func WriteAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	// The cause stays wrapped, so that watch can tell a full disk from a
+	// bad workbook.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return &report.BilingualError{Err: err, Msg: report.Text{
+			Zh: fmt.Sprintf("无法创建输出目录 %s：%v", dir, err), En: fmt.Sprintf("cannot create output folder %s: %v", dir, err)}}
+	}
+	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+		return &report.BilingualError{Err: err, Msg: report.Text{
+			Zh: fmt.Sprintf("无法写入 %s：%v", path, err), En: fmt.Sprintf("cannot write %s: %v", path, err)}}
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package publish
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"innoreport/internal/fsname"
+	"innoreport/report"
+	"innoreport/report/xlsx"
+	"innoreport/samples"
+)
+
+// Input is a workbook as read: its bytes, kept for the updated workbook
+// and the archive, and what was read from them.
+type Input struct {
+	Path string // "" for the built-in sample
+	Name string // the name its sender gave an upload, where Path is the server's
+	Data []byte
+	WB   *report.Workbook
+}
+
+// Reader reads workbooks within limits. A file is read once and never
+// written.
+type Reader struct {
+	Options xlsx.Options
+	MaxFile int64 // bytes: a larger file is refused unread
+}
+
+// Sample reads the built-in sample workbook.
+func (r Reader) Sample() (*Input, error) {
+	wb, err := xlsx.Read(samples.Name, samples.Workbook, r.Options)
+	if err != nil {
+		return nil, err
+	}
+	wb.Name = samples.Name + "（内置样例 built-in sample）"
+	return &Input{Data: samples.Workbook, WB: wb}, nil
+}
+
+// Open reads the workbook at path, refusing one over MaxFile before
+// reading it: a 3 GB file is not read whole first.
+func (r Reader) Open(path string) (*Input, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && r.MaxFile > 0 && fi.Size() > r.MaxFile {
+		return nil, &report.LimitError{Name: filepath.Base(path), What: report.MeasureFileMB, Limit: r.MaxFile >> 20, Flag: "-max-file-mb"}
+	}
+	data, err := xlsx.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return r.Data(path, data)
+}
+
+// Data reads a workbook already in memory (watch reads the file itself,
+// once, and builds exactly those bytes); path names it and gives its
+// extension.
+func (r Reader) Data(path string, data []byte) (*Input, error) {
+	wb, err := xlsx.Read(filepath.Base(path), data, r.Options)
+	if err != nil {
+		return nil, err
+	}
+	return &Input{Path: path, Data: data, WB: wb}, nil
+}
+
+// OutputName is the stem a workbook's outputs are named after, cut short
+// enough that "-findings.json" and a temporary marker still fit in a file
+// name; "" is the built-in sample.
+func OutputName(path string) string {
+	if path == "" {
+		return "neijiang-2021"
+	}
+	base := filepath.Base(path)
+	return fsname.FitN(strings.TrimSuffix(base, filepath.Ext(base)), "", 150)
+}
+
+// BookExt keeps a macro-enabled workbook macro-enabled: Excel refuses an
+// .xlsx that holds a VBA project.
+func BookExt(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsm", ".xltm":
+		return ".xlsm"
+	}
+	return ".xlsx"
+}
+
+// SamePath reports whether a and b name the same file.
+func SamePath(a, b string) bool {
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(fa, fb)
+	}
+	aa, errA := filepath.Abs(a)
+	bb, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && aa == bb
+}
