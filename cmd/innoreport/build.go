@@ -21,7 +21,7 @@ import (
 	"innoreport/report/docx"
 	"innoreport/report/mail"
 	"innoreport/report/pdf"
-	"innoreport/report/xlsx"
+	"innoreport/report/xlsx/updated"
 )
 
 // buildFlags are what build and watch share beyond common.
@@ -214,7 +214,7 @@ func (b *buildFlags) buildFrom(ctx context.Context, in *input, name, dir string,
 	}
 	if b.want["xlsx"] {
 		b.say("写出工作簿 / writing the updated workbook")
-		if err := xlsx.WriteUpdated(&book, in.data, in.wb, res, xlsx.WriteOptions{Lang: b.lang, Annotate: b.annotate, Compare: per.compare, Password: b.password, UnzipSize: b.maxUnzip << 20}); err != nil {
+		if err := updated.Write(&book, in.data, in.wb, res, updated.Options{Lang: b.lang, Annotate: b.annotate, Compare: per.compare, Password: b.password, UnzipSize: b.maxUnzip << 20}); err != nil {
 			return nil, err
 		}
 	}

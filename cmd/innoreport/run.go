@@ -17,6 +17,7 @@ import (
 	"innoreport/report/mail"
 	"innoreport/report/pdf"
 	"innoreport/report/xlsx"
+	"innoreport/report/xlsx/updated"
 	"innoreport/samples"
 	"innoreport/templates"
 )
@@ -91,7 +92,7 @@ func errorKind(err error) string {
 		{pdf.ErrFont, "font"}, {docx.ErrTemplate, "docx-template"}, {docx.ErrFont, "font"}, {mail.ErrConfig, "mail-config"},
 		{errMailQueued, "mail-queued"}, {errMailRejected, "mail-rejected"},
 		{report.ErrNotReturn, "not-return"},
-		{xlsx.ErrWrite, "write"},
+		{updated.ErrWrite, "write"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name

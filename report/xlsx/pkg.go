@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -266,6 +267,36 @@ func (p *pkg) workbook() ([]sheetEntry, bool, error) {
 		}
 	}
 	return sheets, date1904, nil
+}
+
+// Parts are where a package keeps its worksheets and its styles, as its
+// workbook and relationships name them, in lower case as the zip's names
+// are matched: the updated workbook patches those parts.
+type Parts struct {
+	Sheets map[string]string // sheet name → part
+	Styles string
+}
+
+// PartsOf reads the parts of a package already read once, so no limit
+// applies.
+func PartsOf(zr *zip.Reader) (Parts, error) {
+	p := &pkg{name: "package", lim: DefaultLimits, files: map[string]*zip.File{}, deadline: time.Now().Add(time.Hour)}
+	p.lim.UnzipSize = math.MaxInt64
+	for _, f := range zr.File {
+		p.files[strings.ToLower(f.Name)] = f
+	}
+	sheets, _, err := p.workbook()
+	if err != nil {
+		return Parts{}, err
+	}
+	rels := p.rels("xl/_rels/workbook.xml.rels", "xl")
+	parts := Parts{Sheets: map[string]string{}, Styles: strings.ToLower(rels.byType["styles"])}
+	for _, se := range sheets {
+		if part := rels.byID[se.part]; part != "" {
+			parts.Sheets[se.name] = strings.ToLower(part)
+		}
+	}
+	return parts, nil
 }
 
 type relations struct {

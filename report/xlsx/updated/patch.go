@@ -1,8 +1,9 @@
-package xlsx
+package updated
 
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // sheetPatch is what the updated workbook changes in one of the bureau's
@@ -353,9 +356,8 @@ func (p *sheetPatch) row(out *bufio.Writer, in []byte, start, tagEndAt, r int, h
 				cellEnd = tagEnd(in, end+close)
 			}
 			tag := in[lt:end]
-			if m := reCellRef.FindSubmatch(tag); m != nil {
-				c, _ := colIndex(string(m[1]))
-				col = c + 1
+			if c, err := cellColumn(reCellRef.FindSubmatch(tag)); err == nil {
+				col = c
 			} else {
 				col++
 			}
@@ -388,6 +390,14 @@ func (p *sheetPatch) row(out *bufio.Writer, in []byte, start, tagEndAt, r int, h
 	p.emitCells(out, r, 0, *headerStyle)
 	out.WriteString("</row>")
 	return i, nil
+}
+
+// cellColumn reads the column of a cell's r="AB12" attribute.
+func cellColumn(m [][]byte) (int, error) {
+	if m == nil {
+		return 0, errors.New("no reference")
+	}
+	return excelize.ColumnNameToNumber(string(m[1]))
 }
 
 // emitCells writes the added and newly filled cells of row r that lie
@@ -424,11 +434,16 @@ func (p *sheetPatch) dimension(tag []byte) []byte {
 	if m == nil || p.maxCol == 0 {
 		return tag
 	}
-	rng, ok := parseRange(string(m[1]))
-	if !ok || rng.C2+1 >= p.maxCol {
+	from, to, ok := strings.Cut(string(m[1]), ":")
+	if !ok {
+		to = from
+	}
+	c1, r1, err1 := excelize.CellNameToCoordinates(from)
+	c2, r2, err2 := excelize.CellNameToCoordinates(to)
+	if err1 != nil || err2 != nil || r2 < r1 || c2 < c1 || c2 >= p.maxCol {
 		return tag
 	}
-	ref := cellName(rng.C1+1, rng.R1+1) + ":" + cellName(p.maxCol, rng.R2+1)
+	ref := cellName(c1, r1) + ":" + cellName(p.maxCol, r2)
 	return reDimRef.ReplaceAll(tag, []byte(`ref="`+ref+`"`))
 }
 

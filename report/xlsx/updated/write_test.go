@@ -1,4 +1,4 @@
-package xlsx_test
+package updated_test
 
 import (
 	"archive/zip"
@@ -22,6 +22,7 @@ import (
 	"innoreport/internal/tooltest"
 	"innoreport/report"
 	"innoreport/report/xlsx"
+	"innoreport/report/xlsx/updated"
 	"innoreport/samples"
 	"innoreport/templates"
 )
@@ -42,7 +43,7 @@ func analyze(t *testing.T, name string, data []byte) (*report.Result, *report.Wo
 func update(t *testing.T, data []byte, res *report.Result, wb *report.Workbook, lang string) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	if err := xlsx.WriteUpdated(&out, data, wb, res, xlsx.WriteOptions{Lang: lang, Annotate: true}); err != nil {
+	if err := updated.Write(&out, data, wb, res, updated.Options{Lang: lang, Annotate: true}); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()

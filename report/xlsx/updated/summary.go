@@ -1,0 +1,212 @@
+package updated
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"innoreport/report"
+)
+
+func (u *updater) summary() error {
+	sh := u.n.summary
+	if _, err := u.f.NewSheet(sh); err != nil {
+		return err
+	}
+	if err := u.widths(sh, 28, 10, 10, 10, 10, 10, 10, 10, 10, 14, 14); err != nil {
+		return err
+	}
+	res := u.res
+	if err := u.set(sh, 1, 1, u.L("创建工作汇总", "Summary of the creation work"), "title"); err != nil {
+		return err
+	}
+	if err := u.set(sh, 1, 2, u.L("数据截至", "As of"), "label"); err != nil {
+		return err
+	}
+	if err := u.set(sh, 2, 2, time.Time(res.AsOf), "date"); err != nil {
+		return err
+	}
+	note := u.L("以下数字为公式，按任务清单右侧的“评估状态”等列计算；修改后自动更新。",
+		"The figures below are formulas over the assessed columns of the task sheet: they update when those change.")
+	if u.rebuilt {
+		note += u.L("原工作簿的文件结构无法按原样保留，各表按读出的数值重建，原有格式、批注等未保留。",
+			" The original package could not be kept as it was: its sheets were rebuilt from the values read, without their formatting and comments.")
+	}
+	if err := u.set(sh, 1, 3, note, "note"); err != nil {
+		return err
+	}
+	if len(res.TaskList) == 0 || u.statusCol == "" {
+		return nil
+	}
+	status, section, lead, action := u.rng(u.statusCol), u.rng(u.sectionCol), u.rng(u.leadCol), u.rng(u.actionCol)
+	stateCols := report.States
+
+	// Totals.
+	row := 5
+	headers := []string{u.L("任务总数", "Tasks")}
+	for _, s := range stateCols {
+		headers = append(headers, s.Label().In(u.lang))
+	}
+	headers = append(headers, u.L("完成率", "Done"))
+	if err := u.header(sh, row, headers); err != nil {
+		return err
+	}
+	row++
+	if err := u.formula(sh, 1, row, fmt.Sprintf("COUNTA(%s)", status), float64(res.Tasks.Total), "int"); err != nil {
+		return err
+	}
+	for i, s := range stateCols {
+		if err := u.formula(sh, 2+i, row, fmt.Sprintf("COUNTIF(%s,%s)", status, criterion(s.Label().In(u.lang))), float64(res.Tasks.Count(s)), "int"); err != nil {
+			return err
+		}
+	}
+	if err := u.formula(sh, 2+len(stateCols), row, report.RateFormula(fmt.Sprint("B", row), fmt.Sprint("A", row)), res.Tasks.Rate, "pct"); err != nil {
+		return err
+	}
+	if err := u.previous(sh, 3+len(stateCols), row); err != nil {
+		return err
+	}
+
+	// By section.
+	headers[0] = u.L("板块", "Section")
+	headers = append(headers[:1], append([]string{u.L("任务", "Tasks")}, headers[1:]...)...)
+	row, err := u.table(sh, row+2, u.L("分板块", "By section"), headers)
+	if err != nil {
+		return err
+	}
+	secHeader := row
+	for _, g := range res.Sections {
+		row++
+		if err := u.groupRow(sh, row, g.Name, g.TaskTotals, section, status); err != nil {
+			return err
+		}
+	}
+	secLast := row
+	row++
+	if err := u.set(sh, 1, row, u.L("合计", "Total"), "total"); err != nil {
+		return err
+	}
+	for c := 2; c <= 2+len(stateCols); c++ {
+		col, _ := excelize.ColumnNumberToName(c)
+		v := float64(res.Tasks.Total)
+		if c > 2 {
+			v = float64(res.Tasks.Count(stateCols[c-3]))
+		}
+		if err := u.formula(sh, c, row, fmt.Sprintf("SUM(%s%d:%s%d)", col, secHeader+1, col, secLast), v, "total"); err != nil {
+			return err
+		}
+	}
+	if err := u.formula(sh, 3+len(stateCols), row, report.RateFormula(fmt.Sprint("C", row), fmt.Sprint("B", row)), res.Tasks.Rate, "totalp"); err != nil {
+		return err
+	}
+	if err := u.sectionChart(sh, secHeader, secLast); err != nil {
+		return err
+	}
+
+	// Lead units.
+	headers[0] = u.L("牵头单位", "Lead unit")
+	if row, err = u.table(sh, row+2, u.L("牵头单位", "Lead units"), headers); err != nil {
+		return err
+	}
+	for _, s := range res.Units {
+		if s.Lead == 0 {
+			continue
+		}
+		row++
+		if err := u.groupRow(sh, row, s.Name, s.TaskTotals, lead, status); err != nil {
+			return err
+		}
+	}
+
+	// Prescribed against self-selected.
+	headers[0] = u.L("动作类型", "Action type")
+	if row, err = u.table(sh, row+2, u.L("动作类型", "Action types"), headers); err != nil {
+		return err
+	}
+	for _, g := range res.Actions {
+		row++
+		name := g.Name
+		for _, a := range []report.Action{report.ActionPrescribed, report.ActionSelf, report.ActionNone} {
+			if a.Label().Zh == g.Name {
+				name = u.actionLabel(a)
+			}
+		}
+		if err := u.groupRow(sh, row, name, g.TaskTotals, action, status); err != nil {
+			return err
+		}
+	}
+	if err := u.printable(sh); err != nil {
+		return err
+	}
+	return u.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 3, TopLeftCell: "A4", ActivePane: "bottomLeft"})
+}
+
+// previous writes the 上期 and 较上期 columns beside the totals: the
+// previous period's completion rate, from the archive, and the change in
+// percentage points as a formula over the rate beside it.
+func (u *updater) previous(sh string, col, row int) error {
+	c := u.compare
+	if c == nil {
+		return nil
+	}
+	prevAt := time.Time(c.Previous.AsOf).Format("2006-01-02")
+	if err := u.set(sh, col, row-1, u.L("上期完成率（", "Previous (")+prevAt+u.L("）", ")"), "header"); err != nil {
+		return err
+	}
+	if err := u.set(sh, col+1, row-1, u.L("较上期（百分点）", "Change (points)"), "header"); err != nil {
+		return err
+	}
+	if err := u.set(sh, col, row, c.Previous.Rate, "pct"); err != nil {
+		return err
+	}
+	rate, _ := excelize.ColumnNumberToName(col - 1)
+	prev, _ := excelize.ColumnNumberToName(col)
+	return u.formula(sh, col+1, row, fmt.Sprintf("ROUND((%s%d-%s%d)*100,1)", rate, row, prev, row), c.Tasks.RateDeltaPoints, "")
+}
+
+// groupRow writes one tally row: the name, then counts over key and
+// status. The name is compared with "=", not given to COUNTIF as a
+// criterion, where "*", "?" and "~" in a unit's name would be wildcards.
+func (u *updater) groupRow(sh string, row int, name string, g report.TaskTotals, key, status string) error {
+	if err := u.set(sh, 1, row, name, "text"); err != nil {
+		return err
+	}
+	if err := u.formula(sh, 2, row, fmt.Sprintf(`SUMPRODUCT(--(%s=$A%d))`, key, row), float64(g.Total), "int"); err != nil {
+		return err
+	}
+	for i, s := range report.States {
+		f := fmt.Sprintf(`SUMPRODUCT((%s=$A%d)*(%s=%s))`, key, row, status, criterion(s.Label().In(u.lang)))
+		if err := u.formula(sh, 3+i, row, f, float64(g.Count(s)), "int"); err != nil {
+			return err
+		}
+	}
+	last := 3 + len(report.States)
+	return u.formula(sh, last, row, report.RateFormula(fmt.Sprint("C", row), fmt.Sprint("B", row)), g.Rate, "pct")
+}
+
+func (u *updater) sectionChart(sh string, header, last int) error {
+	if last <= header {
+		return nil
+	}
+	var series []excelize.ChartSeries
+	colors := []string{"2E7D32", "66BB6A", "90CAF9", "FFB300", "E53935", "9E9E9E"}
+	for i := range report.States {
+		col, _ := excelize.ColumnNumberToName(3 + i)
+		series = append(series, excelize.ChartSeries{
+			Name:       ref(sh, fmt.Sprintf("$%s$%d", col, header)),
+			Categories: ref(sh, fmt.Sprintf("$A$%d:$A$%d", header+1, last)),
+			Values:     ref(sh, fmt.Sprintf("$%s$%d:$%s$%d", col, header+1, col, last)),
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colors[i]}},
+		})
+	}
+	return u.f.AddChart(sh, "K2", &excelize.Chart{
+		Type:      excelize.BarStacked,
+		Series:    series,
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: u.L("各板块任务状态", "Task status by section")}}},
+		Legend:    excelize.ChartLegend{Position: "bottom", Font: &chartFont},
+		Dimension: excelize.ChartDimension{Width: 640, Height: uint(160 + 28*(last-header))},
+		XAxis:     excelize.ChartAxis{Font: chartFont},
+		YAxis:     excelize.ChartAxis{Font: chartFont},
+	})
+}

@@ -1,0 +1,88 @@
+package updated
+
+import (
+	"fmt"
+	"html"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"innoreport/report"
+)
+
+// tasks appends the assessed columns right of the bureau's own, by
+// patching the sheet's XML (see sheetPatch).
+func (u *updater) tasks() error {
+	sheet := u.res.Sheets["tasks"]
+	grid := u.wb.Sheet(sheet)
+	if sheet == "" || grid == nil || len(u.res.TaskList) == 0 {
+		return nil
+	}
+	d := u.res.Data
+	top, bottom := d.HeaderTop["tasks"]+1, d.HeaderRow["tasks"]+1
+	start := d.Width["tasks"] + 1
+	// A workbook updated before keeps its columns where they are.
+	for r := top; r <= bottom; r++ {
+		for c := range grid.Rows[r-1] {
+			if grid.Text(r-1, c) == u.n.cols[0] {
+				start = c + 1
+			}
+		}
+	}
+	p := u.patch(sheet)
+	p.drop = [2]int{start, start + len(u.n.cols) - 1}
+	p.maxCol = start + len(u.n.cols) - 1
+	p.headerStyle.row, p.headerStyle.fromCol = top, max(start-1, 1)
+	widths := []float64{10, 9, 16, 20, 11}
+	for i, h := range u.n.cols {
+		p.cells[top] = append(p.cells[top], newCell{col: start + i, style: -1, text: h})
+		for r := top + 1; r <= bottom; r++ {
+			p.cells[r] = append(p.cells[r], newCell{col: start + i, style: -1})
+		}
+		p.cols = append(p.cols, colWidth{start + i, widths[i]})
+	}
+	u.statusCol, _ = excelize.ColumnNumberToName(start)
+	u.sectionCol, _ = excelize.ColumnNumberToName(start + 2)
+	u.leadCol, _ = excelize.ColumnNumberToName(start + 3)
+	u.actionCol, _ = excelize.ColumnNumberToName(start + 4)
+	u.firstRow, u.lastRow = math.MaxInt, 0
+	text, pct := u.styles["text"], u.styles["pct"]
+	for _, tr := range u.res.TaskList {
+		r := tr.Row
+		u.firstRow, u.lastRow = min(u.firstRow, r), max(u.lastRow, r)
+		p.cells[r] = append(p.cells[r],
+			newCell{col: start, style: text, text: tr.St.Label().In(u.lang)},
+			newCell{col: start + 1, style: pct, num: true, number: tr.Expected / 100},
+			newCell{col: start + 2, style: text, text: tr.Section},
+			newCell{col: start + 3, style: text, text: tr.Lead},
+			newCell{col: start + 4, style: text, text: u.actionLabel(tr.Task.Action)},
+		)
+	}
+	// Colour the assessed status as the PDF does.
+	colors := map[report.State]string{
+		report.StateDone: "C6EFCE", report.StateAhead: "E2F0D9", report.StateOnSchedule: "DDEBF7",
+		report.StateBehind: "FFEB9C", report.StateOverdue: "FFC7CE", report.StateNotStarted: "E7E6E6",
+	}
+	p.cfSqref = fmt.Sprintf("%s%d:%s%d", u.statusCol, u.firstRow, u.statusCol, u.lastRow)
+	var cf strings.Builder
+	fmt.Fprintf(&cf, `<conditionalFormatting sqref="%s">`, p.cfSqref)
+	for i, s := range report.States {
+		id, err := u.f.NewConditionalStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colors[s]}}})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&cf, `<cfRule type="cellIs" dxfId="%d" priority="%d" operator="equal"><formula>%s</formula></cfRule>`,
+			id, 1001+i, html.EscapeString(strconv.Quote(s.Label().In(u.lang))))
+	}
+	cf.WriteString(`</conditionalFormatting>`)
+	p.cf = cf.String()
+	return nil
+}
+
+func (u *updater) actionLabel(a report.Action) string { return a.Label().In(u.lang) }
+
+func (u *updater) rng(col string) string {
+	return ref(u.res.Sheets["tasks"], fmt.Sprintf("$%s$%d:$%s$%d", col, u.firstRow, col, u.lastRow))
+}
