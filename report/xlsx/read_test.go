@@ -361,3 +361,24 @@ func TestFormulaEmptyValueAndShared(t *testing.T) {
 		}
 	}
 }
+
+// Strings keep what OOXML escapes as _xHHHH_ (a carriage return, say) as
+// the character itself, as Excel shows it.
+func TestEscapedCharacters(t *testing.T) {
+	for _, tt := range []struct{ name, stored, want string }{
+		{"carriage return", "ABC_x000D_\nDEF", "ABC\r\nDEF"},
+		{"lower-case hex", "a_x000d_b", "a\rb"},
+		{"escaped underscore", "_x005F_x000D_", "_x000D_"},
+		{"no escape", "_x00G0_ and _x", "_x00G0_ and _x"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			wb, err := xlsx.Read("e.xlsx", rawBook(t, `<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>`+tt.stored+`</t></is></c></row></sheetData>`), xlsx.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := wb.Sheets[0].At(0, 0).Text; got != tt.want {
+				t.Errorf("A1 = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -26,7 +26,7 @@ func (u *updater) annotate() error {
 	marks := map[[2]string]*mark{}
 	var order [][2]string
 	for _, f := range u.res.Findings {
-		if f.Cell == "" || u.wb.Sheet(f.Sheet) == nil {
+		if f.Cell == "" || !u.book.has(f.Sheet) {
 			continue
 		}
 		k := [2]string{f.Sheet, f.Cell}
@@ -47,8 +47,7 @@ func (u *updater) annotate() error {
 		if err != nil {
 			continue
 		}
-		grid := u.wb.Sheet(sheet)
-		orig := int(grid.At(row-1, col-1).Style)
+		orig := int(u.book.cell(sheet, cell).Style)
 		fill, ok := u.fills[[2]int{orig, int(m.sev)}]
 		if !ok {
 			fill = len(u.xfs)

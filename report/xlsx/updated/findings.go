@@ -45,7 +45,7 @@ func (u *updater) findings() error {
 	text, link := u.styles["text"], u.styles["link"]
 	for i, f := range u.res.Findings {
 		where := excelize.Cell{StyleID: text, Value: f.Where()}
-		if f.Cell != "" && u.wb.Sheet(f.Sheet) != nil {
+		if f.Cell != "" && u.book.has(f.Sheet) {
 			target := strings.ReplaceAll("#"+ref(f.Sheet, f.Cell), `"`, `""`)
 			where = excelize.Cell{StyleID: link, Value: f.Where(),
 				Formula: fmt.Sprintf(`HYPERLINK("%s","%s")`, target, strings.ReplaceAll(f.Where(), `"`, `""`))}

@@ -18,12 +18,7 @@ func (u *updater) source(cell string, n report.Number) (string, bool) {
 	if cell == "" || !n.OK || n.Growth {
 		return "", false
 	}
-	grid := u.wb.Sheet(sheet)
-	col, row, err := excelize.CellNameToCoordinates(cell)
-	if grid == nil || err != nil {
-		return "", false
-	}
-	c := grid.At(row-1, col-1)
+	c := u.book.cell(sheet, cell)
 	if !c.Number || c.Format == report.FormatPercent {
 		return "", false
 	}
@@ -34,6 +29,9 @@ func (u *updater) source(cell string, n report.Number) (string, bool) {
 	return ref(sheet, cell), true
 }
 
+// indicators writes the 指标达成 sheet: each indicator's figures, as
+// references to the bureau's cells where they hold plain numbers, its
+// attainment and growth as formulas, its status, and a chart.
 func (u *updater) indicators() error {
 	if len(u.res.Indicators) == 0 {
 		return nil
@@ -51,66 +49,7 @@ func (u *updater) indicators() error {
 		return err
 	}
 	for i, ind := range u.res.Indicators {
-		row := i + 2
-		dir := u.L("正向", "positive")
-		if ind.Direction == "negative" {
-			dir = u.L("逆向", "negative")
-		}
-		for c, v := range []string{ind.Name, ind.Unit, dir} {
-			if err := u.set(sh, c+1, row, v, "text"); err != nil {
-				return err
-			}
-		}
-		src := ind.Indicator
-		figs := []struct {
-			cell string
-			n    report.Number
-			v    *float64
-		}{
-			{src.Cells.Get("baseline"), src.Baseline, ind.Baseline},
-			{src.Cells.Get("target"), src.Target, ind.Target},
-			{src.Cells.Get("actual"), src.Actual, ind.Actual},
-		}
-		for k, fg := range figs {
-			col := 4 + k
-			if fg.v == nil {
-				if err := u.set(sh, col, row, "", "num"); err != nil {
-					return err
-				}
-				continue
-			}
-			if f, ok := u.source(fg.cell, fg.n); ok {
-				if err := u.formula(sh, col, row, f, *fg.v, "num"); err != nil {
-					return err
-				}
-				continue
-			}
-			// Typed as text in the bureau's sheet ("46个", "增长6%左右"):
-			// the figure read from it, with a comment saying so.
-			if err := u.set(sh, col, row, *fg.v, "num"); err != nil {
-				return err
-			}
-			raw := ""
-			if g := u.wb.Sheet(u.res.Sheets["indicators"]); g != nil {
-				if col, row, err := excelize.CellNameToCoordinates(fg.cell); err == nil {
-					raw = g.Text(row-1, col-1)
-				}
-			}
-			if err := u.f.AddComment(sh, excelize.Comment{Author: "innoreport", Cell: cellName(col, row),
-				Text: commentMark + u.L(fmt.Sprintf("由 %s!%s 的“%s”读出", u.res.Sheets["indicators"], fg.cell, raw),
-					fmt.Sprintf("read from %q in %s!%s", raw, u.res.Sheets["indicators"], fg.cell))}); err != nil {
-				return err
-			}
-		}
-		att := report.AttainmentFormula(src.Direction, fmt.Sprint("E", row), fmt.Sprint("F", row))
-		if err := u.optFormula(sh, 7, row, att, ind.Attainment); err != nil {
-			return err
-		}
-		growth := report.GrowthFormula(fmt.Sprint("D", row), fmt.Sprint("F", row))
-		if err := u.optFormula(sh, 8, row, growth, ind.Growth); err != nil {
-			return err
-		}
-		if err := u.set(sh, 9, row, report.IndicatorStatusLabel(ind.Status).In(u.lang), "text"); err != nil {
+		if err := u.indicatorRow(sh, i+2, ind); err != nil {
 			return err
 		}
 	}
@@ -126,6 +65,68 @@ func (u *updater) indicators() error {
 	if err := u.printable(sh); err != nil {
 		return err
 	}
+	return u.indicatorChart(sh, last)
+}
+
+// indicatorRow writes one indicator at row.
+func (u *updater) indicatorRow(sh string, row int, ind report.IndicatorResult) error {
+	dir := u.L("正向", "positive")
+	if ind.Direction == "negative" {
+		dir = u.L("逆向", "negative")
+	}
+	for c, v := range []string{ind.Name, ind.Unit, dir} {
+		if err := u.set(sh, c+1, row, v, "text"); err != nil {
+			return err
+		}
+	}
+	src := ind.Indicator
+	figs := []struct {
+		cell string
+		n    report.Number
+		v    *float64
+	}{
+		{src.Cells.Get("baseline"), src.Baseline, ind.Baseline},
+		{src.Cells.Get("target"), src.Target, ind.Target},
+		{src.Cells.Get("actual"), src.Actual, ind.Actual},
+	}
+	for k, fg := range figs {
+		if err := u.figure(sh, 4+k, row, fg.cell, fg.n, fg.v); err != nil {
+			return err
+		}
+	}
+	att := report.AttainmentFormula(src.Direction, fmt.Sprint("E", row), fmt.Sprint("F", row))
+	if err := u.optFormula(sh, 7, row, att, ind.Attainment); err != nil {
+		return err
+	}
+	growth := report.GrowthFormula(fmt.Sprint("D", row), fmt.Sprint("F", row))
+	if err := u.optFormula(sh, 8, row, growth, ind.Growth); err != nil {
+		return err
+	}
+	return u.set(sh, 9, row, report.IndicatorStatusLabel(ind.Status).In(u.lang), "text")
+}
+
+// figure writes one of an indicator's figures, v as read from the
+// bureau's cell: a reference to that cell where it holds the number
+// plainly, else the number, with a comment saying where from.
+func (u *updater) figure(sh string, col, row int, cell string, n report.Number, v *float64) error {
+	if v == nil {
+		return u.set(sh, col, row, "", "num")
+	}
+	if f, ok := u.source(cell, n); ok {
+		return u.formula(sh, col, row, f, *v, "num")
+	}
+	// Typed as text in the bureau's sheet ("46个", "增长6%左右").
+	if err := u.set(sh, col, row, *v, "num"); err != nil {
+		return err
+	}
+	from, raw := u.res.Sheets["indicators"], u.book.cell(u.res.Sheets["indicators"], cell).Text
+	return u.f.AddComment(sh, excelize.Comment{Author: "innoreport", Cell: cellName(col, row),
+		Text: commentMark + u.L(fmt.Sprintf("由 %s!%s 的“%s”读出", from, cell, raw),
+			fmt.Sprintf("read from %q in %s!%s", raw, from, cell))})
+}
+
+// indicatorChart draws attainment by indicator beside the table.
+func (u *updater) indicatorChart(sh string, last int) error {
 	return u.f.AddChart(sh, "K2", &excelize.Chart{
 		Type: excelize.Bar,
 		Series: []excelize.ChartSeries{{

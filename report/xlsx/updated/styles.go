@@ -82,23 +82,19 @@ type fillXf struct {
 	color string // RRGGBB
 }
 
-// addFillXfs copies each requested cell format in the styles part
-// excelize wrote, as XML, with a fill added; the copies are numbered from
-// the returned base. Copying the xf itself keeps the original's fonts,
-// borders, number format and alignment exactly as they were, theme and
-// indexed colours included; a round trip through excelize's Style would
-// rewrite their colours, and not always validly.
-func addFillXfs(styles []byte, add []fillXf) ([]byte, int, error) {
-	var (
-		d                    = xml.NewDecoder(bytes.NewReader(styles))
-		depth                int
-		in                   string // the depth-1 element we are in
-		fillsStart, fillsEnd = -1, -1
-		xfsStart, xfsEnd     = -1, -1
-		nFills               int
-		xfs                  [][2]int // each cellXfs/xf's span
-		xfStart              int
-	)
+// styleSpans are where a styles part keeps its fills and cell formats.
+type styleSpans struct {
+	fillsStart, fillsEnd int
+	xfsStart, xfsEnd     int
+	nFills               int
+	xfs                  [][2]int // each cellXfs/xf's span
+}
+
+// locateStyles finds the fills and the cell formats of a styles part.
+func locateStyles(styles []byte) (styleSpans, error) {
+	sp := styleSpans{fillsStart: -1, fillsEnd: -1, xfsStart: -1, xfsEnd: -1}
+	d := xml.NewDecoder(bytes.NewReader(styles))
+	depth, in, xfStart := 0, "", 0 // in: the depth-1 element we are in
 	for {
 		before := int(d.InputOffset())
 		tok, err := d.RawToken()
@@ -106,43 +102,54 @@ func addFillXfs(styles []byte, add []fillXf) ([]byte, int, error) {
 			break
 		}
 		if err != nil {
-			return nil, 0, err
+			return sp, err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
-			if depth == 2 {
+			switch {
+			case depth == 2:
 				in = t.Name.Local
-				switch in {
-				case "fills":
-					fillsStart = before
-				case "cellXfs":
-					xfsStart = before
+				if in == "fills" {
+					sp.fillsStart = before
+				} else if in == "cellXfs" {
+					sp.xfsStart = before
 				}
-			}
-			if depth == 3 && in == "fills" && t.Name.Local == "fill" {
-				nFills++
-			}
-			if depth == 3 && in == "cellXfs" && t.Name.Local == "xf" {
+			case depth == 3 && in == "fills" && t.Name.Local == "fill":
+				sp.nFills++
+			case depth == 3 && in == "cellXfs" && t.Name.Local == "xf":
 				xfStart = before
 			}
 		case xml.EndElement:
-			if depth == 3 && in == "cellXfs" && t.Name.Local == "xf" {
-				xfs = append(xfs, [2]int{xfStart, int(d.InputOffset())})
+			switch {
+			case depth == 3 && in == "cellXfs" && t.Name.Local == "xf":
+				sp.xfs = append(sp.xfs, [2]int{xfStart, int(d.InputOffset())})
+			case depth == 2 && t.Name.Local == "fills":
+				sp.fillsEnd = before
+			case depth == 2 && t.Name.Local == "cellXfs":
+				sp.xfsEnd = before
 			}
 			if depth == 2 {
-				switch t.Name.Local {
-				case "fills":
-					fillsEnd = before
-				case "cellXfs":
-					xfsEnd = before
-				}
 				in = ""
 			}
 			depth--
 		}
 	}
-	if fillsStart < 0 || xfsStart < 0 || fillsEnd < fillsStart || xfsEnd < xfsStart || fillsEnd > xfsStart {
+	return sp, nil
+}
+
+// addFillXfs copies each requested cell format in the styles part
+// excelize wrote, as XML, with a fill added; the copies are numbered from
+// the returned base. Copying the xf itself keeps the original's fonts,
+// borders, number format and alignment exactly as they were, theme and
+// indexed colours included; a round trip through excelize's Style would
+// rewrite their colours, and not always validly.
+func addFillXfs(styles []byte, add []fillXf) ([]byte, int, error) {
+	sp, err := locateStyles(styles)
+	if err != nil {
+		return nil, 0, err
+	}
+	if sp.fillsStart < 0 || sp.xfsStart < 0 || sp.fillsEnd < sp.fillsStart || sp.xfsEnd < sp.xfsStart || sp.fillsEnd > sp.xfsStart {
 		return nil, 0, errors.New("xlsx: the styles part has no fills or cell formats in order")
 	}
 	var fills, newXfs strings.Builder
@@ -150,34 +157,34 @@ func addFillXfs(styles []byte, add []fillXf) ([]byte, int, error) {
 	for _, a := range add {
 		id, ok := fillIDs[a.color]
 		if !ok {
-			id = nFills + len(fillIDs)
+			id = sp.nFills + len(fillIDs)
 			fillIDs[a.color] = id
 			fmt.Fprintf(&fills, `<fill><patternFill patternType="solid"><fgColor rgb="FF%s"/><bgColor indexed="64"/></patternFill></fill>`, a.color)
 		}
 		xf := `<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>`
 		switch {
-		case a.orig >= 0 && a.orig < len(xfs):
-			xf = string(styles[xfs[a.orig][0]:xfs[a.orig][1]])
-		case len(xfs) > 0:
-			xf = string(styles[xfs[0][0]:xfs[0][1]])
+		case a.orig >= 0 && a.orig < len(sp.xfs):
+			xf = string(styles[sp.xfs[a.orig][0]:sp.xfs[a.orig][1]])
+		case len(sp.xfs) > 0:
+			xf = string(styles[sp.xfs[0][0]:sp.xfs[0][1]])
 		}
 		newXfs.WriteString(withFill(xf, id))
 	}
-	fillsOpen, xfsOpen := tagEnd(styles, fillsStart), tagEnd(styles, xfsStart)
-	if bytes.HasSuffix(styles[fillsStart:fillsOpen], []byte("/>")) || bytes.HasSuffix(styles[xfsStart:xfsOpen], []byte("/>")) {
+	fillsOpen, xfsOpen := tagEnd(styles, sp.fillsStart), tagEnd(styles, sp.xfsStart)
+	if bytes.HasSuffix(styles[sp.fillsStart:fillsOpen], []byte("/>")) || bytes.HasSuffix(styles[sp.xfsStart:xfsOpen], []byte("/>")) {
 		return nil, 0, errors.New("xlsx: the styles part has empty fills or cell formats")
 	}
 	var out bytes.Buffer
-	out.Write(styles[:fillsStart])
-	out.WriteString(withCount(string(styles[fillsStart:fillsOpen]), nFills+len(fillIDs)))
-	out.Write(styles[fillsOpen:fillsEnd])
+	out.Write(styles[:sp.fillsStart])
+	out.WriteString(withCount(string(styles[sp.fillsStart:fillsOpen]), sp.nFills+len(fillIDs)))
+	out.Write(styles[fillsOpen:sp.fillsEnd])
 	out.WriteString(fills.String())
-	out.Write(styles[fillsEnd:xfsStart])
-	out.WriteString(withCount(string(styles[xfsStart:xfsOpen]), len(xfs)+len(add)))
-	out.Write(styles[xfsOpen:xfsEnd])
+	out.Write(styles[sp.fillsEnd:sp.xfsStart])
+	out.WriteString(withCount(string(styles[sp.xfsStart:xfsOpen]), len(sp.xfs)+len(add)))
+	out.Write(styles[xfsOpen:sp.xfsEnd])
 	out.WriteString(newXfs.String())
-	out.Write(styles[xfsEnd:])
-	return out.Bytes(), len(xfs), nil
+	out.Write(styles[sp.xfsEnd:])
+	return out.Bytes(), len(sp.xfs), nil
 }
 
 var (

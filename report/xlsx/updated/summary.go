@@ -9,6 +9,9 @@ import (
 	"innoreport/report"
 )
 
+// summary writes the 汇总 sheet: the as-of date, the totals, and the
+// tallies by section, lead unit and action type, every figure a formula
+// over the tasks sheet's assessed columns with the result's value stored.
 func (u *updater) summary() error {
 	sh := u.n.summary
 	if _, err := u.f.NewSheet(sh); err != nil {
@@ -17,14 +20,48 @@ func (u *updater) summary() error {
 	if err := u.widths(sh, 28, 10, 10, 10, 10, 10, 10, 10, 10, 14, 14); err != nil {
 		return err
 	}
-	res := u.res
+	if err := u.summaryHead(sh); err != nil {
+		return err
+	}
+	if len(u.res.TaskList) == 0 || u.statusCol == "" {
+		return nil
+	}
+	status := u.rng(u.statusCol)
+	headers := []string{u.L("任务总数", "Tasks")}
+	for _, s := range report.States {
+		headers = append(headers, s.Label().In(u.lang))
+	}
+	headers = append(headers, u.L("完成率", "Done"))
+	if err := u.totals(sh, 5, headers, status); err != nil {
+		return err
+	}
+	// The tallies' headers: the group's name, then the totals' columns.
+	headers = append([]string{"", u.L("任务", "Tasks")}, headers[1:]...)
+	row, err := u.bySection(sh, 8, headers, status)
+	if err != nil {
+		return err
+	}
+	if row, err = u.byLead(sh, row+2, headers, status); err != nil {
+		return err
+	}
+	if _, err = u.byAction(sh, row+2, headers, status); err != nil {
+		return err
+	}
+	if err := u.printable(sh); err != nil {
+		return err
+	}
+	return u.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 3, TopLeftCell: "A4", ActivePane: "bottomLeft"})
+}
+
+// summaryHead writes the summary's title, as-of date and note.
+func (u *updater) summaryHead(sh string) error {
 	if err := u.set(sh, 1, 1, u.L("创建工作汇总", "Summary of the creation work"), "title"); err != nil {
 		return err
 	}
 	if err := u.set(sh, 1, 2, u.L("数据截至", "As of"), "label"); err != nil {
 		return err
 	}
-	if err := u.set(sh, 2, 2, time.Time(res.AsOf), "date"); err != nil {
+	if err := u.set(sh, 2, 2, time.Time(u.res.AsOf), "date"); err != nil {
 		return err
 	}
 	note := u.L("以下数字为公式，按任务清单右侧的“评估状态”等列计算；修改后自动更新。",
@@ -33,22 +70,13 @@ func (u *updater) summary() error {
 		note += u.L("原工作簿的文件结构无法按原样保留，各表按读出的数值重建，原有格式、批注等未保留。",
 			" The original package could not be kept as it was: its sheets were rebuilt from the values read, without their formatting and comments.")
 	}
-	if err := u.set(sh, 1, 3, note, "note"); err != nil {
-		return err
-	}
-	if len(res.TaskList) == 0 || u.statusCol == "" {
-		return nil
-	}
-	status, section, lead, action := u.rng(u.statusCol), u.rng(u.sectionCol), u.rng(u.leadCol), u.rng(u.actionCol)
-	stateCols := report.States
+	return u.set(sh, 1, 3, note, "note")
+}
 
-	// Totals.
-	row := 5
-	headers := []string{u.L("任务总数", "Tasks")}
-	for _, s := range stateCols {
-		headers = append(headers, s.Label().In(u.lang))
-	}
-	headers = append(headers, u.L("完成率", "Done"))
+// totals writes the header at row and the totals below it, with the
+// previous period's rate beside them where there is one.
+func (u *updater) totals(sh string, row int, headers []string, status string) error {
+	res, states := u.res, report.States
 	if err := u.header(sh, row, headers); err != nil {
 		return err
 	}
@@ -56,75 +84,89 @@ func (u *updater) summary() error {
 	if err := u.formula(sh, 1, row, fmt.Sprintf("COUNTA(%s)", status), float64(res.Tasks.Total), "int"); err != nil {
 		return err
 	}
-	for i, s := range stateCols {
+	for i, s := range states {
 		if err := u.formula(sh, 2+i, row, fmt.Sprintf("COUNTIF(%s,%s)", status, criterion(s.Label().In(u.lang))), float64(res.Tasks.Count(s)), "int"); err != nil {
 			return err
 		}
 	}
-	if err := u.formula(sh, 2+len(stateCols), row, report.RateFormula(fmt.Sprint("B", row), fmt.Sprint("A", row)), res.Tasks.Rate, "pct"); err != nil {
+	if err := u.formula(sh, 2+len(states), row, report.RateFormula(fmt.Sprint("B", row), fmt.Sprint("A", row)), res.Tasks.Rate, "pct"); err != nil {
 		return err
 	}
-	if err := u.previous(sh, 3+len(stateCols), row); err != nil {
-		return err
-	}
+	return u.previous(sh, 3+len(states), row)
+}
 
-	// By section.
+// bySection writes the table by section from row, its total row and its
+// chart, returning the total row.
+func (u *updater) bySection(sh string, row int, headers []string, status string) (int, error) {
 	headers[0] = u.L("板块", "Section")
-	headers = append(headers[:1], append([]string{u.L("任务", "Tasks")}, headers[1:]...)...)
-	row, err := u.table(sh, row+2, u.L("分板块", "By section"), headers)
+	row, err := u.table(sh, row, u.L("分板块", "By section"), headers)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	secHeader := row
-	for _, g := range res.Sections {
+	secHeader, section := row, u.rng(u.sectionCol)
+	for _, g := range u.res.Sections {
 		row++
 		if err := u.groupRow(sh, row, g.Name, g.TaskTotals, section, status); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	secLast := row
 	row++
+	if err := u.totalRow(sh, row, secHeader+1, secLast); err != nil {
+		return 0, err
+	}
+	return row, u.sectionChart(sh, secHeader, secLast)
+}
+
+// totalRow sums the rows from first to last of the table by section.
+func (u *updater) totalRow(sh string, row, first, last int) error {
+	states, tasks := report.States, u.res.Tasks
 	if err := u.set(sh, 1, row, u.L("合计", "Total"), "total"); err != nil {
 		return err
 	}
-	for c := 2; c <= 2+len(stateCols); c++ {
+	for c := 2; c <= 2+len(states); c++ {
 		col, _ := excelize.ColumnNumberToName(c)
-		v := float64(res.Tasks.Total)
+		v := float64(tasks.Total)
 		if c > 2 {
-			v = float64(res.Tasks.Count(stateCols[c-3]))
+			v = float64(tasks.Count(states[c-3]))
 		}
-		if err := u.formula(sh, c, row, fmt.Sprintf("SUM(%s%d:%s%d)", col, secHeader+1, col, secLast), v, "total"); err != nil {
+		if err := u.formula(sh, c, row, fmt.Sprintf("SUM(%s%d:%s%d)", col, first, col, last), v, "total"); err != nil {
 			return err
 		}
 	}
-	if err := u.formula(sh, 3+len(stateCols), row, report.RateFormula(fmt.Sprint("C", row), fmt.Sprint("B", row)), res.Tasks.Rate, "totalp"); err != nil {
-		return err
-	}
-	if err := u.sectionChart(sh, secHeader, secLast); err != nil {
-		return err
-	}
+	return u.formula(sh, 3+len(states), row, report.RateFormula(fmt.Sprint("C", row), fmt.Sprint("B", row)), tasks.Rate, "totalp")
+}
 
-	// Lead units.
+// byLead writes the lead-unit scoreboard from row, returning its last row.
+func (u *updater) byLead(sh string, row int, headers []string, status string) (int, error) {
 	headers[0] = u.L("牵头单位", "Lead unit")
-	if row, err = u.table(sh, row+2, u.L("牵头单位", "Lead units"), headers); err != nil {
-		return err
+	row, err := u.table(sh, row, u.L("牵头单位", "Lead units"), headers)
+	if err != nil {
+		return 0, err
 	}
-	for _, s := range res.Units {
+	lead := u.rng(u.leadCol)
+	for _, s := range u.res.Units {
 		if s.Lead == 0 {
 			continue
 		}
 		row++
 		if err := u.groupRow(sh, row, s.Name, s.TaskTotals, lead, status); err != nil {
-			return err
+			return 0, err
 		}
 	}
+	return row, nil
+}
 
-	// Prescribed against self-selected.
+// byAction writes prescribed against self-selected from row, returning
+// its last row.
+func (u *updater) byAction(sh string, row int, headers []string, status string) (int, error) {
 	headers[0] = u.L("动作类型", "Action type")
-	if row, err = u.table(sh, row+2, u.L("动作类型", "Action types"), headers); err != nil {
-		return err
+	row, err := u.table(sh, row, u.L("动作类型", "Action types"), headers)
+	if err != nil {
+		return 0, err
 	}
-	for _, g := range res.Actions {
+	action := u.rng(u.actionCol)
+	for _, g := range u.res.Actions {
 		row++
 		name := g.Name
 		for _, a := range []report.Action{report.ActionPrescribed, report.ActionSelf, report.ActionNone} {
@@ -133,13 +175,10 @@ func (u *updater) summary() error {
 			}
 		}
 		if err := u.groupRow(sh, row, name, g.TaskTotals, action, status); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	if err := u.printable(sh); err != nil {
-		return err
-	}
-	return u.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 3, TopLeftCell: "A4", ActivePane: "bottomLeft"})
+	return row, nil
 }
 
 // previous writes the 上期 and 较上期 columns beside the totals: the

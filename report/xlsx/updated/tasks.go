@@ -16,17 +16,16 @@ import (
 // patching the sheet's XML (see sheetPatch).
 func (u *updater) tasks() error {
 	sheet := u.res.Sheets["tasks"]
-	grid := u.wb.Sheet(sheet)
-	if sheet == "" || grid == nil || len(u.res.TaskList) == 0 {
+	if sheet == "" || !u.book.has(sheet) || len(u.res.TaskList) == 0 {
 		return nil
 	}
 	d := u.res.Data
 	top, bottom := d.HeaderTop["tasks"]+1, d.HeaderRow["tasks"]+1
 	start := d.Width["tasks"] + 1
 	// A workbook updated before keeps its columns where they are.
-	for r := top; r <= bottom; r++ {
-		for c := range grid.Rows[r-1] {
-			if grid.Text(r-1, c) == u.n.cols[0] {
+	for _, texts := range u.book.header {
+		for c, text := range texts {
+			if text == u.n.cols[0] {
 				start = c + 1
 			}
 		}

@@ -127,10 +127,10 @@ func writeUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 }
 
 func newUpdater(wb *report.Workbook, res *report.Result, opts Options) *updater {
-	u := &updater{wb: wb, res: res, lang: opts.Lang, compare: opts.Compare, n: namesFor(opts.Lang), fills: map[[2]int]int{},
+	u := &updater{wb: wb, book: bookOf(wb, res), res: res, lang: opts.Lang, compare: opts.Compare, n: namesFor(opts.Lang), fills: map[[2]int]int{},
 		patches: map[string]*sheetPatch{}, numbers: map[string]map[string]bool{}, big: map[string]bool{}}
-	for _, s := range wb.Sheets {
-		u.big[s.Name] = len(s.Rows) > commentRows
+	for sheet, rows := range u.book.rows {
+		u.big[sheet] = rows > commentRows
 	}
 	return u
 }
@@ -172,7 +172,8 @@ func (u *updater) write(open func() (*excelize.File, error), annotate bool) (out
 
 type updater struct {
 	f       *excelize.File
-	wb      *report.Workbook
+	wb      *report.Workbook // the grid: only rebuild reads it
+	book    *book
 	res     *report.Result
 	patches map[string]*sheetPatch // source sheet → what changes in it
 	// originals are the big sheets' parts in the input, stubbed for
