@@ -118,8 +118,9 @@ func TestUnreadableInputs(t *testing.T) {
 	enc := book(t, "secret")
 	zipNoBook := func() []byte {
 		var b bytes.Buffer
-		f := excelize.NewFile()
-		f.WriteTo(&b)
+		if _, err := excelize.NewFile().WriteTo(&b); err != nil {
+			t.Fatal(err)
+		}
 		data := b.Bytes()
 		// Rename the workbook part so the package holds no workbook.
 		return bytes.ReplaceAll(data, []byte("xl/workbook.xml"), []byte("xl/workbook.xxx"))
@@ -139,11 +140,13 @@ func TestUnreadableInputs(t *testing.T) {
 		{"nobook.xlsx", "", zipNoBook, report.ErrNotWorkbook, "no workbook"},
 	}
 	for _, tt := range tests {
-		_, err := xlsx.Read(tt.name, tt.data, xlsx.Options{Password: tt.password})
-		var be *report.BilingualError
-		if !errors.Is(err, tt.sentinel) || !errors.As(err, &be) || !bytes.Contains([]byte(be.Msg.En), []byte(tt.says)) {
-			t.Errorf("%s: err = %v; want %v saying %q", tt.name, err, tt.sentinel, tt.says)
-		}
+		t.Run(tt.name+"/"+tt.says, func(t *testing.T) {
+			_, err := xlsx.Read(tt.name, tt.data, xlsx.Options{Password: tt.password})
+			var be *report.BilingualError
+			if !errors.Is(err, tt.sentinel) || !errors.As(err, &be) || !bytes.Contains([]byte(be.Msg.En), []byte(tt.says)) {
+				t.Errorf("err = %v; want %v saying %q", err, tt.sentinel, tt.says)
+			}
+		})
 	}
 	if _, err := xlsx.Read("locked.xlsx", enc, xlsx.Options{Password: "secret"}); err != nil {
 		t.Errorf("right password: %v", err)
@@ -235,7 +238,9 @@ func rawBook(t testing.TB, sheetXML string) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.WriteString(w, parts[name])
+		if _, err := io.WriteString(w, parts[name]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
