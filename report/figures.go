@@ -28,6 +28,17 @@ func RateFormula(done, total string) string {
 	return fmt.Sprintf("IF(%[2]s=0,0,ROUND(%[1]s/%[2]s,%[3]d))", done, total, FigureDigits)
 }
 
+// RateDelta is the change from the previous completion rate to the
+// current one, in percentage points with one decimal.
+func RateDelta(current, previous float64) float64 {
+	return Round((current-previous)*100, 1)
+}
+
+// RateDeltaFormula is RateDelta over the cells holding the two rates.
+func RateDeltaFormula(current, previous string) string {
+	return fmt.Sprintf("ROUND((%s-%s)*100,1)", current, previous)
+}
+
 // Attainment is how far an indicator reached its target: actual/target
 // where more is better (正向), target/actual where less is (逆向). A
 // target of 0 to grow from is met by anything; an actual of 0 where less

@@ -201,7 +201,7 @@ func (u *updater) previous(sh string, col, row int) error {
 	}
 	rate, _ := excelize.ColumnNumberToName(col - 1)
 	prev, _ := excelize.ColumnNumberToName(col)
-	return u.formula(sh, col+1, row, fmt.Sprintf("ROUND((%s%d-%s%d)*100,1)", rate, row, prev, row), c.Tasks.RateDeltaPoints, "")
+	return u.formula(sh, col+1, row, report.RateDeltaFormula(fmt.Sprint(rate, row), fmt.Sprint(prev, row)), c.Tasks.RateDeltaPoints, "")
 }
 
 // groupRow writes one tally row: the name, then counts over key and
