@@ -28,7 +28,7 @@ type Result struct {
 	Tasks      TaskSummary       `json:"tasks"`
 	Sections   []Group           `json:"sections"`
 	Units      []UnitScore       `json:"units"`
-	Actions    []Group           `json:"actions"`
+	Actions    []ActionGroup     `json:"actions"`
 	Indicators []IndicatorResult `json:"indicators"`
 	TaskList   []TaskResult      `json:"task_list"`
 	Findings   []Finding         `json:"findings"`
@@ -105,6 +105,12 @@ type Group struct {
 	TaskTotals
 }
 
+// ActionGroup is the tally of one action type, named by its Chinese word.
+type ActionGroup struct {
+	Group
+	Action Action `json:"-"`
+}
+
 // UnitScore is one row of the lead-unit scoreboard.
 type UnitScore struct {
 	Group
@@ -122,47 +128,29 @@ type TaskResult struct {
 	Deadline string   `json:"deadline"`
 	Progress *float64 `json:"progress"`
 	Expected float64  `json:"expected"` // 序时进度, points
-	State    string   `json:"state"`
-	Action   string   `json:"action"`
+	State    State    `json:"state"`
+	Action   Action   `json:"action"`
 	Hash     string   `json:"hash"` // of the task's own text, to match it in another period
 
 	Task *Task `json:"-"`
-	St   State `json:"-"`
 }
 
 // IndicatorResult is one indicator's attainment.
 type IndicatorResult struct {
-	Row        int      `json:"row"`
-	Category   string   `json:"category,omitempty"`
-	Name       string   `json:"name"`
-	Unit       string   `json:"unit"`
-	Baseline   *float64 `json:"baseline"`
-	Target     *float64 `json:"target"`
-	TargetText string   `json:"target_text,omitempty"`
-	Actual     *float64 `json:"actual"`
-	Attainment *float64 `json:"attainment"` // actual/target (逆向: target/actual)
-	Growth     *float64 `json:"growth"`     // (actual − baseline)/baseline
-	Direction  string   `json:"direction"`
-	Status     string   `json:"status"` // met, nearly_met, not_met, pending, no_data, no_target
+	Row        int             `json:"row"`
+	Category   string          `json:"category,omitempty"`
+	Name       string          `json:"name"`
+	Unit       string          `json:"unit"`
+	Baseline   *float64        `json:"baseline"`
+	Target     *float64        `json:"target"`
+	TargetText string          `json:"target_text,omitempty"`
+	Actual     *float64        `json:"actual"`
+	Attainment *float64        `json:"attainment"` // actual/target (逆向: target/actual)
+	Growth     *float64        `json:"growth"`     // (actual − baseline)/baseline
+	Direction  Direction       `json:"direction"`
+	Status     IndicatorStatus `json:"status"`
 
 	Indicator *Indicator `json:"-"`
-}
-
-// IndicatorStatusLabel names an indicator status.
-func IndicatorStatusLabel(s string) Text {
-	switch s {
-	case "met":
-		return Text{"已达标", "met"}
-	case "nearly_met":
-		return Text{"基本达标", "nearly met"}
-	case "not_met":
-		return Text{"未达标", "not met"}
-	case "pending":
-		return Text{"待统计", "pending"}
-	case "no_target":
-		return Text{"无目标值", "no target"}
-	}
-	return Text{"未填报", "no data"}
 }
 
 // Round rounds v to digits decimals.
@@ -310,15 +298,15 @@ func (c *checker) tasks() {
 	res := c.res
 	sections := map[string]*Group{}
 	var sectionOrder []string
-	actions := map[Action]*Group{}
+	actions := map[Action]*ActionGroup{}
 	ids := map[string]string{}
 	for i := range c.data.Tasks {
 		t := &c.data.Tasks[i]
 		st, exp := c.assess(t)
 		tr := TaskResult{
 			Row: t.Row + 1, ID: t.ID, Section: t.Section, Name: t.Name, Lead: t.Lead,
-			Deadline: t.Deadline.String(), Expected: exp, State: st.Key(), Action: t.Action.Label().Zh,
-			Hash: TaskHash(t), Task: t, St: st,
+			Deadline: t.Deadline.String(), Expected: exp, State: st, Action: t.Action,
+			Hash: TaskHash(t), Task: t,
 		}
 		if t.Progress.OK {
 			tr.Progress = ptr(t.Progress.Value)
@@ -338,7 +326,7 @@ func (c *checker) tasks() {
 		g.add(st)
 		a := actions[t.Action]
 		if a == nil {
-			a = &Group{Name: t.Action.Label().Zh}
+			a = &ActionGroup{Group{Name: t.Action.Label(Zh)}, t.Action}
 			actions[t.Action] = a
 		}
 		a.add(st)
@@ -347,8 +335,8 @@ func (c *checker) tasks() {
 		switch st {
 		case StateOverdue:
 			c.add(Warning, RuleOverdue, "tasks", t.Cells, "deadline", c.header("tasks", "deadline"), t.Deadline.String(), Text{
-				fmt.Sprintf("%s完成时限为 %s，截至 %s 未完成，已逾期%s", label.Zh, t.Deadline, Day(c.asOf), progressNote(t, "zh")),
-				fmt.Sprintf("%s was due %s and is not done at %s: overdue%s", label.En, t.Deadline, Day(c.asOf), progressNote(t, "en")),
+				fmt.Sprintf("%s完成时限为 %s，截至 %s 未完成，已逾期%s", label.Zh, t.Deadline, Day(c.asOf), progressNote(t, Zh)),
+				fmt.Sprintf("%s was due %s and is not done at %s: overdue%s", label.En, t.Deadline, Day(c.asOf), progressNote(t, En)),
 			})
 		case StateBehind:
 			c.add(Warning, RuleBehindSchedule, "tasks", t.Cells, "progress", c.header("tasks", "progress"), progressText(t), Text{
@@ -377,7 +365,7 @@ func (c *checker) tasks() {
 		res.Sections = append(res.Sections, *sections[name])
 	}
 	res.Tasks.Sections = len(sectionOrder)
-	for _, a := range []Action{ActionPrescribed, ActionSelf, ActionNone} {
+	for _, a := range Actions {
 		if g := actions[a]; g != nil {
 			res.Actions = append(res.Actions, *g)
 		}
@@ -386,7 +374,7 @@ func (c *checker) tasks() {
 		res.Sections = []Group{}
 	}
 	if res.Actions == nil {
-		res.Actions = []Group{}
+		res.Actions = []ActionGroup{}
 	}
 	if res.TaskList == nil {
 		res.TaskList = []TaskResult{}
@@ -414,14 +402,11 @@ func progressText(t *Task) string {
 	return fmt.Sprintf("%g%%", t.Progress.Value)
 }
 
-func progressNote(t *Task, lang string) string {
+func progressNote(t *Task, lang Lang) string {
 	if !t.Progress.OK {
 		return ""
 	}
-	if lang == "en" {
-		return fmt.Sprintf(" (progress %g%%)", t.Progress.Value)
-	}
-	return fmt.Sprintf("（进度 %g%%）", t.Progress.Value)
+	return Text{fmt.Sprintf("（进度 %g%%）", t.Progress.Value), fmt.Sprintf(" (progress %g%%)", t.Progress.Value)}.In(lang)
 }
 
 func (c *checker) indicators() {
@@ -429,7 +414,7 @@ func (c *checker) indicators() {
 		ind := &c.data.Indicators[i]
 		ir := IndicatorResult{
 			Row: ind.Row + 1, Category: ind.Category, Name: ind.Name, Unit: ind.Unit, Indicator: ind,
-			Direction: map[Direction]string{Positive: "positive", Negative: "negative"}[ind.Direction],
+			Direction: ind.Direction,
 		}
 		if ind.Baseline.OK {
 			ir.Baseline = ptr(ind.Baseline.Value)
@@ -458,11 +443,11 @@ func (c *checker) indicators() {
 		}
 		switch {
 		case ind.Actual.Pending:
-			ir.Status = "pending"
+			ir.Status = IndicatorPending
 		case !ind.Actual.OK:
-			ir.Status = "no_data"
+			ir.Status = IndicatorNoData
 		case !hasTarget:
-			ir.Status = "no_target"
+			ir.Status = IndicatorNoTarget
 		default:
 			att := Attainment(ind.Direction, target, ind.Actual.Value)
 			ir.Attainment = ptr(att)
@@ -472,12 +457,12 @@ func (c *checker) indicators() {
 
 		hdr := c.header("indicators", "actual")
 		switch ir.Status {
-		case "no_data":
+		case IndicatorNoData:
 			c.add(Warning, RuleMissingActual, "indicators", ind.Cells, "actual", hdr, "", Text{
 				fmt.Sprintf("指标“%s”没有完成值，请填报", ind.Name),
 				fmt.Sprintf("indicator %q has no value reached: fill it in", ind.Name),
 			})
-		case "pending":
+		case IndicatorPending:
 			c.add(Info, RuleMissingActual, "indicators", ind.Cells, "actual", hdr, "待统计", Text{
 				fmt.Sprintf("指标“%s”的完成值待统计", ind.Name),
 				fmt.Sprintf("indicator %q is still pending", ind.Name),
@@ -610,7 +595,7 @@ func (c *checker) units() {
 			c.res.TaskList[i].Lead = name
 			s := get(name)
 			s.Lead++
-			s.add(tr.St)
+			s.add(tr.State)
 		}
 		for _, u := range t.Units {
 			name, ok := idx.canonical(u)

@@ -36,16 +36,6 @@ func TaskHash(t *Task) string {
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
-// ParseStateKey reads a state's JSON key back.
-func ParseStateKey(s string) (State, bool) {
-	for _, st := range States {
-		if st.Key() == s {
-			return st, true
-		}
-	}
-	return 0, false
-}
-
 // Snapshot is what a later period is compared with: the figures of one
 // period, small enough to keep and read back from the archive.
 type Snapshot struct {
@@ -61,7 +51,7 @@ type SnapTask struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
 	Hash  string `json:"hash"`
-	State string `json:"state"`
+	State State  `json:"state"`
 }
 
 // SnapIndicator is one indicator's value reached in a snapshot.
@@ -100,11 +90,6 @@ func ParseSnapshot(data []byte) (Snapshot, error) {
 	if t.Total < 0 || t.Done < 0 || t.Done > t.Total || len(s.TaskList) != t.Total ||
 		math.IsNaN(t.Rate) || t.Rate < 0 || t.Rate > 1 {
 		return Snapshot{}, fmt.Errorf("report: snapshot: inconsistent task totals")
-	}
-	for _, task := range s.TaskList {
-		if _, ok := ParseStateKey(task.State); !ok {
-			return Snapshot{}, fmt.Errorf("report: snapshot: task %q has unknown state %q", task.ID, task.State)
-		}
 	}
 	for _, in := range s.Indicators {
 		if !finite(in.Actual) || !finite(in.Attainment) {
@@ -172,8 +157,7 @@ func Compare(prev, cur Snapshot) *Comparison {
 			c.Tasks.Added = append(c.Tasks.Added, t.ID)
 			continue
 		}
-		was, _ := ParseStateKey(p.State)
-		now, _ := ParseStateKey(t.State)
+		was, now := p.State, t.State
 		switch {
 		case now == StateDone && was != StateDone:
 			c.Tasks.NewlyDone = append(c.Tasks.NewlyDone, t.ID)

@@ -22,7 +22,11 @@ func snap(asOf string, tasks map[string]string, actual map[string]float64) Snaps
 		if st == "reworded" {
 			st, hash = "behind", "new"
 		}
-		s.TaskList = append(s.TaskList, SnapTask{ID: id, Hash: hash, State: st})
+		state, ok := ParseState(st)
+		if !ok {
+			panic("unknown state " + st)
+		}
+		s.TaskList = append(s.TaskList, SnapTask{ID: id, Hash: hash, State: state})
 		s.Tasks.Total++
 		if st == "done" {
 			s.Tasks.Done++

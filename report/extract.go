@@ -22,7 +22,8 @@ func Extract(wb *Workbook, t *Template) (*Data, []Finding) {
 		Width:           map[string]int{},
 		SectionDeclared: map[string]Declared{},
 	}}
-	for _, role := range Roles {
+	for _, r := range Roles {
+		role := string(r)
 		spec := t.Sheets[role]
 		if spec == nil {
 			continue
@@ -136,7 +137,7 @@ func missingRequired(spec *SheetSpec, hm headerMatch) int {
 		if _, ok := hm.cols["units"]; ok && col.Key == "lead" {
 			continue
 		}
-		if col.Key == "section" && spec.Role == "tasks" {
+		if col.Key == "section" && spec.Role == RoleTasks {
 			continue
 		}
 		n++
@@ -182,29 +183,18 @@ func busiestRow(s *Sheet) headerMatch {
 	return hm
 }
 
-func roleLabel(role string) Text {
-	switch role {
-	case "tasks":
-		return Text{"任务清单", "task list"}
-	case "indicators":
-		return Text{"指标体系", "indicator sheet"}
-	}
-	return Text{"单位名单", "unit list"}
-}
-
 func (x *extractor) missingSheet(spec *SheetSpec) {
 	var names []string
 	for _, s := range x.wb.Sheets {
 		names = append(names, s.Name)
 	}
-	lbl := roleLabel(spec.Role)
 	x.add(Finding{
 		Severity: Error, Rule: RuleMissingSheet, Sheet: spec.Names[0],
 		Message: Text{
 			fmt.Sprintf("未找到%s工作表（按名称 %s 或按表头查找）；工作簿中有：%s。请把该表命名为“%s”或补齐表头",
-				lbl.Zh, strings.Join(spec.Names, "、"), strings.Join(names, "、"), spec.Names[0]),
+				spec.Role.Label(Zh), strings.Join(spec.Names, "、"), strings.Join(names, "、"), spec.Names[0]),
 			fmt.Sprintf("no %s found (by name %s or by its headers); the workbook has: %s. Name the sheet %q or add its headers",
-				lbl.En, strings.Join(spec.Names, ", "), strings.Join(names, ", "), spec.Names[0]),
+				spec.Role.Label(En), strings.Join(spec.Names, ", "), strings.Join(names, ", "), spec.Names[0]),
 		},
 	})
 }
@@ -223,7 +213,7 @@ func (x *extractor) missingColumns(s *Sheet, spec *SheetSpec, hm headerMatch) {
 				continue // the first responsible unit leads
 			}
 		}
-		if col.Key == "section" && spec.Role == "tasks" && hasSectionRows(s, hm) {
+		if col.Key == "section" && spec.Role == RoleTasks && hasSectionRows(s, hm) {
 			continue // sections come from their own rows
 		}
 		nc, near := nearestHeader(hm.texts, col.Headers, used)

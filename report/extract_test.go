@@ -100,12 +100,12 @@ func TestMergedSectionColumnTwoRowHeader(t *testing.T) {
 	if r.Sections[0].Name != "优化创新布局" || r.Sections[0].Total != 2 || r.Sections[1].Name != "集聚创新人才" {
 		t.Errorf("sections = %+v", r.Sections)
 	}
-	states := map[string]string{}
+	states := map[string]State{}
 	for _, tr := range r.TaskList {
 		states[tr.Name] = tr.State
 	}
 	// 95% against ~95.8% due at 2021-11-30 for a 2020-01-01..2021-12-31 run.
-	want := map[string]string{"任务甲": "behind", "任务乙": "overdue", "任务丙": "done"}
+	want := map[string]State{"任务甲": StateBehind, "任务乙": StateOverdue, "任务丙": StateDone}
 	for k, v := range want {
 		if states[k] != v {
 			t.Errorf("state of %s = %s, want %s", k, states[k], v)
@@ -225,13 +225,13 @@ func TestRules(t *testing.T) {
 	}
 	// Attainment and growth: 46/40, (46−31)/31; 逆向 0.70/0.57.
 	ind := r.Indicators[0]
-	if *ind.Attainment != 1.15 || *ind.Growth != Round(15.0/31, 4) || ind.Status != "met" {
+	if *ind.Attainment != 1.15 || *ind.Growth != Round(15.0/31, 4) || ind.Status != IndicatorMet {
 		t.Errorf("indicator 1 = att %v growth %v %s", *ind.Attainment, *ind.Growth, ind.Status)
 	}
 	if got := *r.Indicators[2].Attainment; got != Round(0.70/0.57, 4) {
 		t.Errorf("逆向 attainment = %v", got)
 	}
-	if r.Indicators[4].Status != "pending" {
+	if r.Indicators[4].Status != IndicatorPending {
 		t.Errorf("pending indicator status = %s", r.Indicators[4].Status)
 	}
 }

@@ -79,12 +79,12 @@ func GrowthFormula(baseline, actual string) string {
 }
 
 // Met says how an attainment stands: met at 100%, nearly met from 90%.
-func Met(attainment float64) string {
+func Met(attainment float64) IndicatorStatus {
 	switch {
 	case attainment >= 1:
-		return "met"
+		return IndicatorMet
 	case attainment >= 0.9:
-		return "nearly_met"
+		return IndicatorNearlyMet
 	}
-	return "not_met"
+	return IndicatorNotMet
 }

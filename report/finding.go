@@ -17,29 +17,6 @@ const (
 	Error
 )
 
-func (s Severity) String() string { return [...]string{"info", "warning", "error"}[s] }
-
-// Label names the severity in the report's language.
-func (s Severity) Label() Text {
-	return [...]Text{{"提示", "info"}, {"警告", "warning"}, {"错误", "error"}}[s]
-}
-
-// MarshalText writes the severity as its name.
-func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// ParseSeverity reads "error", "warning" or "info".
-func ParseSeverity(s string) (Severity, bool) {
-	switch s {
-	case "error":
-		return Error, true
-	case "warning":
-		return Warning, true
-	case "info":
-		return Info, true
-	}
-	return 0, false
-}
-
 // Rule ids, stable: scripts and the findings sheet key on them.
 const (
 	RuleMissingSheet       = "missing-sheet"

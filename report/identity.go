@@ -142,15 +142,15 @@ func (id *Identity) missing(sheet string) (Finding, bool) {
 
 // ReportTitle is the report's title: the template's where it sets one,
 // else the city's, else a neutral one.
-func (r *Result) ReportTitle(t *Template, lang string) string {
+func (r *Result) ReportTitle(t *Template, lang Lang) string {
 	if t != nil && t.Title.Zh != "" {
-		if lang == "en" && t.Title.En != "" {
+		if lang == En && t.Title.En != "" {
 			return t.Title.En
 		}
 		return t.Title.Zh
 	}
 	city := r.Identity.City.Value
-	if lang == "en" {
+	if lang == En {
 		if city != "" {
 			return city + ": report on creating a provincial innovative city"
 		}
@@ -161,8 +161,8 @@ func (r *Result) ReportTitle(t *Template, lang string) string {
 
 // Office is the reporting office in lang: the template's English name
 // where it gives one, else as the workbook writes it.
-func (r *Result) Office(t *Template, lang string) string {
-	if lang == "en" && t != nil && t.Bureau.En != "" && r.Identity.Bureau.Value == t.Bureau.Zh {
+func (r *Result) Office(t *Template, lang Lang) string {
+	if lang == En && t != nil && t.Bureau.En != "" && r.Identity.Bureau.Value == t.Bureau.Zh {
 		return t.Bureau.En
 	}
 	return r.Identity.Bureau.Value

@@ -22,7 +22,7 @@ type findingJSON struct {
 }
 
 // JSON renders the result for `check -format json`, messages in lang.
-func (r *Result) JSON(lang string) ([]byte, error) {
+func (r *Result) JSON(lang Lang) ([]byte, error) {
 	var b bytes.Buffer
 	if err := r.WriteJSON(&b, lang); err != nil {
 		return nil, err
@@ -35,13 +35,13 @@ var errJSONShape = errors.New("report: unexpected JSON layout")
 // WriteJSON writes what JSON returns, byte for byte, without holding the
 // whole document: the task list and the findings, which grow with the
 // workbook, are encoded one element at a time into w.
-func (r *Result) WriteJSON(w io.Writer, lang string) error {
+func (r *Result) WriteJSON(w io.Writer, lang Lang) error {
 	type plain Result
 	head := *r
 	head.TaskList, head.Findings = nil, nil
 	out := struct {
 		*plain
-		Lang     string        `json:"lang"`
+		Lang     Lang          `json:"lang"`
 		Findings []findingJSON `json:"findings"`
 	}{plain: (*plain)(&head), Lang: lang, Findings: []findingJSON{}}
 	b, err := json.MarshalIndent(out, "", "  ")

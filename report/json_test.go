@@ -8,12 +8,12 @@ import (
 
 // marshalWhole is how the JSON was made before it was streamed: the whole
 // document indented in memory. WriteJSON must give the same bytes.
-func marshalWhole(t *testing.T, r *Result, lang string) []byte {
+func marshalWhole(t *testing.T, r *Result, lang Lang) []byte {
 	t.Helper()
 	type plain Result
 	out := struct {
 		*plain
-		Lang     string        `json:"lang"`
+		Lang     Lang          `json:"lang"`
 		Findings []findingJSON `json:"findings"`
 	}{plain: (*plain)(r), Lang: lang, Findings: []findingJSON{}}
 	for _, f := range r.Findings {
@@ -46,7 +46,7 @@ func TestWriteJSONIsTheWholeDocumentsBytes(t *testing.T) {
 		"empty lists": {TaskList: []TaskResult{}, Findings: []Finding{}},
 		"one each":    {TaskList: full.TaskList[:1], Findings: full.Findings[1:]},
 	} {
-		for _, lang := range []string{"zh", "en"} {
+		for _, lang := range Langs {
 			var got bytes.Buffer
 			if err := r.WriteJSON(&got, lang); err != nil {
 				t.Fatalf("%s: %v", name, err)

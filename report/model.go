@@ -178,17 +178,6 @@ func ParseAction(s string) (Action, bool) {
 	return a, ok
 }
 
-// Label names the action type.
-func (a Action) Label() Text {
-	switch a {
-	case ActionPrescribed:
-		return Text{"规定动作", "prescribed"}
-	case ActionSelf:
-		return Text{"自选动作", "self-selected"}
-	}
-	return Text{"未分类", "unclassified"}
-}
-
 // Direction says whether more is better.
 type Direction uint8
 
@@ -222,19 +211,6 @@ const (
 
 // States lists every state in report order.
 var States = []State{StateDone, StateAhead, StateOnSchedule, StateBehind, StateOverdue, StateNotStarted}
-
-// Key is the state's stable identifier, used in JSON.
-func (s State) Key() string {
-	return [...]string{"done", "ahead", "on_schedule", "behind", "overdue", "not_started"}[s]
-}
-
-// Label names the state as the bureau does.
-func (s State) Label() Text {
-	return [...]Text{
-		{"已完成", "done"}, {"超进度", "ahead"}, {"达进度", "on schedule"},
-		{"欠进度", "behind"}, {"逾期", "overdue"}, {"未启动", "not started"},
-	}[s]
-}
 
 // Task is one row of the responsibility list.
 type Task struct {

@@ -679,28 +679,6 @@ const (
 	ReturnLate                       // 逾期报
 )
 
-// Key is the state's JSON form.
-func (s ReturnState) Key() string { return [...]string{"missing", "on_time", "late"}[s] }
-
-// Label names the state as the bureau does.
-func (s ReturnState) Label() Text {
-	return [...]Text{{"未报", "not reported"}, {"已报", "reported"}, {"逾期报", "reported late"}}[s]
-}
-
-// MarshalText writes the key.
-func (s ReturnState) MarshalText() ([]byte, error) { return []byte(s.Key()), nil }
-
-// ParseReturnState reads a label or key back.
-func ParseReturnState(s string) (ReturnState, bool) {
-	s = strings.TrimSpace(s)
-	for _, st := range []ReturnState{ReturnMissing, ReturnOnTime, ReturnLate} {
-		if l := st.Label(); s == l.Zh || s == l.En || s == st.Key() {
-			return st, true
-		}
-	}
-	return 0, false
-}
-
 // StateOf places a return received at received against the deadline
 // (YYYY-MM-DD, the whole day counts; "" is no deadline).
 func StateOf(received time.Time, deadline string) ReturnState {

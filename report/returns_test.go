@@ -24,11 +24,11 @@ func TestStateOf(t *testing.T) {
 		{"2030-01-01T00:00:00Z", "", ReturnOnTime}, // no deadline, never late
 	} {
 		if got := StateOf(at(c.received), c.deadline); got != c.want {
-			t.Errorf("StateOf(%s, %q) = %s, want %s", c.received, c.deadline, got.Key(), c.want.Key())
+			t.Errorf("StateOf(%s, %q) = %s, want %s", c.received, c.deadline, got.String(), c.want.String())
 		}
 	}
 	for _, st := range []ReturnState{ReturnMissing, ReturnOnTime, ReturnLate} {
-		for _, s := range []string{st.Key(), st.Label().Zh, st.Label().En} {
+		for _, s := range []string{st.String(), st.Label(Zh), st.Label(En)} {
 			if got, ok := ParseReturnState(s); !ok || got != st {
 				t.Errorf("ParseReturnState(%q) = %v %v", s, got, ok)
 			}

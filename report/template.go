@@ -10,9 +10,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Roles are the sheets a template can name, in the order they are read.
-var Roles = []string{"tasks", "indicators", "units"}
-
 // Column types a template may give.
 var columnTypes = map[string]bool{
 	"text": true, "id": true, "date": true, "number": true, "progress": true, "status": true,
@@ -77,7 +74,7 @@ func (c *Cycle) UnmarshalYAML(n *yaml.Node) error {
 
 // SheetSpec describes one table of the workbook.
 type SheetSpec struct {
-	Role     string       `yaml:"-"`
+	Role     Role         `yaml:"-"`
 	Names    []string     `yaml:"names"`
 	Required bool         `yaml:"required"`
 	Columns  []ColumnSpec `yaml:"columns"`
@@ -179,11 +176,17 @@ func (t *Template) validate() error {
 		return templateError(t.Source, 0, "缺少 sheets.tasks（任务清单）", "missing sheets.tasks")
 	}
 	for role, s := range t.Sheets {
-		if !contains(Roles, role) {
-			return templateError(t.Source, s.Line, fmt.Sprintf("未知的表角色 %q（可用：%s）", role, strings.Join(Roles, ", ")),
-				fmt.Sprintf("unknown sheet role %q (known: %s)", role, strings.Join(Roles, ", ")))
+		r, ok := ParseRole(role)
+		if !ok {
+			var names []string
+			for _, r := range Roles {
+				names = append(names, string(r))
+			}
+			known := strings.Join(names, ", ")
+			return templateError(t.Source, s.Line, fmt.Sprintf("未知的表角色 %q（可用：%s）", role, known),
+				fmt.Sprintf("unknown sheet role %q (known: %s)", role, known))
 		}
-		s.Role = role
+		s.Role = r
 		if len(s.Columns) == 0 {
 			return templateError(t.Source, s.Line, "表 "+role+" 没有列", "sheet "+role+" has no columns")
 		}

@@ -48,7 +48,7 @@ func (a *archiveFlags) validate() error {
 // periodOptions are what a period's outputs were made with, kept in the
 // archive so `history -export` makes them again byte for byte.
 type periodOptions struct {
-	Lang     string             `json:"lang"`
+	Lang     report.Lang        `json:"lang"`
 	Annotate bool               `json:"annotate"`
 	AsOf     string             `json:"as_of,omitempty"` // -as-of, where given
 	Made     time.Time          `json:"made"`

@@ -288,7 +288,7 @@ type updateJSON struct {
 	ReturnCell string `json:"return_cell"`
 }
 
-func (c *collected) json(lang string) ([]byte, error) {
+func (c *collected) json(lang report.Lang) ([]byte, error) {
 	js, err := c.Res.JSON(lang)
 	if err != nil {
 		return nil, err
@@ -302,7 +302,7 @@ func (c *collected) json(lang string) ([]byte, error) {
 		r := returnJSON{Unit: o.Unit, File: o.File, SHA256: o.SHA256, Received: o.Received.Format(time.RFC3339),
 			RowsUpdated: c.Coll.RowsUpdated(o), Superseded: o.Superseded, Updates: []updateJSON{}, Findings: o.Findings}
 		if o.Superseded == "" {
-			r.State = state[o.Unit].State.Key()
+			r.State = state[o.Unit].State.String()
 		} else {
 			r.State = "superseded"
 		}
@@ -382,7 +382,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		st := "superseded"
 		for _, s := range res.Status {
 			if s.Unit == o.Unit && o.Superseded == "" {
-				st = s.State.Label().In(c.lang)
+				st = s.State.Label(c.lang)
 			}
 		}
 		fmt.Fprintf(stdout, "%s\t%s\t%s\t更新 %d 行 rows updated\t问题 %d findings\n", o.Unit, st, o.File, res.Coll.RowsUpdated(o), len(o.Findings))
@@ -392,7 +392,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if c.format != "json" {
 		for _, u := range res.Coll.Missing {
-			fmt.Fprintf(stdout, "%s\t%s\n", u, report.ReturnMissing.Label().In(c.lang))
+			fmt.Fprintf(stdout, "%s\t%s\n", u, report.ReturnMissing.Label(c.lang))
 		}
 		fmt.Fprintln(stdout, res.Path)
 	}

@@ -47,12 +47,7 @@ func (b *buildFlags) compose(out *built) (*mail.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	met := 0
-	for _, ind := range res.Indicators {
-		if ind.Status == "met" {
-			met++
-		}
-	}
+	met := report.TallyIndicators(res.Indicators)[report.IndicatorMet]
 	rows := [][2]string{
 		{L("任务总数", "Tasks"), fmt.Sprint(res.Tasks.Total)},
 		{L("已完成", "Done"), fmt.Sprintf(L("%d（%s）", "%d (%s)"), res.Tasks.Done, doc.Pct(res.Tasks.Rate))},

@@ -14,7 +14,7 @@ import (
 // behind. It is for the watch over an inbox of returns; nil where the unit
 // has no address in the unit list. Its ID is the return's SHA-256, so one
 // return gets one receipt.
-func (c *collected) receipt(o *report.ReturnOutcome, t *report.Template, lang string) (*mail.Message, error) {
+func (c *collected) receipt(o *report.ReturnOutcome, t *report.Template, lang report.Lang) (*mail.Message, error) {
 	var addr string
 	for _, u := range c.Res.Data.Units {
 		if u.Name == o.Unit {
@@ -53,10 +53,10 @@ func (c *collected) receipt(o *report.ReturnOutcome, t *report.Template, lang st
 	}
 	var behind []string
 	for _, tr := range c.Res.TaskList {
-		switch tr.St {
+		switch tr.State {
 		case report.StateBehind, report.StateOverdue, report.StateNotStarted:
 			if tr.Lead == o.Unit {
-				behind = append(behind, fmt.Sprintf("  %s. %s（%s）", tr.ID, tr.Name, tr.St.Label().In(lang)))
+				behind = append(behind, fmt.Sprintf("  %s. %s（%s）", tr.ID, tr.Name, tr.State.Label(lang)))
 			}
 		}
 	}

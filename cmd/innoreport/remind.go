@@ -176,7 +176,7 @@ func remind(ctx context.Context, c *collectFlags, masterPath string, dry bool, r
 
 // remindMessage is the short mail a unit gets: what is due by when, and
 // its tasks.
-func remindMessage(m *master, lang, deadline string, r reminder, to []string, retDir string) *mail.Message {
+func remindMessage(m *master, lang report.Lang, deadline string, r reminder, to []string, retDir string) *mail.Message {
 	L := func(zh, en string) string {
 		if lang == "en" {
 			return en

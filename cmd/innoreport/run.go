@@ -175,7 +175,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 type common struct {
 	template string
 	asOf     string
-	lang     string
+	lang     report.Lang
 	format   string
 	failOn   string
 	password string
@@ -191,7 +191,7 @@ type common struct {
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.template, "template", "", "描述工作簿的 YAML 模板 / YAML `FILE` describing the workbook (default: built-in)")
 	fs.StringVar(&c.asOf, "as-of", "", "评估日期 / assess at this `DATE` (default: the workbook's 截至 date, else today)")
-	fs.StringVar(&c.lang, "lang", "zh", "报告语言 / language: zh or en")
+	fs.StringVar((*string)(&c.lang), "lang", "zh", "报告语言 / language: zh or en")
 	fs.StringVar(&c.format, "format", "text", "输出格式 / output: text or json")
 	fs.StringVar(&c.password, "password", "", "加密工作簿的密码 / password of an encrypted workbook")
 	fs.IntVar(&c.maxRows, "max-rows", xlsx.DefaultLimits.Rows, "工作表行数上限 / refuse a sheet with more rows")

@@ -28,7 +28,7 @@ func padLeft(s string, w int) string {
 func pct(v float64) string { return fmt.Sprintf("%.1f%%", v*100) }
 
 // writeText prints the summary and one line a finding.
-func writeText(w io.Writer, r *report.Result, lang string) error {
+func writeText(w io.Writer, r *report.Result, lang report.Lang) error {
 	var b strings.Builder
 	zh := lang != "en"
 	L := func(z, e string) string {
@@ -61,8 +61,8 @@ func writeText(w io.Writer, r *report.Result, lang string) error {
 	fmt.Fprintf(&b, "%s  %s%s%s%s\n", pad(L("截至", "as of"), 8), r.AsOf, L("（", " ("), src, L("）", ")"))
 	var sheets []string
 	for _, role := range report.Roles {
-		if name, ok := r.Sheets[role]; ok {
-			sheets = append(sheets, role+"="+name)
+		if name, ok := r.Sheets[string(role)]; ok {
+			sheets = append(sheets, string(role)+"="+name)
 		}
 	}
 	fmt.Fprintf(&b, "%s  %s\n\n", pad(L("工作表", "sheets"), 8), strings.Join(sheets, "  "))
@@ -70,7 +70,7 @@ func writeText(w io.Writer, r *report.Result, lang string) error {
 	t := r.Tasks
 	var parts []string
 	for _, s := range report.States {
-		parts = append(parts, fmt.Sprintf("%s %d", s.Label().In(lang), t.Count(s)))
+		parts = append(parts, fmt.Sprintf("%s %d", s.Label(lang), t.Count(s)))
 	}
 	fmt.Fprintf(&b, L("任务  %d 项，%d 个板块：%s；完成率 %s\n\n", "tasks  %d in %d sections: %s; %s done\n\n"),
 		t.Total, t.Sections, strings.Join(parts, L("，", ", ")), pct(t.Rate))
@@ -86,26 +86,17 @@ func writeText(w io.Writer, r *report.Result, lang string) error {
 	if len(r.Actions) > 0 {
 		var as []string
 		for _, g := range r.Actions {
-			name := g.Name
-			if !zh {
-				name = map[string]string{"规定动作": "prescribed", "自选动作": "self-selected"}[g.Name]
-				if name == "" {
-					name = "unclassified"
-				}
-			}
+			name := g.Action.Label(lang)
 			as = append(as, fmt.Sprintf("%s %d/%d", name, g.Done, g.Total))
 		}
 		fmt.Fprintf(&b, "%s  %s\n\n", L("动作类型（已完成/总数）", "action types (done/total)"), strings.Join(as, "  "))
 	}
 	if len(r.Indicators) > 0 {
-		counts := map[string]int{}
-		for _, ind := range r.Indicators {
-			counts[ind.Status]++
-		}
+		counts := report.TallyIndicators(r.Indicators)
 		var ps []string
-		for _, s := range []string{"met", "nearly_met", "not_met", "pending", "no_data", "no_target"} {
+		for _, s := range report.IndicatorStatuses {
 			if counts[s] > 0 {
-				ps = append(ps, fmt.Sprintf("%s %d", report.IndicatorStatusLabel(s).In(lang), counts[s]))
+				ps = append(ps, fmt.Sprintf("%s %d", s.Label(lang), counts[s]))
 			}
 		}
 		fmt.Fprintf(&b, L("指标  %d 项：%s\n\n", "indicators  %d: %s\n\n"), len(r.Indicators), strings.Join(ps, L("，", ", ")))

@@ -38,9 +38,9 @@ func result(asOf string, done, total int) []byte {
 	s.Tasks.Total, s.Tasks.Done = total, done
 	s.Tasks.Rate = float64(done) / float64(total)
 	for i := range total {
-		st := "behind"
+		st := report.StateBehind
 		if i < done {
-			st = "done"
+			st = report.StateDone
 		}
 		s.TaskList = append(s.TaskList, report.SnapTask{ID: strconv.Itoa(i + 1), Hash: "h" + strconv.Itoa(i), State: st})
 	}

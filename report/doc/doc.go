@@ -19,13 +19,13 @@ import (
 
 // Document is the whole report.
 type Document struct {
-	Title    string    `json:"title"`
-	Subject  string    `json:"subject"`
-	Author   string    `json:"author"`
-	Lang     string    `json:"lang"`
-	Cover    Cover     `json:"cover"`
-	Chapters []Chapter `json:"chapters"`
-	Footer   string    `json:"footer"` // "第 %d 页 / 共 %d 页"
+	Title    string      `json:"title"`
+	Subject  string      `json:"subject"`
+	Author   string      `json:"author"`
+	Lang     report.Lang `json:"lang"`
+	Cover    Cover       `json:"cover"`
+	Chapters []Chapter   `json:"chapters"`
+	Footer   string      `json:"footer"` // "第 %d 页 / 共 %d 页"
 	// ChapterBreak starts each chapter on a new page; otherwise they flow on.
 	ChapterBreak bool `json:"chapter_break,omitempty"`
 }
@@ -113,7 +113,7 @@ type Series struct {
 
 // Options steer Build.
 type Options struct {
-	Lang  string
+	Lang  report.Lang
 	Made  time.Time // the date the report was made, shown on the cover
 	Limit int       // most rows in a list before "and N more"; 0 means 60
 	// Compare, where set, is the change since the previous period: the
@@ -121,12 +121,6 @@ type Options struct {
 	// archived period, oldest first, this one included, for its chart.
 	Compare *report.Comparison
 	Trend   []report.Snapshot
-}
-
-// StateColors are the chart colours of each task state, shared by renderers.
-var StateColors = map[report.State]string{
-	report.StateDone: "2E7D32", report.StateAhead: "66BB6A", report.StateOnSchedule: "90CAF9",
-	report.StateBehind: "FFB300", report.StateOverdue: "E53935", report.StateNotStarted: "9E9E9E",
 }
 
 // Build writes the report for res as the template words it.
@@ -179,19 +173,17 @@ func Build(res *report.Result, t *report.Template, opts Options) (*Document, err
 type builder struct {
 	res   *report.Result
 	t     *report.Template
-	lang  string
+	lang  report.Lang
 	limit int
 }
 
-func (b *builder) L(zh, en string) string {
-	if b.lang == "en" {
-		return en
-	}
-	return zh
-}
+func (b *builder) L(zh, en string) string { return report.Text{Zh: zh, En: en}.In(b.lang) }
 
-func (b *builder) dateText(t time.Time) string {
-	if b.lang == "en" {
+func (b *builder) dateText(t time.Time) string { return dateText(t, b.lang) }
+
+// dateText writes a date as the report's prose does.
+func dateText(t time.Time, lang report.Lang) string {
+	if lang == report.En {
 		return t.Format("2 January 2006")
 	}
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
@@ -260,7 +252,7 @@ func (f figures) Figure(name string) *report.IndicatorResult {
 }
 
 // Text renders one of the template's texts (overview, subject) for res.
-func Text(res *report.Result, t *report.Template, name, lang string) (string, error) {
+func Text(res *report.Result, t *report.Template, name string, lang report.Lang) (string, error) {
 	src, ok := t.Texts[name]
 	if !ok {
 		return "", nil
@@ -282,22 +274,13 @@ func Text(res *report.Result, t *report.Template, name, lang string) (string, er
 	}
 	f := figures{Result: res, ReportTitle: res.ReportTitle(t, lang), Office: res.Office(t, lang),
 		Rest: res.Tasks.Ahead + res.Tasks.OnSchedule, Headline: Headline(res, t)}
-	at := time.Time(res.AsOf)
-	if lang == "en" {
-		f.AsOfText = at.Format("2 January 2006")
-	} else {
-		f.AsOfText = fmt.Sprintf("%d年%d月%d日", at.Year(), at.Month(), at.Day())
-	}
-	for _, ind := range res.Indicators {
-		if ind.Status == "met" {
-			f.Met++
-		}
-	}
+	f.AsOfText = dateText(time.Time(res.AsOf), lang)
+	f.Met = report.TallyIndicators(res.Indicators)[report.IndicatorMet]
 	out, err := execBounded(tm, f, t.Source, name)
 	if err != nil {
 		return "", err
 	}
-	return strings.Join(strings.Fields(out), map[bool]string{true: " ", false: ""}[lang == "en"]), nil
+	return strings.Join(strings.Fields(out), report.Text{Zh: "", En: " "}.In(lang)), nil
 }
 
 func (b *builder) overview() (Chapter, error) {
@@ -308,12 +291,7 @@ func (b *builder) overview() (Chapter, error) {
 	}
 	ch.Blocks = append(ch.Blocks, Block{Paragraph: text})
 	r := b.res
-	met := 0
-	for _, ind := range r.Indicators {
-		if ind.Status == "met" {
-			met++
-		}
-	}
+	met := report.TallyIndicators(r.Indicators)[report.IndicatorMet]
 	tiles := []Tile{
 		{Label: b.L("任务完成率", "Tasks done"), Value: Pct(r.Tasks.Rate), Note: fmt.Sprintf(b.L("%d/%d 项", "%d of %d"), r.Tasks.Done, r.Tasks.Total)},
 		{Label: b.L("逾期任务", "Overdue tasks"), Value: fmt.Sprint(r.Tasks.Overdue), Unit: b.L("项", ""), Note: fmt.Sprintf(b.L("欠进度 %d 项", "%d behind schedule"), r.Tasks.Behind)},
@@ -412,13 +390,13 @@ func containsAll(s string, words []string) bool {
 	return true
 }
 
-func growthWords(p *float64, lang string) string {
+func growthWords(p *float64, lang report.Lang) string {
 	switch {
 	case p == nil:
 		return "—"
-	case lang == "en" && *p < 0:
+	case lang == report.En && *p < 0:
 		return "down " + Pct(-*p)
-	case lang == "en":
+	case lang == report.En:
 		return "up " + Pct(*p)
 	case *p < 0:
 		return "下降" + Pct(-*p)
@@ -434,7 +412,7 @@ func signedPct(v float64) string {
 }
 
 // stateLabel names a state as a heading or a column does: "On schedule".
-func (b *builder) stateLabel(s report.State) string { return Sentence(s.Label().In(b.lang)) }
+func (b *builder) stateLabel(s report.State) string { return Sentence(s.Label(b.lang)) }
 
 // Sentence capitalises the first letter, for labels that begin a heading,
 // a column or a cell: "warning" → "Warning"; Chinese is unchanged.
@@ -459,7 +437,7 @@ func (b *builder) sections() Chapter {
 	tb := &Table{Columns: cols}
 	chart := &Chart{Title: b.L("各板块任务状态", "Task status by section")}
 	for _, s := range report.States {
-		chart.Series = append(chart.Series, Series{Name: b.stateLabel(s), Color: StateColors[s]})
+		chart.Series = append(chart.Series, Series{Name: b.stateLabel(s), Color: s.Color()})
 	}
 	add := func(name string, g report.TaskTotals, mark string) {
 		cells := []Cell{{Text: name}, {Text: fmt.Sprint(g.Total)}}
@@ -493,14 +471,7 @@ func (b *builder) sections() Chapter {
 		{Header: b.L("完成率", "Rate"), Width: 0.15, Align: Right},
 	}}
 	for _, g := range b.res.Actions {
-		name := g.Name
-		if b.lang == "en" {
-			name = map[string]string{"规定动作": "Prescribed", "自选动作": "Self-selected"}[g.Name]
-			if name == "" {
-				name = "Unclassified"
-			}
-		}
-		at.Rows = append(at.Rows, Row{Cells: []Cell{{Text: name}, {Text: fmt.Sprint(g.Total)}, {Text: fmt.Sprint(g.Done)}, {Text: fmt.Sprint(g.Overdue)}, {Text: Pct(g.Rate)}}})
+		at.Rows = append(at.Rows, Row{Cells: []Cell{{Text: Sentence(g.Action.Label(b.lang))}, {Text: fmt.Sprint(g.Total)}, {Text: fmt.Sprint(g.Done)}, {Text: fmt.Sprint(g.Overdue)}, {Text: Pct(g.Rate)}}})
 	}
 	ch.Blocks = append(ch.Blocks, Block{Heading: b.L("规定动作与自选动作", "Prescribed and self-selected tasks")}, Block{Table: at})
 	return ch
@@ -552,7 +523,7 @@ func (b *builder) lagging() Chapter {
 	}}
 	n := 0
 	for _, tr := range b.res.TaskList {
-		if tr.St != report.StateOverdue && tr.St != report.StateBehind {
+		if tr.State != report.StateOverdue && tr.State != report.StateBehind {
 			continue
 		}
 		n++
@@ -560,7 +531,7 @@ func (b *builder) lagging() Chapter {
 			continue
 		}
 		mark := "warn"
-		if tr.St == report.StateOverdue {
+		if tr.State == report.StateOverdue {
 			mark = "bad"
 		}
 		prog := "—"
@@ -568,7 +539,7 @@ func (b *builder) lagging() Chapter {
 			prog = Points(*tr.Progress)
 		}
 		tb.Rows = append(tb.Rows, Row{Mark: mark, Cells: []Cell{{Text: tr.ID}, {Text: tr.Name}, {Text: orDash(tr.Deadline)},
-			{Text: orDash(tr.Lead)}, {Text: prog}, {Text: Points(tr.Expected)}, {Text: b.stateLabel(tr.St)}}})
+			{Text: orDash(tr.Lead)}, {Text: prog}, {Text: Points(tr.Expected)}, {Text: b.stateLabel(tr.State)}}})
 	}
 	tb.More = b.more(n)
 	if n == 0 {
@@ -635,13 +606,7 @@ func (b *builder) indicators() Chapter {
 		if i >= b.limit {
 			break
 		}
-		mark := ""
-		switch ind.Status {
-		case "not_met", "no_data":
-			mark = "bad"
-		case "nearly_met", "pending":
-			mark = "warn"
-		}
+		mark := ind.Status.Mark()
 		growth := "—"
 		if ind.Growth != nil {
 			growth = signedPct(*ind.Growth)
@@ -656,7 +621,7 @@ func (b *builder) indicators() Chapter {
 		}
 		tb.Rows = append(tb.Rows, Row{Mark: mark, Cells: []Cell{{Text: ind.Name}, {Text: ind.Unit}, {Text: fixed(ind.Baseline, dec)},
 			{Text: target}, {Text: fixed(ind.Actual, dec)}, {Text: growth},
-			{Text: pctOrDash(ind.Attainment), Value: ind.Attainment}, {Text: Sentence(report.IndicatorStatusLabel(ind.Status).In(b.lang))}}})
+			{Text: pctOrDash(ind.Attainment), Value: ind.Attainment}, {Text: Sentence(ind.Status.Label(b.lang))}}})
 	}
 	tb.More = b.more(len(b.res.Indicators))
 	ch.Blocks = append(ch.Blocks, Block{Table: tb})
@@ -685,7 +650,7 @@ func (b *builder) findings() Chapter {
 		if n == 0 {
 			continue
 		}
-		ch.Blocks = append(ch.Blocks, Block{Heading: fmt.Sprintf(b.L("%s（%d）", "%s (%d)"), Sentence(sev.Label().In(b.lang)), n)}, Block{Table: &Table{
+		ch.Blocks = append(ch.Blocks, Block{Heading: fmt.Sprintf(b.L("%s（%d）", "%s (%d)"), Sentence(sev.Label(b.lang)), n)}, Block{Table: &Table{
 			Columns: []Column{{Header: b.L("位置", "Cell"), Width: 0.17, Align: Left}, {Header: b.L("规则", "Rule"), Width: 0.2, Align: Left},
 				{Header: b.L("说明", "Message"), Width: 0.63, Align: Left}},
 			Rows: rows, More: b.more(n),

@@ -39,7 +39,7 @@ var made = time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)
 // The sample's document model, in both languages, is held in golden files:
 // a change to what the report says shows as a diff.
 func TestSampleDocumentGolden(t *testing.T) {
-	for _, lang := range []string{"zh", "en"} {
+	for _, lang := range report.Langs {
 		res, tm := sample(t)
 		d, err := doc.Build(res, tm, doc.Options{Lang: lang, Made: made})
 		if err != nil {
@@ -49,7 +49,7 @@ func TestSampleDocumentGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join("testdata", "sample-"+lang+".json")
+		path := filepath.Join("testdata", "sample-"+string(lang)+".json")
 		if *update {
 			if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
 				t.Fatal(err)
@@ -126,7 +126,7 @@ func TestOverviewRestOnlyWhenLeftOver(t *testing.T) {
 	}
 	res.Tasks.Done += rest
 	res.Tasks.Ahead, res.Tasks.OnSchedule = 0, 0
-	for _, lang := range []string{"zh", "en"} {
+	for _, lang := range report.Langs {
 		text, err = doc.Text(res, tm, "overview", lang)
 		if err != nil {
 			t.Fatal(err)
@@ -141,7 +141,7 @@ func TestOverviewRestOnlyWhenLeftOver(t *testing.T) {
 // precision; the tiles fill their rows.
 func TestOverviewAndTilesAgree(t *testing.T) {
 	res, tm := sample(t)
-	for _, lang := range []string{"zh", "en"} {
+	for _, lang := range report.Langs {
 		d, err := doc.Build(res, tm, doc.Options{Lang: lang, Made: made})
 		if err != nil {
 			t.Fatal(err)
@@ -154,7 +154,7 @@ func TestOverviewAndTilesAgree(t *testing.T) {
 			if !strings.Contains(text, tile.Label) || !strings.Contains(text, tile.Value) {
 				t.Errorf("%s: overview lacks tile %s %s:\n%s", lang, tile.Label, tile.Value, text)
 			}
-			if pct, ok := strings.CutPrefix(tile.Note, map[string]string{"zh": "较基期 +", "en": "vs baseline +"}[lang]); ok && !strings.Contains(text, pct) {
+			if pct, ok := strings.CutPrefix(tile.Note, report.Text{Zh: "较基期 +", En: "vs baseline +"}.In(lang)); ok && !strings.Contains(text, pct) {
 				t.Errorf("%s: tile says %s, overview does not:\n%s", lang, pct, text)
 			}
 		}
@@ -224,7 +224,7 @@ func TestDueIsOneValue(t *testing.T) {
 	}
 	i := 0
 	for _, tr := range res.TaskList {
-		if tr.St != report.StateOverdue && tr.St != report.StateBehind {
+		if tr.State != report.StateOverdue && tr.State != report.StateBehind {
 			continue
 		}
 		due := table.Rows[i].Cells[5].Text

@@ -43,7 +43,7 @@ func cnNumber(n int) string {
 // subheading numbers the i-th (0-based) heading inside chapter ch (1-based):
 // （一） in Chinese, 2.1 in English.
 func (b *builder) subheading(ch, i int, text string) string {
-	if b.lang == "en" {
+	if b.lang == report.En {
 		return fmt.Sprintf("%d.%d %s", ch, i+1, text)
 	}
 	return "（" + cnNumber(i+1) + "）" + text
@@ -61,7 +61,7 @@ func short(s string, n int) string {
 
 // quoted names a task in prose.
 func (b *builder) quoted(name string) string {
-	if b.lang == "en" {
+	if b.lang == report.En {
 		return short(name, nameRunes)
 	}
 	return short(name, nameRunes)
@@ -74,7 +74,7 @@ func (b *builder) list(items []string, n int, unit string) string {
 	if total > n {
 		items = items[:n]
 	}
-	if b.lang == "en" {
+	if b.lang == report.En {
 		s := strings.Join(items, ", ")
 		if total > n {
 			s += fmt.Sprintf(" and %d more", total-n)
@@ -120,7 +120,7 @@ func (b *builder) sectionNarratives() []Block {
 
 func (b *builder) sectionText(g report.Group, tasks []report.TaskResult) string {
 	var s strings.Builder
-	if b.lang == "en" {
+	if b.lang == report.En {
 		fmt.Fprintf(&s, "The section has %d tasks; %d are done (%s).", g.Total, g.Done, Pct(g.Rate))
 	} else {
 		fmt.Fprintf(&s, "该板块共%d项任务，已完成%d项，完成率%s。", g.Total, g.Done, Pct(g.Rate))
@@ -128,14 +128,14 @@ func (b *builder) sectionText(g report.Group, tasks []report.TaskResult) string 
 	var done, lag []string
 	for _, tr := range tasks {
 		switch {
-		case tr.St == report.StateDone:
+		case tr.State == report.StateDone:
 			item := b.quoted(tr.Name)
 			if tr.Task != nil && strings.TrimSpace(tr.Task.Note) != "" {
 				item += b.L("（", " (") + short(tr.Task.Note, noteRunes) + b.L("）", ")")
 			}
 			done = append(done, item)
-		case isLagging(tr.St):
-			item := b.quoted(tr.Name) + b.L("", " is ") + tr.St.Label().In(b.lang) + b.L("（", " (") + b.progressText(tr)
+		case isLagging(tr.State):
+			item := b.quoted(tr.Name) + b.L("", " is ") + tr.State.Label(b.lang) + b.L("（", " (") + b.progressText(tr)
 			if tr.Task != nil && strings.TrimSpace(tr.Task.Note) != "" {
 				item += b.L("；", "; ") + short(tr.Task.Note, noteRunes)
 			}
@@ -149,14 +149,14 @@ func (b *builder) sectionText(g report.Group, tasks []report.TaskResult) string 
 		}
 	}
 	if len(done) > 0 {
-		if b.lang == "en" {
+		if b.lang == report.En {
 			fmt.Fprintf(&s, " Done: %s.", b.list(done, namedDone, ""))
 		} else {
 			fmt.Fprintf(&s, "已完成%s。", b.list(done, namedDone, "项"))
 		}
 	}
 	if len(lag) > 0 {
-		if b.lang == "en" {
+		if b.lang == report.En {
 			fmt.Fprintf(&s, " Lagging: %s.", strings.Join(firstN(lag, namedLag), "; "))
 		} else {
 			fmt.Fprintf(&s, "%s。", strings.Join(firstN(lag, namedLag), "；"))
@@ -184,7 +184,7 @@ func (b *builder) count(n int, noun string) string {
 
 // unit is a figure's unit as it follows the figure: 0.93%, 1,278 亿元.
 func (b *builder) unit(u string) string {
-	if b.lang == "en" && u != "" && u != "%" {
+	if b.lang == report.En && u != "" && u != "%" {
 		return " " + u
 	}
 	return u
@@ -227,7 +227,7 @@ func (b *builder) problems() Chapter {
 	var lag []report.TaskResult
 	var sections, leads []string
 	for _, tr := range r.TaskList {
-		if isLagging(tr.St) {
+		if isLagging(tr.State) {
 			lag = append(lag, tr)
 			sections = append(sections, tr.Section)
 			leads = append(leads, tr.Lead)
@@ -254,7 +254,7 @@ func (b *builder) problems() Chapter {
 				lead = b.L("牵头单位未填", "no lead unit")
 			}
 			ch.Blocks = append(ch.Blocks, Block{Paragraph: fmt.Sprintf(b.L("%d.%s：%s，%s，完成时限%s，%s。", "%d. %s: %s, %s, due %s, %s."),
-				i+1, short(tr.Name, nameRunes), tr.St.Label().In(b.lang), lead, orDash(tr.Deadline), b.progressText(tr))})
+				i+1, short(tr.Name, nameRunes), tr.State.Label(b.lang), lead, orDash(tr.Deadline), b.progressText(tr))})
 		}
 		if len(lag) > namedItems {
 			ch.Blocks = append(ch.Blocks, Block{Paragraph: fmt.Sprintf(b.L("另有%d项，详见“逾期和欠进度任务”部分和工作簿。", "%d more: see \"Overdue and behind-schedule tasks\" and the workbook."), len(lag)-namedItems)})
@@ -264,10 +264,10 @@ func (b *builder) problems() Chapter {
 	var below, missing []string
 	for _, ind := range r.Indicators {
 		switch ind.Status {
-		case "not_met", "nearly_met":
+		case report.IndicatorNotMet, report.IndicatorNearlyMet:
 			below = append(below, fmt.Sprintf(b.L("%s（完成值%s%s，目标值%s%s，达成率%s）", "%s (%s%s against %s%s, %s)"),
 				ind.Name, numOrDash(ind.Actual), b.unit(ind.Unit), numOrDash(ind.Target), b.unit(ind.Unit), pctOrDash(ind.Attainment)))
-		case "no_data":
+		case report.IndicatorNoData:
 			missing = append(missing, ind.Name)
 		}
 	}
@@ -301,7 +301,7 @@ func (b *builder) problems() Chapter {
 			}
 		}
 		text := fmt.Sprintf("数据校验发现错误%d个、警告%d个、提示%d个（不含逾期和欠进度提醒）。", errs, warns, infos)
-		if b.lang == "en" {
+		if b.lang == report.En {
 			text = fmt.Sprintf("The checks found %s, %s and %s in the data (besides overdue and behind-schedule tasks).", b.count(errs, "error"), b.count(warns, "warning"), b.count(infos, "note"))
 		}
 		if len(examples) > 0 {
@@ -324,7 +324,7 @@ func (b *builder) nextQuarter(day time.Time) (start, end time.Time, name string)
 	start = time.Date(day.Year(), time.Month(q*3+4), 1, 0, 0, 0, 0, time.UTC)
 	end = start.AddDate(0, 3, -1)
 	qn := (int(start.Month())-1)/3 + 1
-	if b.lang == "en" {
+	if b.lang == report.En {
 		return start, end, fmt.Sprintf("Q%d %d", qn, start.Year())
 	}
 	return start, end, fmt.Sprintf("%d年第%s季度", start.Year(), cnNumber(qn))
@@ -342,10 +342,10 @@ func (b *builder) nextSteps() Chapter {
 	var lagLeads []string
 	lagN := 0
 	for _, tr := range r.TaskList {
-		if tr.St == report.StateDone {
+		if tr.State == report.StateDone {
 			continue
 		}
-		if isLagging(tr.St) {
+		if isLagging(tr.State) {
 			lagN++
 			lagLeads = append(lagLeads, tr.Lead)
 		}
@@ -370,11 +370,11 @@ func (b *builder) nextSteps() Chapter {
 	}
 	var text string
 	switch {
-	case len(due) == 0 && b.lang == "en":
+	case len(due) == 0 && b.lang == report.En:
 		text = fmt.Sprintf("No task falls due by the end of %s (%s).", qname, b.dateText(end))
 	case len(due) == 0:
 		text = fmt.Sprintf("%s（截至%s）没有到期的任务。", qname, b.dateText(end))
-	case b.lang == "en":
+	case b.lang == report.En:
 		text = fmt.Sprintf("%s fall due by the end of %s (%s): %s. Their lead units should plan back from the deadline to finish on time.", b.count(len(due), "task"), qname, b.dateText(end), b.list(due, namedItems, ""))
 	default:
 		text = fmt.Sprintf("%s（截至%s）到期的任务共%d项：%s。请各牵头单位对照目标倒排工期，确保按期完成。", qname, b.dateText(end), len(due), b.list(due, namedItems, "项"))

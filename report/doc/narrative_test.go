@@ -53,10 +53,10 @@ func TestSectionParagraphs(t *testing.T) {
 			if tr.Section != g.Name {
 				continue
 			}
-			if (tr.St == report.StateOverdue || tr.St == report.StateBehind) && !strings.Contains(para, tr.Name+tr.St.Label().Zh) {
+			if (tr.State == report.StateOverdue || tr.State == report.StateBehind) && !strings.Contains(para, tr.Name+tr.State.Label(report.Zh)) {
 				t.Errorf("%s: lagging task %s not named", g.Name, tr.Name)
 			}
-			if tr.St == report.StateBehind && tr.Lead != "" && !strings.Contains(para, "由"+tr.Lead+"牵头") {
+			if tr.State == report.StateBehind && tr.Lead != "" && !strings.Contains(para, "由"+tr.Lead+"牵头") {
 				t.Errorf("%s: lead %s of %s not named", g.Name, tr.Lead, tr.Name)
 			}
 		}
@@ -76,9 +76,9 @@ func TestProblemsAndNextSteps(t *testing.T) {
 	}
 	problems := chapterText(d, "存在问题")
 	for _, tr := range res.TaskList {
-		if tr.St == report.StateOverdue || tr.St == report.StateBehind || tr.St == report.StateNotStarted {
-			if !strings.Contains(problems, tr.Name+"："+tr.St.Label().Zh) {
-				t.Errorf("存在问题 does not list %s (%s)", tr.Name, tr.St.Label().Zh)
+		if tr.State == report.StateOverdue || tr.State == report.StateBehind || tr.State == report.StateNotStarted {
+			if !strings.Contains(problems, tr.Name+"："+tr.State.Label(report.Zh)) {
+				t.Errorf("存在问题 does not list %s (%s)", tr.Name, tr.State.Label(report.Zh))
 			}
 		}
 	}

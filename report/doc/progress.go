@@ -32,7 +32,7 @@ func (b *builder) change(c *report.Comparison) string {
 	t := c.Tasks
 	prev := b.dateText(time.Time(c.Previous.AsOf))
 	var parts []string
-	if b.lang == "en" {
+	if b.lang == report.En {
 		parts = append(parts, fmt.Sprintf("Since the previous report (%s), %s newly done", prev, plural(len(t.NewlyDone), "task", "tasks")))
 		switch {
 		case t.RateDeltaPoints > 0:
@@ -94,7 +94,7 @@ func (b *builder) progress(c *report.Comparison, trend []report.Snapshot) Chapte
 			continue
 		}
 		ch.Blocks = append(ch.Blocks, Block{Heading: fmt.Sprintf("%s（%d）", b.L(list.zh, list.en), len(list.ids))})
-		if b.lang == "en" {
+		if b.lang == report.En {
 			ch.Blocks[len(ch.Blocks)-1].Heading = fmt.Sprintf("%s (%d)", list.en, len(list.ids))
 		}
 		tb := &Table{Columns: []Column{
@@ -109,9 +109,8 @@ func (b *builder) progress(c *report.Comparison, trend []report.Snapshot) Chapte
 			if !ok {
 				continue
 			}
-			st, _ := report.ParseStateKey(t.State)
 			tb.Rows = append(tb.Rows, Row{Mark: list.mark, Cells: []Cell{
-				{Text: t.ID}, {Text: t.Name}, {Text: t.Lead}, {Text: b.stateLabel(st)}, {Text: t.Deadline},
+				{Text: t.ID}, {Text: t.Name}, {Text: t.Lead}, {Text: b.stateLabel(t.State)}, {Text: t.Deadline},
 			}})
 		}
 		b.cap(tb)
@@ -173,13 +172,13 @@ var zhNumerals = []string{"一", "二", "三", "四", "五", "六", "七", "八"
 
 // number numbers the chapters in order, as 一、 or 1., the appendix aside,
 // so a chapter added or left out never leaves a gap.
-func number(chs []Chapter, lang string) {
+func number(chs []Chapter, lang report.Lang) {
 	n := 0
 	for i := range chs {
 		if strings.HasPrefix(chs[i].Title, "附录") || strings.HasPrefix(chs[i].Title, "Appendix") {
 			continue
 		}
-		if lang == "en" {
+		if lang == report.En {
 			chs[i].Title = fmt.Sprintf("%d. %s", n+1, chs[i].Title)
 		} else if n < len(zhNumerals) {
 			chs[i].Title = zhNumerals[n] + "、" + chs[i].Title

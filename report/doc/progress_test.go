@@ -33,25 +33,25 @@ func TestProgressChapterAndTrend(t *testing.T) {
 	}
 	q2, q3 := older("2021-06-30", 0.5, 0.5), older("2021-09-30", 0.6, 0.8)
 	cmp := report.Compare(q3, cur)
-	for _, lang := range []string{"zh", "en"} {
-		t.Run(lang, func(t *testing.T) {
+	for _, lang := range report.Langs {
+		t.Run(string(lang), func(t *testing.T) {
 			d, err := doc.Build(res, tm, doc.Options{Lang: lang, Made: made, Compare: cmp, Trend: []report.Snapshot{q2, q3, cur}})
 			if err != nil {
 				t.Fatal(err)
 			}
 			first := d.Chapters[0].Blocks[0].Paragraph
-			want := map[string]string{"zh": "较上期（2021年9月30日）新增完成0项，完成率提高11.8个百分点，新增逾期0项", "en": "Since the previous report (30 September 2021), 0 tasks newly done, the completion rate up 11.8 points"}[lang]
+			want := map[report.Lang]string{"zh": "较上期（2021年9月30日）新增完成0项，完成率提高11.8个百分点，新增逾期0项", "en": "Since the previous report (30 September 2021), 0 tasks newly done, the completion rate up 11.8 points"}[lang]
 			if !strings.HasPrefix(first, want) {
 				t.Errorf("overview opens with %q, want %q", first, want)
 			}
 			ch := d.Chapters[1]
-			if title := map[string]string{"zh": "二、本期进展", "en": "2. Progress this period"}[lang]; ch.Title != title {
+			if title := map[report.Lang]string{"zh": "二、本期进展", "en": "2. Progress this period"}[lang]; ch.Title != title {
 				t.Fatalf("chapter 2 is %q, want %q", ch.Title, title)
 			}
 			// Every chapter but the appendix numbered in turn, the
 			// inserted one included.
 			for i, c := range d.Chapters[:len(d.Chapters)-1] {
-				want := map[string]string{"zh": []string{"一", "二", "三", "四", "五", "六", "七", "八", "九"}[i] + "、", "en": fmt.Sprintf("%d. ", i+1)}[lang]
+				want := map[report.Lang]string{"zh": []string{"一", "二", "三", "四", "五", "六", "七", "八", "九"}[i] + "、", "en": fmt.Sprintf("%d. ", i+1)}[lang]
 				if !strings.HasPrefix(c.Title, want) {
 					t.Errorf("chapter %d is %q, want it numbered %q", i+1, c.Title, want)
 				}

@@ -29,7 +29,7 @@ func (b *builder) returns() (Chapter, bool) {
 		}
 	}
 	var p string
-	if b.lang == "en" {
+	if b.lang == report.En {
 		p = fmt.Sprintf("Of %d units, %d reported on time, %d late and %d not at all.", len(st), len(onTime), len(late), len(missing))
 		if len(late) > 0 {
 			p += " Late: " + strings.Join(late, ", ") + "."
@@ -59,7 +59,7 @@ func (b *builder) returns() (Chapter, bool) {
 			tb.More = fmt.Sprintf(b.L("另有 %d 个单位，详见工作簿“报送情况”", "and %d more units in the workbook's 报送情况 sheet"), len(st)-i)
 			break
 		}
-		row := Row{Cells: []Cell{{Text: s.Unit}, {Text: s.State.Label().In(b.lang)}, {Text: "—"}, {Text: "—"}, {Text: "—"}}}
+		row := Row{Cells: []Cell{{Text: s.Unit}, {Text: s.State.Label(b.lang)}, {Text: "—"}, {Text: "—"}, {Text: "—"}}}
 		switch s.State {
 		case report.ReturnMissing:
 			row.Mark = "bad"

@@ -27,7 +27,7 @@ func TestReturnsChapter(t *testing.T) {
 		{Unit: "内江市农业农村局", State: report.ReturnLate, Received: "2022-01-15T09:00:00Z", RowsUpdated: 1},
 		{Unit: "中共内江市委宣传部", State: report.ReturnMissing},
 	}
-	for _, lang := range []string{"zh", "en"} {
+	for _, lang := range report.Langs {
 		d, err := doc.Build(res, tm, doc.Options{Lang: lang, Made: made})
 		if err != nil {
 			t.Fatal(err)
@@ -37,11 +37,11 @@ func TestReturnsChapter(t *testing.T) {
 		}
 		// Before the appendix, numbered after the seven chapters before it.
 		ch := d.Chapters[n-1]
-		want := map[string]string{"zh": "八、报送情况", "en": "8. Returns from the units"}[lang]
+		want := map[report.Lang]string{"zh": "八、报送情况", "en": "8. Returns from the units"}[lang]
 		if ch.Title != want {
 			t.Errorf("%s: chapter %q, want %q", lang, ch.Title, want)
 		}
-		para := map[string]string{
+		para := map[report.Lang]string{
 			"zh": "应报送单位3个：按时报送1个，逾期报送1个，未报送1个。逾期报送：内江市农业农村局。未报送：中共内江市委宣传部。",
 			"en": "Of 3 units, 1 reported on time, 1 late and 1 not at all. Late: 内江市农业农村局. Not reported: 中共内江市委宣传部.",
 		}[lang]

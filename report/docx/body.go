@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/image/font/opentype"
 
+	"innoreport/report"
 	"innoreport/report/doc"
 )
 
@@ -268,7 +269,7 @@ func (w *bodyWriter) picture(title string, data []byte, wmm, hmm float64) {
 		nsWP, cx, cy, w.drawID, name, esc(title), nsA, nsA, nsPic, nsPic, name, id, cx, cy)
 	w.para("figure", "", drawing)
 	label := fmt.Sprintf("图%d　", w.figure)
-	if w.d.Lang == "en" {
+	if w.d.Lang == report.En {
 		label = fmt.Sprintf("Figure %d. ", w.figure)
 	}
 	w.para("caption", "", runs(label+title, ""))

@@ -30,7 +30,7 @@ import (
 
 var made = time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)
 
-func sampleDoc(t testing.TB, lang string) (*doc.Document, *report.Template) {
+func sampleDoc(t testing.TB, lang report.Lang) (*doc.Document, *report.Template) {
 	t.Helper()
 	tm, err := report.ParseTemplate(templates.BuiltinName, templates.Builtin)
 	if err != nil {
@@ -183,8 +183,8 @@ func countTables(d *doc.Document) int {
 }
 
 func TestPackage(t *testing.T) {
-	for _, lang := range []string{"zh", "en"} {
-		t.Run(lang, func(t *testing.T) {
+	for _, lang := range report.Langs {
+		t.Run(string(lang), func(t *testing.T) {
 			d, _ := sampleDoc(t, lang)
 			data := render(t, d, nil)
 			files := checkPackage(t, data)
@@ -345,8 +345,8 @@ func wanted(d *doc.Document) []string {
 // LibreOffice reads the .docx and finds the report in it, as text and as
 // pages.
 func TestLibreOffice(t *testing.T) {
-	for _, lang := range []string{"zh", "en"} {
-		t.Run(lang, func(t *testing.T) {
+	for _, lang := range report.Langs {
+		t.Run(string(lang), func(t *testing.T) {
 			d, _ := sampleDoc(t, lang)
 			path := filepath.Join(t.TempDir(), "report.docx")
 			if err := os.WriteFile(path, render(t, d, nil), 0o644); err != nil {
@@ -586,7 +586,7 @@ func checkOrder(t *testing.T, name string, data []byte) {
 }
 
 func TestSchemaOrder(t *testing.T) {
-	for _, lang := range []string{"zh", "en"} {
+	for _, lang := range report.Langs {
 		d, _ := sampleDoc(t, lang)
 		for name, b := range unzip(t, render(t, d, nil)) {
 			if strings.HasSuffix(name, ".xml") {

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/image/font/opentype"
 
+	"innoreport/report"
 	"innoreport/report/doc"
 )
 
@@ -504,7 +505,7 @@ func mergeFonts(p *pkg, drels *rels, ct *contentTypes, main string) error {
 func coreXML(d *doc.Document, created time.Time) string {
 	when := created.UTC().Format("2006-01-02T15:04:05Z")
 	lang := "zh-CN"
-	if d.Lang == "en" {
+	if d.Lang == report.En {
 		lang = "en-GB"
 	}
 	return xmlHeader + `<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">` +

@@ -115,7 +115,7 @@ func TestCheckFont(t *testing.T) {
 	}
 }
 
-func sampleDoc(t testing.TB, lang string) (*doc.Document, *report.Result) {
+func sampleDoc(t testing.TB, lang report.Lang) (*doc.Document, *report.Result) {
 	t.Helper()
 	tm, err := report.ParseTemplate(templates.BuiltinName, templates.Builtin)
 	if err != nil {
@@ -154,7 +154,7 @@ func TestRenderIsReproducible(t *testing.T) {
 // bureau looks for, and no character went missing at a line break.
 func TestSamplePDFText(t *testing.T) {
 	pdftotext := tooltest.Need(t, "pdftotext", "poppler-utils")
-	for _, lang := range []string{"zh", "en"} {
+	for _, lang := range report.Langs {
 		d, res := sampleDoc(t, lang)
 		path := filepath.Join(t.TempDir(), "r.pdf")
 		if err := os.WriteFile(path, render(t, d), 0o644); err != nil {
@@ -337,7 +337,7 @@ func TestTableSplitsWithHeader(t *testing.T) {
 // of a wrapped header is whole words of it.
 func TestHeadersWrapBetweenWords(t *testing.T) {
 	p := newPDF(t)
-	for _, lang := range []string{"zh", "en"} {
+	for _, lang := range report.Langs {
 		d, _ := sampleDoc(t, lang)
 		for _, ch := range d.Chapters {
 			for _, b := range ch.Blocks {

@@ -14,7 +14,7 @@ import (
 // 报送情况 sheet, everything else in the master kept. Only the cells that
 // change are written, each as its column reads it: a progress of 85 goes
 // into a percentage-formatted cell as 0.85.
-func WriteCollected(w io.Writer, master []byte, password string, updates []report.CellUpdate, status []report.ReturnStatus, lang string) error {
+func WriteCollected(w io.Writer, master []byte, password string, updates []report.CellUpdate, status []report.ReturnStatus, lang report.Lang) error {
 	f, err := excelize.OpenReader(bytes.NewReader(master), excelize.Options{Password: password})
 	if err != nil {
 		return err
@@ -49,18 +49,16 @@ func WriteCollected(w io.Writer, master []byte, password string, updates []repor
 			return err
 		}
 	}
-	colour := map[report.ReturnState]string{report.ReturnOnTime: "C6EFCE", report.ReturnLate: "FFEB9C", report.ReturnMissing: "FFC7CE"}
 	styles := map[report.ReturnState]int{}
-	for _, st := range []report.ReturnState{report.ReturnMissing, report.ReturnOnTime, report.ReturnLate} { // in order: style ids stay put
-		c := colour[st]
-		if styles[st], err = f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}}}); err != nil {
+	for _, st := range report.ReturnStates { // in order: style ids stay put
+		if styles[st], err = f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{st.Color()}}}); err != nil {
 			return err
 		}
 	}
 	for r, s := range status {
-		row := []any{s.Unit, s.State.Label().In(lang), s.File, s.Received, s.SHA256, s.RowsUpdated, s.Findings}
+		row := []any{s.Unit, s.State.Label(lang), s.File, s.Received, s.SHA256, s.RowsUpdated, s.Findings}
 		if s.State == report.ReturnMissing {
-			row = []any{s.Unit, s.State.Label().In(lang)}
+			row = []any{s.Unit, s.State.Label(lang)}
 		}
 		cell := report.CellName(0, r+1)
 		if err := f.SetSheetRow(name, cell, &row); err != nil {

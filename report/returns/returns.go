@@ -37,7 +37,7 @@ const markerChunk = 30000
 type SplitOptions struct {
 	Password string // the sheets' protection password; "" protects without one
 	Deadline string // shown in the note row, YYYY-MM-DD or ""
-	Lang     string
+	Lang     report.Lang
 }
 
 // Split writes the return of one unit: the master's workbook with only the

@@ -27,13 +27,13 @@ import (
 type pages struct{ m map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"tr":  func(lang, zh, en string) string { return report.Text{Zh: zh, En: en}.In(lang) },
-	"in":  func(t report.Text, lang string) string { return t.In(lang) },
+	"tr":  func(lang report.Lang, zh, en string) string { return report.Text{Zh: zh, En: en}.In(lang) },
+	"in":  func(t report.Text, lang report.Lang) string { return t.In(lang) },
 	"pct": func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 	// The task states and their names are the domain's, as in the PDF:
 	// every state a column, so a section's counts add up to its tasks.
 	"states": func() []report.State { return report.States },
-	"state":  func(s report.State, lang string) string { return s.Label().In(lang) },
+	"state":  func(s report.State, lang report.Lang) string { return s.Label(lang) },
 	"size": func(n int64) string {
 		if n < 1<<20 {
 			return fmt.Sprintf("%.1f KB", float64(n)/1024)
@@ -56,7 +56,7 @@ func loadPages() (*pages, error) {
 
 // view is what every page gets; Data is the page's own.
 type view struct {
-	Lang    string
+	Lang    report.Lang
 	User    *User
 	CSRF    string
 	Title   string
@@ -70,14 +70,14 @@ const langCookie = "innoreport_lang"
 
 // lang is the page's language: ?lang= (remembered), else the cookie, else
 // Chinese.
-func (s *Server) lang(w http.ResponseWriter, r *http.Request) string {
+func (s *Server) lang(w http.ResponseWriter, r *http.Request) report.Lang {
 	if l := r.URL.Query().Get("lang"); l == "zh" || l == "en" {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", HttpOnly: true,
 			SameSite: http.SameSiteStrictMode, Secure: s.secure(r), MaxAge: 365 * 24 * 3600})
-		return l
+		return report.Lang(l)
 	}
 	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "zh" || c.Value == "en") {
-		return c.Value
+		return report.Lang(c.Value)
 	}
 	return "zh"
 }
@@ -385,7 +385,7 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request, se *session) {
 		{report.Text{Zh: "任务", En: "Tasks"}, fmt.Sprint(t.Total), ""},
 		{report.Text{Zh: "已完成", En: "Done"}, fmt.Sprint(t.Done), "ok"},
 		{report.Text{Zh: "完成率", En: "Completion"}, fmt.Sprintf("%.1f%%", t.Rate*100), ""},
-		{report.StateBehind.Label(), fmt.Sprint(t.Behind), "warn"},
+		{report.Text{Zh: report.StateBehind.Label(report.Zh), En: report.StateBehind.Label(report.En)}, fmt.Sprint(t.Behind), "warn"},
 		{report.Text{Zh: "逾期", En: "Overdue"}, fmt.Sprint(t.Overdue), "bad"},
 		{report.Text{Zh: "指标", En: "Indicators"}, fmt.Sprint(len(res.Indicators)), ""},
 		{report.Text{Zh: "错误", En: "Errors"}, fmt.Sprint(d.Counts[report.Error]), "bad"},

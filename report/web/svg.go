@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+
+	"innoreport/report"
 )
 
 // trendPoint is one period on the trend chart.
@@ -17,7 +19,7 @@ type trendPoint struct {
 // drawn here, so the page needs no script and no chart library. Colours
 // are presentation attributes, which the Content-Security-Policy allows
 // where style attributes would be refused.
-func trendSVG(pts []trendPoint, lang string) template.HTML {
+func trendSVG(pts []trendPoint, lang report.Lang) template.HTML {
 	const w, h, left, right, top, bottom = 640, 240, 48, 16, 16, 40
 	if len(pts) == 0 {
 		return ""

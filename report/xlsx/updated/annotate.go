@@ -9,8 +9,6 @@ import (
 	"innoreport/report"
 )
 
-var severityFill = map[report.Severity]string{report.Error: "FFC7CE", report.Warning: "FFEB9C", report.Info: "DDEBF7"}
-
 // commentRows bounds the sheets that get comments: adding one makes
 // excelize load the whole sheet, which a sheet of 100,000 rows cannot
 // afford. Larger sheets get the fills; the findings sheet lists all.
@@ -37,7 +35,7 @@ func (u *updater) annotate() error {
 			order = append(order, k)
 		}
 		m.sev = max(m.sev, f.Severity)
-		m.msgs = append(m.msgs, fmt.Sprintf("[%s] %s", f.Severity.Label().In(u.lang), f.Message.In(u.lang)))
+		m.msgs = append(m.msgs, fmt.Sprintf("[%s] %s", f.Severity.Label(u.lang), f.Message.In(u.lang)))
 	}
 	existing := map[string]map[string]excelize.Comment{}
 	for _, k := range order {
@@ -51,7 +49,7 @@ func (u *updater) annotate() error {
 		fill, ok := u.fills[[2]int{orig, int(m.sev)}]
 		if !ok {
 			fill = len(u.xfs)
-			u.xfs = append(u.xfs, fillXf{orig: orig, color: severityFill[m.sev]})
+			u.xfs = append(u.xfs, fillXf{orig: orig, color: m.sev.Fill()})
 			u.fills[[2]int{orig, int(m.sev)}] = fill
 		}
 		sp := u.patch(sheet)

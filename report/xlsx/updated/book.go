@@ -31,8 +31,8 @@ func bookOf(wb *report.Workbook, res *report.Result) *book {
 			b.cells[citedCell{sheet, cell}] = grid.At(row-1, col-1)
 		}
 	}
-	if tasks := wb.Sheet(res.Sheets["tasks"]); tasks != nil && res.Data != nil {
-		for r := res.Data.HeaderTop["tasks"]; r <= res.Data.HeaderRow["tasks"] && r < len(tasks.Rows); r++ {
+	if tasks := wb.Sheet(res.Sheets[string(report.RoleTasks)]); tasks != nil && res.Data != nil {
+		for r := res.Data.HeaderTop[string(report.RoleTasks)]; r <= res.Data.HeaderRow[string(report.RoleTasks)] && r < len(tasks.Rows); r++ {
 			texts := make([]string, len(tasks.Rows[r]))
 			for c := range texts {
 				texts[c] = tasks.Text(r, c)
@@ -42,7 +42,7 @@ func bookOf(wb *report.Workbook, res *report.Result) *book {
 	}
 	for _, ind := range res.Indicators {
 		for _, key := range []string{"baseline", "target", "actual"} {
-			cite(res.Sheets["indicators"], ind.Indicator.Cells.Get(key))
+			cite(res.Sheets[string(report.RoleIndicators)], ind.Indicator.Cells.Get(key))
 		}
 	}
 	for _, f := range res.Findings {

@@ -51,7 +51,7 @@ func (u *updater) findings() error {
 				Formula: fmt.Sprintf(`HYPERLINK("%s","%s")`, target, strings.ReplaceAll(f.Where(), `"`, `""`))}
 		}
 		row := []any{
-			excelize.Cell{StyleID: text, Value: f.Severity.Label().In(u.lang)},
+			excelize.Cell{StyleID: text, Value: f.Severity.Label(u.lang)},
 			excelize.Cell{StyleID: text, Value: f.Rule},
 			where,
 			excelize.Cell{StyleID: text, Value: f.Header},

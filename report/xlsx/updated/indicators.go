@@ -14,7 +14,7 @@ import (
 // source returns a formula referring to the bureau's cell when it holds
 // the figure as a plain number, so an edit there flows through.
 func (u *updater) source(cell string, n report.Number) (string, bool) {
-	sheet := u.res.Sheets["indicators"]
+	sheet := u.res.Sheets[string(report.RoleIndicators)]
 	if cell == "" || !n.OK || n.Growth {
 		return "", false
 	}
@@ -70,11 +70,7 @@ func (u *updater) indicators() error {
 
 // indicatorRow writes one indicator at row.
 func (u *updater) indicatorRow(sh string, row int, ind report.IndicatorResult) error {
-	dir := u.L("正向", "positive")
-	if ind.Direction == "negative" {
-		dir = u.L("逆向", "negative")
-	}
-	for c, v := range []string{ind.Name, ind.Unit, dir} {
+	for c, v := range []string{ind.Name, ind.Unit, ind.Direction.Label(u.lang)} {
 		if err := u.set(sh, c+1, row, v, "text"); err != nil {
 			return err
 		}
@@ -102,7 +98,7 @@ func (u *updater) indicatorRow(sh string, row int, ind report.IndicatorResult) e
 	if err := u.optFormula(sh, 8, row, growth, ind.Growth); err != nil {
 		return err
 	}
-	return u.set(sh, 9, row, report.IndicatorStatusLabel(ind.Status).In(u.lang), "text")
+	return u.set(sh, 9, row, ind.Status.Label(u.lang), "text")
 }
 
 // figure writes one of an indicator's figures, v as read from the
@@ -119,7 +115,7 @@ func (u *updater) figure(sh string, col, row int, cell string, n report.Number, 
 	if err := u.set(sh, col, row, *v, "num"); err != nil {
 		return err
 	}
-	from, raw := u.res.Sheets["indicators"], u.book.cell(u.res.Sheets["indicators"], cell).Text
+	from, raw := u.res.Sheets[string(report.RoleIndicators)], u.book.cell(u.res.Sheets[string(report.RoleIndicators)], cell).Text
 	return u.f.AddComment(sh, excelize.Comment{Author: "innoreport", Cell: cellName(col, row),
 		Text: commentMark + u.L(fmt.Sprintf("由 %s!%s 的“%s”读出", from, cell, raw),
 			fmt.Sprintf("read from %q in %s!%s", raw, from, cell))})

@@ -29,7 +29,7 @@ func (u *updater) summary() error {
 	status := u.rng(u.statusCol)
 	headers := []string{u.L("任务总数", "Tasks")}
 	for _, s := range report.States {
-		headers = append(headers, s.Label().In(u.lang))
+		headers = append(headers, s.Label(u.lang))
 	}
 	headers = append(headers, u.L("完成率", "Done"))
 	if err := u.totals(sh, 5, headers, status); err != nil {
@@ -85,7 +85,7 @@ func (u *updater) totals(sh string, row int, headers []string, status string) er
 		return err
 	}
 	for i, s := range states {
-		if err := u.formula(sh, 2+i, row, fmt.Sprintf("COUNTIF(%s,%s)", status, criterion(s.Label().In(u.lang))), float64(res.Tasks.Count(s)), "int"); err != nil {
+		if err := u.formula(sh, 2+i, row, fmt.Sprintf("COUNTIF(%s,%s)", status, criterion(s.Label(u.lang))), float64(res.Tasks.Count(s)), "int"); err != nil {
 			return err
 		}
 	}
@@ -168,13 +168,7 @@ func (u *updater) byAction(sh string, row int, headers []string, status string) 
 	action := u.rng(u.actionCol)
 	for _, g := range u.res.Actions {
 		row++
-		name := g.Name
-		for _, a := range []report.Action{report.ActionPrescribed, report.ActionSelf, report.ActionNone} {
-			if a.Label().Zh == g.Name {
-				name = u.actionLabel(a)
-			}
-		}
-		if err := u.groupRow(sh, row, name, g.TaskTotals, action, status); err != nil {
+		if err := u.groupRow(sh, row, u.actionLabel(g.Action), g.TaskTotals, action, status); err != nil {
 			return 0, err
 		}
 	}
@@ -215,7 +209,7 @@ func (u *updater) groupRow(sh string, row int, name string, g report.TaskTotals,
 		return err
 	}
 	for i, s := range report.States {
-		f := fmt.Sprintf(`SUMPRODUCT((%s=$A%d)*(%s=%s))`, key, row, status, criterion(s.Label().In(u.lang)))
+		f := fmt.Sprintf(`SUMPRODUCT((%s=$A%d)*(%s=%s))`, key, row, status, criterion(s.Label(u.lang)))
 		if err := u.formula(sh, 3+i, row, f, float64(g.Count(s)), "int"); err != nil {
 			return err
 		}
@@ -229,14 +223,13 @@ func (u *updater) sectionChart(sh string, header, last int) error {
 		return nil
 	}
 	var series []excelize.ChartSeries
-	colors := []string{"2E7D32", "66BB6A", "90CAF9", "FFB300", "E53935", "9E9E9E"}
-	for i := range report.States {
+	for i, s := range report.States {
 		col, _ := excelize.ColumnNumberToName(3 + i)
 		series = append(series, excelize.ChartSeries{
 			Name:       ref(sh, fmt.Sprintf("$%s$%d", col, header)),
 			Categories: ref(sh, fmt.Sprintf("$A$%d:$A$%d", header+1, last)),
 			Values:     ref(sh, fmt.Sprintf("$%s$%d:$%s$%d", col, header+1, col, last)),
-			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colors[i]}},
+			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{s.Color()}},
 		})
 	}
 	return u.f.AddChart(sh, "K2", &excelize.Chart{

@@ -15,13 +15,13 @@ import (
 // tasks appends the assessed columns right of the bureau's own, by
 // patching the sheet's XML (see sheetPatch).
 func (u *updater) tasks() error {
-	sheet := u.res.Sheets["tasks"]
+	sheet := u.res.Sheets[string(report.RoleTasks)]
 	if sheet == "" || !u.book.has(sheet) || len(u.res.TaskList) == 0 {
 		return nil
 	}
 	d := u.res.Data
-	top, bottom := d.HeaderTop["tasks"]+1, d.HeaderRow["tasks"]+1
-	start := d.Width["tasks"] + 1
+	top, bottom := d.HeaderTop[string(report.RoleTasks)]+1, d.HeaderRow[string(report.RoleTasks)]+1
+	start := d.Width[string(report.RoleTasks)] + 1
 	// A workbook updated before keeps its columns where they are.
 	for _, texts := range u.book.header {
 		for c, text := range texts {
@@ -52,36 +52,32 @@ func (u *updater) tasks() error {
 		r := tr.Row
 		u.firstRow, u.lastRow = min(u.firstRow, r), max(u.lastRow, r)
 		p.cells[r] = append(p.cells[r],
-			newCell{col: start, style: text, text: tr.St.Label().In(u.lang)},
+			newCell{col: start, style: text, text: tr.State.Label(u.lang)},
 			newCell{col: start + 1, style: pct, num: true, number: tr.Expected / 100},
 			newCell{col: start + 2, style: text, text: tr.Section},
 			newCell{col: start + 3, style: text, text: tr.Lead},
 			newCell{col: start + 4, style: text, text: u.actionLabel(tr.Task.Action)},
 		)
 	}
-	// Colour the assessed status as the PDF does.
-	colors := map[report.State]string{
-		report.StateDone: "C6EFCE", report.StateAhead: "E2F0D9", report.StateOnSchedule: "DDEBF7",
-		report.StateBehind: "FFEB9C", report.StateOverdue: "FFC7CE", report.StateNotStarted: "E7E6E6",
-	}
+	// Colour the assessed status by its state.
 	p.cfSqref = fmt.Sprintf("%s%d:%s%d", u.statusCol, u.firstRow, u.statusCol, u.lastRow)
 	var cf strings.Builder
 	fmt.Fprintf(&cf, `<conditionalFormatting sqref="%s">`, p.cfSqref)
 	for i, s := range report.States {
-		id, err := u.f.NewConditionalStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colors[s]}}})
+		id, err := u.f.NewConditionalStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{s.Fill()}}})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(&cf, `<cfRule type="cellIs" dxfId="%d" priority="%d" operator="equal"><formula>%s</formula></cfRule>`,
-			id, 1001+i, html.EscapeString(strconv.Quote(s.Label().In(u.lang))))
+			id, 1001+i, html.EscapeString(strconv.Quote(s.Label(u.lang))))
 	}
 	cf.WriteString(`</conditionalFormatting>`)
 	p.cf = cf.String()
 	return nil
 }
 
-func (u *updater) actionLabel(a report.Action) string { return a.Label().In(u.lang) }
+func (u *updater) actionLabel(a report.Action) string { return a.Label(u.lang) }
 
 func (u *updater) rng(col string) string {
-	return ref(u.res.Sheets["tasks"], fmt.Sprintf("$%s$%d:$%s$%d", col, u.firstRow, col, u.lastRow))
+	return ref(u.res.Sheets[string(report.RoleTasks)], fmt.Sprintf("$%s$%d:$%s$%d", col, u.firstRow, col, u.lastRow))
 }

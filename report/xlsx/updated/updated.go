@@ -21,9 +21,9 @@ import (
 
 // Options steer the updated workbook.
 type Options struct {
-	Lang     string // zh or en: sheet names, headers, labels
-	Annotate bool   // fill and comment the cells with findings in the source sheets
-	Password string // the input's password; the output is encrypted with it too
+	Lang     report.Lang // zh or en: sheet names, headers, labels
+	Annotate bool        // fill and comment the cells with findings in the source sheets
+	Password string      // the input's password; the output is encrypted with it too
 	// UnzipSize bounds what excelize may unpack when it reopens the
 	// package (0: DefaultLimits'); Read has already checked the input.
 	UnzipSize int64
@@ -39,8 +39,8 @@ type names struct {
 	cols                          []string
 }
 
-func namesFor(lang string) names {
-	if lang == "en" {
+func namesFor(lang report.Lang) names {
+	if lang == report.En {
 		return names{"Summary", "Indicators attained", "Findings",
 			[]string{"Assessed status", "Due by now", "Section (summary)", "Lead unit (summary)", "Action type (summary)"}}
 	}
@@ -183,7 +183,7 @@ type updater struct {
 	strict    bool            // the input is Strict OOXML, its originals too
 	addStyles bool            // the input has no styles part: input adds one
 	rebuilt   bool            // excelize could not open the input: see rebuild
-	lang      string
+	lang      report.Lang
 	n         names
 	compare   *report.Comparison
 
@@ -201,7 +201,7 @@ type updater struct {
 }
 
 func (u *updater) L(zh, en string) string {
-	if u.lang == "en" {
+	if u.lang == report.En {
 		return en
 	}
 	return zh

@@ -40,7 +40,7 @@ func analyze(t *testing.T, name string, data []byte) (*report.Result, *report.Wo
 	return report.Analyze(wb, tm, report.Options{Today: time.Date(2021, 12, 31, 0, 0, 0, 0, time.UTC)}), wb
 }
 
-func update(t *testing.T, data []byte, res *report.Result, wb *report.Workbook, lang string) []byte {
+func update(t *testing.T, data []byte, res *report.Result, wb *report.Workbook, lang report.Lang) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	if err := updated.Write(&out, data, wb, res, updated.Options{Lang: lang, Annotate: true}); err != nil {
@@ -429,7 +429,7 @@ func TestBigSheetRoundTrip(t *testing.T) {
 	}
 	states := 0
 	for _, tr := range res.TaskList {
-		if v, _ := af.GetCellValue("任务清单", fmt.Sprintf("N%d", tr.Row)); v == tr.St.Label().Zh {
+		if v, _ := af.GetCellValue("任务清单", fmt.Sprintf("N%d", tr.Row)); v == tr.State.Label(report.Zh) {
 			states++
 		}
 	}
