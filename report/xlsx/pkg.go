@@ -105,16 +105,19 @@ func newPkg(name string, lim Limits, zr *zip.Reader) *pkg {
 	return p
 }
 
+// limit is a limit hit while reading, a report.LimitError: in a
+// BilingualError, which the edges print, at where ("" for the file).
+func (p *pkg) limit(where string, what report.Measure, limit int64, flag string) error {
+	le := &report.LimitError{Name: p.name, Where: where, What: what, Limit: limit, Flag: flag}
+	return &report.BilingualError{Msg: le.Message(), Err: le}
+}
+
 func (p *pkg) unzipLimit() error {
-	return inputError(p.name, report.ErrLimit,
-		fmt.Sprintf("解压后超过 %d MB 上限，疑似压缩炸弹或异常文件（可用 -max-unzip-mb 调整）", p.lim.UnzipSize>>20),
-		fmt.Sprintf("unpacks to more than the %d MB limit: a zip bomb or a broken file (raise it with -max-unzip-mb)", p.lim.UnzipSize>>20))
+	return p.limit("", report.MeasureUnzipMB, p.lim.UnzipSize>>20, "-max-unzip-mb")
 }
 
 func (p *pkg) timeLimit() error {
-	return inputError(p.name, report.ErrLimit,
-		fmt.Sprintf("读取超过 %d 秒上限（可用 -max-seconds 调整）", int(p.lim.Time.Seconds())),
-		fmt.Sprintf("reading took longer than the %d s limit (raise it with -max-seconds)", int(p.lim.Time.Seconds())))
+	return p.limit("", report.MeasureSeconds, int64(p.lim.Time.Seconds()), "-max-seconds")
 }
 
 // counter counts every byte unpacked against the package's limit, so a
@@ -189,9 +192,7 @@ func (p *pkg) read() (*report.Workbook, error) {
 		return nil, err
 	}
 	if len(sheets) > p.lim.Sheets {
-		return nil, inputError(p.name, report.ErrLimit,
-			fmt.Sprintf("工作表数 %d 超过上限 %d（可用 -max-sheets 调整）", len(sheets), p.lim.Sheets),
-			fmt.Sprintf("%d sheets exceed the limit of %d (raise it with -max-sheets)", len(sheets), p.lim.Sheets))
+		return nil, p.limit("", report.MeasureSheets, int64(p.lim.Sheets), "-max-sheets")
 	}
 	rels := p.rels("xl/_rels/workbook.xml.rels", "xl")
 	if err := p.styles(rels); err != nil {

@@ -158,15 +158,35 @@ func TestUnreadableInputs(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	_, err := xlsx.Read("s.xlsx", samples.Workbook, xlsx.Options{Limits: xlsx.Limits{UnzipSize: 1000}})
-	if !errors.Is(err, report.ErrLimit) {
-		t.Errorf("tiny unzip limit: %v", err)
-	}
-	lim := xlsx.DefaultLimits
-	lim.Rows = 10
-	_, err = xlsx.Read("s.xlsx", samples.Workbook, xlsx.Options{Limits: lim})
-	if !errors.Is(err, report.ErrLimit) || !bytes.Contains([]byte(err.Error()), []byte("-max-rows")) {
-		t.Errorf("row limit: %v", err)
+	for _, tt := range []struct {
+		name  string
+		lim   func(*xlsx.Limits)
+		want  report.LimitError
+		where string
+	}{
+		{"unzip", func(l *xlsx.Limits) { l.UnzipSize = 1000 }, report.LimitError{What: report.MeasureUnzipMB, Flag: "-max-unzip-mb"}, ""},
+		{"rows", func(l *xlsx.Limits) { l.Rows = 10 }, report.LimitError{What: report.MeasureRows, Limit: 10, Flag: "-max-rows"}, "任务清单"},
+		{"columns", func(l *xlsx.Limits) { l.Cols = 3 }, report.LimitError{What: report.MeasureColumns, Limit: 3, Flag: "-max-cols"}, "任务清单"},
+		{"sheets", func(l *xlsx.Limits) { l.Sheets = 1 }, report.LimitError{What: report.MeasureSheets, Limit: 1, Flag: "-max-sheets"}, ""},
+		{"cell", func(l *xlsx.Limits) { l.CellChars = 5 }, report.LimitError{What: report.MeasureCellChars, Limit: 5, Flag: "-max-cell-chars"}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			lim := xlsx.DefaultLimits
+			tt.lim(&lim)
+			_, err := xlsx.Read("s.xlsx", samples.Workbook, xlsx.Options{Limits: lim})
+			var le *report.LimitError
+			var be *report.BilingualError
+			if !errors.Is(err, report.ErrLimit) || !errors.As(err, &le) || !errors.As(err, &be) {
+				t.Fatalf("err = %v, want a LimitError the edges can print", err)
+			}
+			if le.Name != "s.xlsx" || le.What != tt.want.What || le.Limit != tt.want.Limit || le.Flag != tt.want.Flag ||
+				tt.where != "" && !strings.HasPrefix(le.Where, tt.where) {
+				t.Errorf("got %+v, want %+v at %q", *le, tt.want, tt.where)
+			}
+			if !strings.Contains(be.Msg.Zh, tt.want.Flag) || !strings.Contains(be.Msg.En, tt.want.Flag) {
+				t.Errorf("message %q does not name %s", be.Msg, tt.want.Flag)
+			}
+		})
 	}
 }
 

@@ -2,7 +2,6 @@ package xlsx
 
 import (
 	"encoding/xml"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -85,10 +84,6 @@ func (p *pkg) sheet(s *report.Sheet, part string, index int) error {
 	return nil
 }
 
-func (sr *sheetReader) limitErr(zh, en string) error {
-	return inputError(sr.p.name, report.ErrLimit, zh, en)
-}
-
 func (sr *sheetReader) start(t xml.StartElement) error {
 	switch t.Name.Local {
 	case "row":
@@ -119,8 +114,7 @@ func (sr *sheetReader) startRow(t xml.StartElement) error {
 	}
 	sr.col, sr.inCell = -1, false
 	if lim := sr.p.lim.Rows; sr.row >= lim {
-		return sr.limitErr(fmt.Sprintf("工作表“%s”超过 %d 行上限（可用 -max-rows 调整）", sr.s.Name, lim),
-			fmt.Sprintf("sheet %q has more than %d rows (raise the limit with -max-rows)", sr.s.Name, lim))
+		return sr.p.limit(sr.s.Name, report.MeasureRows, int64(lim), "-max-rows")
 	}
 	return nil
 }
@@ -140,8 +134,7 @@ func (sr *sheetReader) startCell(t xml.StartElement) error {
 	}
 	sr.row = max(sr.row, 0)
 	if lim := sr.p.lim.Cols; sr.col >= lim {
-		return sr.limitErr(fmt.Sprintf("工作表“%s”超过 %d 列上限（可用 -max-cols 调整）", sr.s.Name, lim),
-			fmt.Sprintf("sheet %q has more than %d columns (raise the limit with -max-cols)", sr.s.Name, lim))
+		return sr.p.limit(sr.s.Name, report.MeasureColumns, int64(lim), "-max-cols")
 	}
 	sr.inCell, sr.hasF, sr.hasV, sr.hasIs = true, false, false, false
 	sr.cellType = attr(t, "t")

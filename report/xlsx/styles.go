@@ -162,7 +162,5 @@ func (p *pkg) sharedStrings(rels relations) error {
 }
 
 func (p *pkg) cellLimit(sheet, ref string) error {
-	return inputError(p.name, report.ErrLimit,
-		fmt.Sprintf("%s 单元格内容超过 %d 个字符上限（可用 -max-cell-chars 调整）", report.Ref(sheet, ref), p.lim.CellChars),
-		fmt.Sprintf("%s holds more than %d characters (raise the limit with -max-cell-chars)", report.Ref(sheet, ref), p.lim.CellChars))
+	return p.limit(report.Ref(sheet, ref), report.MeasureCellChars, int64(p.lim.CellChars), "-max-cell-chars")
 }
