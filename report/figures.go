@@ -9,7 +9,7 @@ import (
 // and written into the updated workbook by the formula beside its rule, so
 // that the JSON, the PDF, the mail and a recalculated workbook agree to the
 // last digit shown. A test recalculates the workbook in LibreOffice and
-// compares (report/xlsx, TestLibreOfficeEdgeCases).
+// compares (report/xlsx/updated, TestLibreOfficeEdgeCases).
 
 // FigureDigits is how many decimals a fraction keeps: 0.7179 is 71.8%
 // shown with one decimal, never rounded again differently elsewhere.

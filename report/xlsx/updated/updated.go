@@ -1,8 +1,10 @@
 // Package updated writes the updated workbook: the bureau's own package
 // with the results of a check written into it. It is cut by what it
-// writes: the tasks sheet's patch (tasks.go, patch.go), the summary, the
-// indicators, the findings and the annotations; input.go and output.go
-// pass the package through around excelize.
+// writes: the tasks sheet's patch (tasks.go, applied as a stream by
+// patch.go), the summary, the indicators, the findings and the
+// annotations, each in its file. The figures come from the result; of
+// the grid it keeps only what book.go takes. input.go and output.go pass
+// over the package once each, before and after excelize.
 package updated
 
 import (
