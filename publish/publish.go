@@ -22,7 +22,7 @@ import (
 	"innoreport/report/doc"
 	"innoreport/report/docx"
 	"innoreport/report/pdf"
-	"innoreport/report/xlsx"
+	"innoreport/report/xlsx/updated"
 )
 
 // ErrSetup marks a mistake in how a build was asked for (an output folder,
@@ -173,8 +173,8 @@ func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.
 	}
 	if p.Formats.XLSX {
 		p.Say("写出工作簿 / writing the updated workbook")
-		opts := xlsx.WriteOptions{Lang: p.Lang, Annotate: p.Annotate, Compare: per.Compare, Password: p.Read.Options.Password, UnzipSize: p.Read.Options.Limits.UnzipSize}
-		if err := xlsx.WriteUpdated(&book, in.Data, in.WB, res, opts); err != nil {
+		opts := updated.Options{Lang: p.Lang, Annotate: p.Annotate, Compare: per.Compare, Password: p.Read.Options.Password, UnzipSize: p.Read.Options.Limits.UnzipSize}
+		if err := updated.Write(&book, in.Data, in.WB, res, opts); err != nil {
 			return nil, err
 		}
 	}

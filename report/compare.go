@@ -139,7 +139,7 @@ func Compare(prev, cur Snapshot) *Comparison {
 	c.Previous.AsOf, c.Previous.Workbook, c.Previous.Rate = prev.AsOf, prev.Workbook, prev.Tasks.Rate
 	c.Tasks = TaskChanges{
 		DoneDelta:       cur.Tasks.Done - prev.Tasks.Done,
-		RateDeltaPoints: round((cur.Tasks.Rate-prev.Tasks.Rate)*100, 1),
+		RateDeltaPoints: RateDelta(cur.Tasks.Rate, prev.Tasks.Rate),
 		NewlyDone:       []string{}, NewlyOverdue: []string{}, Regressed: []string{},
 		Added: []string{}, Removed: []string{},
 	}

@@ -9,7 +9,7 @@ import (
 // and written into the updated workbook by the formula beside its rule, so
 // that the JSON, the PDF, the mail and a recalculated workbook agree to the
 // last digit shown. A test recalculates the workbook in LibreOffice and
-// compares (report/xlsx, TestLibreOfficeEdgeCases).
+// compares (report/xlsx/updated, TestLibreOfficeEdgeCases).
 
 // FigureDigits is how many decimals a fraction keeps: 0.7179 is 71.8%
 // shown with one decimal, never rounded again differently elsewhere.
@@ -26,6 +26,17 @@ func Rate(done, total int) float64 {
 // RateFormula is Rate over the cells holding done and total.
 func RateFormula(done, total string) string {
 	return fmt.Sprintf("IF(%[2]s=0,0,ROUND(%[1]s/%[2]s,%[3]d))", done, total, FigureDigits)
+}
+
+// RateDelta is the change from the previous completion rate to the
+// current one, in percentage points with one decimal.
+func RateDelta(current, previous float64) float64 {
+	return Round((current-previous)*100, 1)
+}
+
+// RateDeltaFormula is RateDelta over the cells holding the two rates.
+func RateDeltaFormula(current, previous string) string {
+	return fmt.Sprintf("ROUND((%s-%s)*100,1)", current, previous)
 }
 
 // Attainment is how far an indicator reached its target: actual/target

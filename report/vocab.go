@@ -109,18 +109,19 @@ func _() {
 	_ = x[StateNotStarted-5]
 }
 
-// stateNames are the states' JSON keys, labels and chart colours (RRGGBB).
+// stateNames are the states' JSON keys, labels, chart colours and cell
+// fills (RRGGBB; the fills lighter, for text on them).
 var stateNames = [...]struct {
-	key   string
-	label Text
-	color string
+	key         string
+	label       Text
+	color, fill string
 }{
-	{"done", Text{"已完成", "done"}, "2E7D32"},
-	{"ahead", Text{"超进度", "ahead"}, "66BB6A"},
-	{"on_schedule", Text{"达进度", "on schedule"}, "90CAF9"},
-	{"behind", Text{"欠进度", "behind"}, "FFB300"},
-	{"overdue", Text{"逾期", "overdue"}, "E53935"},
-	{"not_started", Text{"未启动", "not started"}, "9E9E9E"},
+	{"done", Text{"已完成", "done"}, "2E7D32", "C6EFCE"},
+	{"ahead", Text{"超进度", "ahead"}, "66BB6A", "E2F0D9"},
+	{"on_schedule", Text{"达进度", "on schedule"}, "90CAF9", "DDEBF7"},
+	{"behind", Text{"欠进度", "behind"}, "FFB300", "FFEB9C"},
+	{"overdue", Text{"逾期", "overdue"}, "E53935", "FFC7CE"},
+	{"not_started", Text{"未启动", "not started"}, "9E9E9E", "E7E6E6"},
 }
 
 // String is the state's stable key, used in JSON.
@@ -131,6 +132,9 @@ func (s State) Label(l Lang) string { return stateNames[s].label.In(l) }
 
 // Color is the state's colour in charts, as RRGGBB.
 func (s State) Color() string { return stateNames[s].color }
+
+// Fill is the state's cell fill, as the updated workbook colours it.
+func (s State) Fill() string { return stateNames[s].fill }
 
 // MarshalText writes the state's key.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
@@ -311,19 +315,25 @@ func _() {
 	_ = x[Error-2]
 }
 
+// severityNames are the severities' keys, labels and the fills (RRGGBB)
+// of the cells they mark in the updated workbook.
 var severityNames = [...]struct {
 	key   string
 	label Text
+	fill  string
 }{
-	{"info", Text{"提示", "info"}},
-	{"warning", Text{"警告", "warning"}},
-	{"error", Text{"错误", "error"}},
+	{"info", Text{"提示", "info"}, "DDEBF7"},
+	{"warning", Text{"警告", "warning"}, "FFEB9C"},
+	{"error", Text{"错误", "error"}, "FFC7CE"},
 }
 
 func (s Severity) String() string { return severityNames[s].key }
 
 // Label names the severity.
 func (s Severity) Label(l Lang) string { return severityNames[s].label.In(l) }
+
+// Fill is the colour of a cell with a finding of this severity.
+func (s Severity) Fill() string { return severityNames[s].fill }
 
 // MarshalText writes the severity as its name.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }

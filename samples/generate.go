@@ -8,7 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"innoreport/report/xlsx"
+	"innoreport/report/xlsx/updated"
 )
 
 // Config sizes a generated workbook. Zero values give the sample itself;
@@ -59,7 +59,7 @@ func Generate(w io.Writer, cfg Config) error {
 	if _, err := f.WriteTo(&buf); err != nil {
 		return err
 	}
-	return xlsx.SortZip(w, buf.Bytes())
+	return updated.SortZip(w, buf.Bytes())
 }
 
 type styles struct {

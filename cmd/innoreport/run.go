@@ -17,6 +17,7 @@ import (
 	"innoreport/report/docx"
 	"innoreport/report/pdf"
 	"innoreport/report/xlsx"
+	"innoreport/report/xlsx/updated"
 	"innoreport/templates"
 )
 
@@ -107,7 +108,7 @@ func errorKind(err error) string {
 		{pdf.ErrFont, "font"}, {docx.ErrTemplate, "docx-template"}, {docx.ErrFont, "font"}, {mail.ErrConfig, "mail-config"},
 		{publish.ErrMailQueued, "mail-queued"}, {publish.ErrMailRejected, "mail-rejected"},
 		{report.ErrNotReturn, "not-return"},
-		{xlsx.ErrWrite, "write"},
+		{updated.ErrWrite, "write"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name

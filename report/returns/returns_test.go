@@ -12,6 +12,7 @@ import (
 	"innoreport/report"
 	"innoreport/report/returns"
 	"innoreport/report/xlsx"
+	"innoreport/report/xlsx/updated"
 	"innoreport/samples"
 	"innoreport/templates"
 
@@ -240,7 +241,7 @@ func TestFileName(t *testing.T) {
 func TestSplitUpdatedWorkbook(t *testing.T) {
 	s := sample(t)
 	var upd bytes.Buffer
-	if err := xlsx.WriteUpdated(&upd, samples.Workbook, s.wb, s.res, xlsx.WriteOptions{Lang: "zh", Annotate: true}); err != nil {
+	if err := updated.Write(&upd, samples.Workbook, s.wb, s.res, updated.Options{Lang: "zh", Annotate: true}); err != nil {
 		t.Fatal(err)
 	}
 	wb, err := xlsx.Read("updated.xlsx", upd.Bytes(), xlsx.Options{})

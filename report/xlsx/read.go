@@ -1,5 +1,8 @@
-// Package xlsx reads the bureau's workbook into report's grids and writes
-// the updated workbook back.
+// Package xlsx reads the bureau's workbook into report's grids: the
+// package's XML is streamed a sheet at a time, every byte counted against
+// the limits, and what cannot be read is refused with one clear line. It
+// knows nothing of the checks or their results; report/xlsx/updated
+// writes the updated workbook.
 package xlsx
 
 import (
@@ -167,48 +170,4 @@ func isEncryptedOOXML(data []byte) bool {
 		b = append(b, byte(u), byte(u>>8))
 	}
 	return bytes.Contains(data, b)
-}
-
-// Built-in number formats that show dates or percentages.
-var (
-	builtinDates   = map[int]bool{14: true, 15: true, 16: true, 17: true, 22: true, 27: true, 28: true, 29: true, 30: true, 31: true, 34: true, 35: true, 36: true, 50: true, 51: true, 52: true, 53: true, 54: true, 57: true, 58: true}
-	builtinPercent = map[int]bool{9: true, 10: true}
-)
-
-// classifyFormat reads a custom number format code, ignoring quoted text,
-// escapes and [colour] or [$-locale] brackets.
-func classifyFormat(code string) report.NumFormat {
-	var b strings.Builder
-	inQuote, inBracket := false, false
-	for i := 0; i < len(code); i++ {
-		ch := code[i]
-		switch {
-		case inQuote:
-			inQuote = ch != '"'
-		case inBracket:
-			inBracket = ch != ']'
-		case ch == '"':
-			inQuote = true
-		case ch == '[':
-			inBracket = true
-		case ch == '\\' || ch == '_' || ch == '*':
-			i++
-		default:
-			b.WriteByte(ch)
-		}
-	}
-	plain := strings.ToLower(b.String())
-	if i := strings.IndexByte(plain, ';'); i >= 0 {
-		plain = plain[:i]
-	}
-	switch {
-	case strings.Contains(plain, "%"):
-		return report.FormatPercent
-	case strings.ContainsAny(plain, "ymd") || strings.Contains(code, "年") || strings.Contains(code, "月"):
-		if plain == "general" {
-			return report.FormatGeneral
-		}
-		return report.FormatDate
-	}
-	return report.FormatGeneral
 }

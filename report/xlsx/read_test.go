@@ -118,8 +118,9 @@ func TestUnreadableInputs(t *testing.T) {
 	enc := book(t, "secret")
 	zipNoBook := func() []byte {
 		var b bytes.Buffer
-		f := excelize.NewFile()
-		f.WriteTo(&b)
+		if _, err := excelize.NewFile().WriteTo(&b); err != nil {
+			t.Fatal(err)
+		}
 		data := b.Bytes()
 		// Rename the workbook part so the package holds no workbook.
 		return bytes.ReplaceAll(data, []byte("xl/workbook.xml"), []byte("xl/workbook.xxx"))
@@ -139,11 +140,13 @@ func TestUnreadableInputs(t *testing.T) {
 		{"nobook.xlsx", "", zipNoBook, report.ErrNotWorkbook, "no workbook"},
 	}
 	for _, tt := range tests {
-		_, err := xlsx.Read(tt.name, tt.data, xlsx.Options{Password: tt.password})
-		var be *report.BilingualError
-		if !errors.Is(err, tt.sentinel) || !errors.As(err, &be) || !bytes.Contains([]byte(be.Msg.En), []byte(tt.says)) {
-			t.Errorf("%s: err = %v; want %v saying %q", tt.name, err, tt.sentinel, tt.says)
-		}
+		t.Run(tt.name+"/"+tt.says, func(t *testing.T) {
+			_, err := xlsx.Read(tt.name, tt.data, xlsx.Options{Password: tt.password})
+			var be *report.BilingualError
+			if !errors.Is(err, tt.sentinel) || !errors.As(err, &be) || !bytes.Contains([]byte(be.Msg.En), []byte(tt.says)) {
+				t.Errorf("err = %v; want %v saying %q", err, tt.sentinel, tt.says)
+			}
+		})
 	}
 	if _, err := xlsx.Read("locked.xlsx", enc, xlsx.Options{Password: "secret"}); err != nil {
 		t.Errorf("right password: %v", err)
@@ -155,15 +158,35 @@ func TestUnreadableInputs(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	_, err := xlsx.Read("s.xlsx", samples.Workbook, xlsx.Options{Limits: xlsx.Limits{UnzipSize: 1000}})
-	if !errors.Is(err, report.ErrLimit) {
-		t.Errorf("tiny unzip limit: %v", err)
-	}
-	lim := xlsx.DefaultLimits
-	lim.Rows = 10
-	_, err = xlsx.Read("s.xlsx", samples.Workbook, xlsx.Options{Limits: lim})
-	if !errors.Is(err, report.ErrLimit) || !bytes.Contains([]byte(err.Error()), []byte("-max-rows")) {
-		t.Errorf("row limit: %v", err)
+	for _, tt := range []struct {
+		name  string
+		lim   func(*xlsx.Limits)
+		want  report.LimitError
+		where string
+	}{
+		{"unzip", func(l *xlsx.Limits) { l.UnzipSize = 1000 }, report.LimitError{What: report.MeasureUnzipMB, Flag: "-max-unzip-mb"}, ""},
+		{"rows", func(l *xlsx.Limits) { l.Rows = 10 }, report.LimitError{What: report.MeasureRows, Limit: 10, Flag: "-max-rows"}, "任务清单"},
+		{"columns", func(l *xlsx.Limits) { l.Cols = 3 }, report.LimitError{What: report.MeasureColumns, Limit: 3, Flag: "-max-cols"}, "任务清单"},
+		{"sheets", func(l *xlsx.Limits) { l.Sheets = 1 }, report.LimitError{What: report.MeasureSheets, Limit: 1, Flag: "-max-sheets"}, ""},
+		{"cell", func(l *xlsx.Limits) { l.CellChars = 5 }, report.LimitError{What: report.MeasureCellChars, Limit: 5, Flag: "-max-cell-chars"}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			lim := xlsx.DefaultLimits
+			tt.lim(&lim)
+			_, err := xlsx.Read("s.xlsx", samples.Workbook, xlsx.Options{Limits: lim})
+			var le *report.LimitError
+			var be *report.BilingualError
+			if !errors.Is(err, report.ErrLimit) || !errors.As(err, &le) || !errors.As(err, &be) {
+				t.Fatalf("err = %v, want a LimitError the edges can print", err)
+			}
+			if le.Name != "s.xlsx" || le.What != tt.want.What || le.Limit != tt.want.Limit || le.Flag != tt.want.Flag ||
+				tt.where != "" && !strings.HasPrefix(le.Where, tt.where) {
+				t.Errorf("got %+v, want %+v at %q", *le, tt.want, tt.where)
+			}
+			if !strings.Contains(be.Msg.Zh, tt.want.Flag) || !strings.Contains(be.Msg.En, tt.want.Flag) {
+				t.Errorf("message %q does not name %s", be.Msg, tt.want.Flag)
+			}
+		})
 	}
 }
 
@@ -235,7 +258,9 @@ func rawBook(t testing.TB, sheetXML string) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.WriteString(w, parts[name])
+		if _, err := io.WriteString(w, parts[name]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
@@ -359,5 +384,26 @@ func TestFormulaEmptyValueAndShared(t *testing.T) {
 		if fd.Cell == "D2" {
 			t.Errorf("a text formula that cached an empty result is reported: %+v", fd)
 		}
+	}
+}
+
+// Strings keep what OOXML escapes as _xHHHH_ (a carriage return, say) as
+// the character itself, as Excel shows it.
+func TestEscapedCharacters(t *testing.T) {
+	for _, tt := range []struct{ name, stored, want string }{
+		{"carriage return", "ABC_x000D_\nDEF", "ABC\r\nDEF"},
+		{"lower-case hex", "a_x000d_b", "a\rb"},
+		{"escaped underscore", "_x005F_x000D_", "_x000D_"},
+		{"no escape", "_x00G0_ and _x", "_x00G0_ and _x"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			wb, err := xlsx.Read("e.xlsx", rawBook(t, `<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>`+tt.stored+`</t></is></c></row></sheetData>`), xlsx.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := wb.Sheets[0].At(0, 0).Text; got != tt.want {
+				t.Errorf("A1 = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -1,8 +1,10 @@
-package xlsx
+package updated
 
 import (
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // Declarations a part uses stay, in element and attribute names and in
@@ -50,4 +52,36 @@ func TestNormaliseColours(t *testing.T) {
 	if got := string(normaliseColours([]byte(in))); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+}
+
+// transitional converts a part as a stream just as strictToTransitional
+// converts it whole, however its reads are cut.
+func TestTransitionalStream(t *testing.T) {
+	part := `<?xml version="1.0"?><worksheet xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main" xmlns:r="http://purl.oclc.org/ooxml/officeDocument/relationships" conformance="strict">` +
+		strings.Repeat(`<row r="1"><c r="A1" t="inlineStr"><is><t>http://purl.oclc.org/ooxml/drawingml/ stays text</t></is></c></row>`, 3000) + `</worksheet>`
+	want := strictToTransitional.Replace(part)
+	for name, r := range map[string]io.Reader{
+		"one byte a read": iotest.OneByteReader(strings.NewReader(part)),
+		"half a read":     iotest.HalfReader(strings.NewReader(part)),
+		"whole":           strings.NewReader(part),
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := io.ReadAll(&transitional{r: r})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != want {
+				t.Errorf("converted %d bytes, want %d; differs from byte %d", len(got), len(want), firstDiff(string(got), want))
+			}
+		})
+	}
+}
+
+func firstDiff(a, b string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }

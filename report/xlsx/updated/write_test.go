@@ -1,4 +1,4 @@
-package xlsx_test
+package updated_test
 
 import (
 	"archive/zip"
@@ -22,6 +22,7 @@ import (
 	"innoreport/internal/tooltest"
 	"innoreport/report"
 	"innoreport/report/xlsx"
+	"innoreport/report/xlsx/updated"
 	"innoreport/samples"
 	"innoreport/templates"
 )
@@ -42,7 +43,7 @@ func analyze(t *testing.T, name string, data []byte) (*report.Result, *report.Wo
 func update(t *testing.T, data []byte, res *report.Result, wb *report.Workbook, lang report.Lang) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	if err := xlsx.WriteUpdated(&out, data, wb, res, xlsx.WriteOptions{Lang: lang, Annotate: true}); err != nil {
+	if err := updated.Write(&out, data, wb, res, updated.Options{Lang: lang, Annotate: true}); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()
@@ -120,81 +121,83 @@ func TestRoundTripKeepsEverything(t *testing.T) {
 		name string
 		data []byte
 	}{{"sample.xlsx", samples.Workbook}, {"rich.xlsx", richBook(t)}} {
-		res, wb := analyze(t, src.name, src.data)
-		out := update(t, src.data, res, wb, "zh")
-		before, bf := cells(t, src.data)
-		after, af := cells(t, out)
-		for k, v := range before {
-			if after[k] != v {
-				t.Errorf("%s: %s was %q, is %q", src.name, k, v, after[k])
+		t.Run(src.name, func(t *testing.T) {
+			res, wb := analyze(t, src.name, src.data)
+			out := update(t, src.data, res, wb, "zh")
+			before, bf := cells(t, src.data)
+			after, af := cells(t, out)
+			for k, v := range before {
+				if after[k] != v {
+					t.Errorf("%s: %s was %q, is %q", src.name, k, v, after[k])
+				}
 			}
-		}
-		for _, sh := range bf.GetSheetList() {
-			vb, _ := bf.GetSheetVisible(sh)
-			va, err := af.GetSheetVisible(sh)
-			if err != nil || va != vb {
-				t.Errorf("%s: sheet %s visible %v → %v (%v)", src.name, sh, vb, va, err)
-			}
-			mb, _ := bf.GetMergeCells(sh)
-			ma, _ := af.GetMergeCells(sh)
-			if len(ma) < len(mb) {
-				t.Errorf("%s: sheet %s lost merged cells: %d → %d", src.name, sh, len(mb), len(ma))
-			}
-			wb, _ := bf.GetColWidth(sh, "C")
-			wa, _ := af.GetColWidth(sh, "C")
-			if wa != wb {
-				t.Errorf("%s: sheet %s column C width %v → %v", src.name, sh, wb, wa)
-			}
-			cb, _ := bf.GetComments(sh)
-			ca, _ := af.GetComments(sh)
-			for _, c := range cb {
-				found := false
-				for _, d := range ca {
-					if d.Cell == c.Cell && strings.Contains(commentText(d), commentText(c)) {
-						found = true
+			for _, sh := range bf.GetSheetList() {
+				vb, _ := bf.GetSheetVisible(sh)
+				va, err := af.GetSheetVisible(sh)
+				if err != nil || va != vb {
+					t.Errorf("%s: sheet %s visible %v → %v (%v)", src.name, sh, vb, va, err)
+				}
+				mb, _ := bf.GetMergeCells(sh)
+				ma, _ := af.GetMergeCells(sh)
+				if len(ma) < len(mb) {
+					t.Errorf("%s: sheet %s lost merged cells: %d → %d", src.name, sh, len(mb), len(ma))
+				}
+				wb, _ := bf.GetColWidth(sh, "C")
+				wa, _ := af.GetColWidth(sh, "C")
+				if wa != wb {
+					t.Errorf("%s: sheet %s column C width %v → %v", src.name, sh, wb, wa)
+				}
+				cb, _ := bf.GetComments(sh)
+				ca, _ := af.GetComments(sh)
+				for _, c := range cb {
+					found := false
+					for _, d := range ca {
+						if d.Cell == c.Cell && strings.Contains(commentText(d), commentText(c)) {
+							found = true
+						}
+					}
+					if !found {
+						t.Errorf("%s: comment at %s!%s lost", src.name, sh, c.Cell)
 					}
 				}
-				if !found {
-					t.Errorf("%s: comment at %s!%s lost", src.name, sh, c.Cell)
+				db, _ := bf.GetDataValidations(sh)
+				da, _ := af.GetDataValidations(sh)
+				if len(da) != len(db) {
+					t.Errorf("%s: sheet %s data validations %d → %d", src.name, sh, len(db), len(da))
 				}
 			}
-			db, _ := bf.GetDataValidations(sh)
-			da, _ := af.GetDataValidations(sh)
-			if len(da) != len(db) {
-				t.Errorf("%s: sheet %s data validations %d → %d", src.name, sh, len(db), len(da))
+			if len(af.GetDefinedName()) < len(bf.GetDefinedName()) {
+				t.Errorf("%s: defined names lost", src.name)
 			}
-		}
-		if len(af.GetDefinedName()) < len(bf.GetDefinedName()) {
-			t.Errorf("%s: defined names lost", src.name)
-		}
-		pb, _ := bf.GetPictureCells("单位名单")
-		pa, _ := af.GetPictureCells("单位名单")
-		if len(pa) != len(pb) {
-			t.Errorf("%s: pictures %v → %v", src.name, pb, pa)
-		}
-		for _, sh := range []string{"汇总", "指标达成", "校验结果"} {
-			if idx, _ := af.GetSheetIndex(sh); idx < 0 {
-				t.Errorf("%s: no %s sheet", src.name, sh)
+			pb, _ := bf.GetPictureCells("单位名单")
+			pa, _ := af.GetPictureCells("单位名单")
+			if len(pa) != len(pb) {
+				t.Errorf("%s: pictures %v → %v", src.name, pb, pa)
 			}
-		}
-		// The findings sheet links each finding to its cell.
-		link, _ := af.GetCellFormula("校验结果", "C2")
-		where, _ := af.GetCellValue("校验结果", "C2")
-		if !strings.HasPrefix(link, "HYPERLINK(\"#'") || !strings.Contains(link, where) || where == "" {
-			t.Errorf("%s: finding C2 has no link to its cell: %q shows %q", src.name, link, where)
-		}
-		// A second update replaces innoreport's sheets and columns.
-		res2, wb2 := analyze(t, src.name, out)
-		again := update(t, out, res2, wb2, "zh")
-		_, f2 := cells(t, again)
-		if n1, n2 := len(af.GetSheetList()), len(f2.GetSheetList()); n1 != n2 {
-			t.Errorf("%s: updating twice gives %d sheets, not %d", src.name, n2, n1)
-		}
-		c1, _ := af.GetCols("任务清单")
-		c2, _ := f2.GetCols("任务清单")
-		if len(c1) != len(c2) {
-			t.Errorf("%s: updating twice gives %d task columns, not %d", src.name, len(c2), len(c1))
-		}
+			for _, sh := range []string{"汇总", "指标达成", "校验结果"} {
+				if idx, _ := af.GetSheetIndex(sh); idx < 0 {
+					t.Errorf("%s: no %s sheet", src.name, sh)
+				}
+			}
+			// The findings sheet links each finding to its cell.
+			link, _ := af.GetCellFormula("校验结果", "C2")
+			where, _ := af.GetCellValue("校验结果", "C2")
+			if !strings.HasPrefix(link, "HYPERLINK(\"#'") || !strings.Contains(link, where) || where == "" {
+				t.Errorf("%s: finding C2 has no link to its cell: %q shows %q", src.name, link, where)
+			}
+			// A second update replaces innoreport's sheets and columns.
+			res2, wb2 := analyze(t, src.name, out)
+			again := update(t, out, res2, wb2, "zh")
+			_, f2 := cells(t, again)
+			if n1, n2 := len(af.GetSheetList()), len(f2.GetSheetList()); n1 != n2 {
+				t.Errorf("%s: updating twice gives %d sheets, not %d", src.name, n2, n1)
+			}
+			c1, _ := af.GetCols("任务清单")
+			c2, _ := f2.GetCols("任务清单")
+			if len(c1) != len(c2) {
+				t.Errorf("%s: updating twice gives %d task columns, not %d", src.name, len(c2), len(c1))
+			}
+		})
 	}
 }
 

@@ -1,4 +1,4 @@
-package xlsx
+package updated
 
 import (
 	"bufio"
@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // sheetPatch is what the updated workbook changes in one of the bureau's
@@ -59,69 +60,12 @@ func (c newCell) xml(row, headerStyle int) string {
 	return fmt.Sprintf(`<c r="%s"%s t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>`, ref, sattr, html.EscapeString(c.text))
 }
 
-var (
-	reRowNum   = regexp.MustCompile(`\br="(\d+)"`)
-	reCellRef  = regexp.MustCompile(`\br="([A-Za-z]+)(\d+)"`)
-	reStyle    = regexp.MustCompile(`\bs="\d*"`)
-	reStyleVal = regexp.MustCompile(`\bs="(\d+)"`)
-	reSpans    = regexp.MustCompile(`\s+spans="[^"]*"`)
-	reDimRef   = regexp.MustCompile(`\bref="([^"]*)"`)
-	reColSpan  = regexp.MustCompile(`\bmin="(\d+)"[^>]*\bmax="(\d+)"|\bmax="(\d+)"[^>]*\bmin="(\d+)"`)
-)
-
 // elementsAfterCF are the worksheet children that must follow
 // conditionalFormatting, in the schema's order.
 var elementsAfterCF = []string{"dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup",
 	"headerFooter", "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags",
 	"drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
 	"webPublishItems", "tableParts", "extLst"}
-
-// tagName reads the element name at b[i] == '<': "row", "/row", "c".
-func tagName(b []byte, i int) string {
-	j := i + 1
-	for j < len(b) && b[j] != ' ' && b[j] != '>' && b[j] != '/' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
-		j++
-	}
-	if j < len(b) && b[j] == '/' && j == i+1 {
-		// "</name": include the slash.
-		k := j + 1
-		for k < len(b) && b[k] != '>' && b[k] != ' ' {
-			k++
-		}
-		return string(b[i+1 : k])
-	}
-	name := string(b[i+1 : j])
-	if k := strings.IndexByte(name, ':'); k >= 0 {
-		name = name[k+1:]
-	}
-	return name
-}
-
-// tagEnd returns the index just past the '>' closing the tag at i.
-func tagEnd(b []byte, i int) int {
-	quote := byte(0)
-	for j := i + 1; j < len(b); j++ {
-		switch c := b[j]; {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '>':
-			return j + 1
-		}
-	}
-	return len(b)
-}
-
-func local(name string) string {
-	name = strings.TrimPrefix(name, "/")
-	if k := strings.IndexByte(name, ':'); k >= 0 {
-		return name[k+1:]
-	}
-	return name
-}
 
 // patchState is what apply carries from one piece of a sheet to the next.
 type patchState struct {
@@ -167,34 +111,6 @@ func (p *sheetPatch) apply(w io.Writer, r io.Reader) error {
 	return st.out.Flush()
 }
 
-// splitAfterRow cuts a sheet's XML just after each row's end tag, with or
-// without a namespace prefix ("</row>", "</x:row>").
-func splitAfterRow(data []byte, atEOF bool) (int, []byte, error) {
-	from := 0
-	for {
-		i := bytes.Index(data[from:], []byte("row>"))
-		if i < 0 {
-			break
-		}
-		i += from
-		j := i - 1
-		for j >= 0 && j > i-24 && data[j] != '<' && data[j] != '>' && data[j] != ' ' {
-			j--
-		}
-		if j >= 0 && data[j] == '<' && j+1 < len(data) && data[j+1] == '/' {
-			name := string(data[j+2 : i+3])
-			if name == "row" || strings.HasSuffix(name, ":row") {
-				return i + 4, data[:i+4], nil
-			}
-		}
-		from = i + 4
-	}
-	if atEOF && len(data) > 0 {
-		return len(data), data, nil
-	}
-	return 0, nil, nil
-}
-
 func (p *sheetPatch) flushBefore(st *patchState, r int) {
 	for st.pi < len(st.pending) && st.pending[st.pi] < r {
 		row := st.pending[st.pi]
@@ -207,98 +123,133 @@ func (p *sheetPatch) flushBefore(st *patchState, r int) {
 
 // piece rewrites one piece of the sheet.
 func (p *sheetPatch) piece(st *patchState, in []byte) error {
-	out := st.out
 	i := 0
 	for i < len(in) {
 		lt := bytes.IndexByte(in[i:], '<')
 		if lt < 0 {
-			out.Write(in[i:])
+			st.out.Write(in[i:])
 			break
 		}
 		lt += i
-		out.Write(in[i:lt])
-		if bytes.HasPrefix(in[lt:], []byte("<!--")) {
-			end := bytes.Index(in[lt:], []byte("-->"))
-			if end < 0 {
-				return fmt.Errorf("unterminated comment")
-			}
-			out.Write(in[lt : lt+end+3])
-			i = lt + end + 3
-			continue
+		st.out.Write(in[i:lt])
+		next, err := p.element(st, in, lt)
+		if err != nil {
+			return err
 		}
-		end := tagEnd(in, lt)
-		tag := in[lt:end]
-		name := tagName(in, lt)
-		switch local(name) {
-		case "dimension":
-			if !strings.HasPrefix(name, "/") {
-				tag = p.dimension(tag)
-			}
-		case "cols":
-			if name == "/cols" && !st.colsDone {
-				out.WriteString(p.colsXML())
-				st.colsDone = true
-			} else if !strings.HasPrefix(name, "/") && !st.colsDone && p.colsOverlap(in[lt:]) {
-				st.colsDone = true // a range already covers our columns: leave widths alone
-			}
-		case "sheetData":
-			if !st.colsDone && !strings.HasPrefix(name, "/") {
-				out.WriteString("<cols>" + p.colsXML() + "</cols>")
-				st.colsDone = true
-			}
-			if name == "/sheetData" {
-				p.flushBefore(st, 1<<30)
-			} else if bytes.HasSuffix(tag, []byte("/>")) {
-				// <sheetData/>: open it to hold the rows.
-				out.Write(tag[:len(tag)-2])
-				out.WriteString(">")
-				p.flushBefore(st, 1<<30)
-				out.WriteString("</sheetData>")
-				i = end
-				continue
-			}
-		case "row":
-			if strings.HasPrefix(name, "/") {
-				break
-			}
-			m := reRowNum.FindSubmatch(tag)
-			if m == nil {
-				break
-			}
-			r, _ := strconv.Atoi(string(m[1]))
-			p.flushBefore(st, r)
-			if st.pi < len(st.pending) && st.pending[st.pi] == r {
-				st.pi++
-				n, err := p.row(out, in, lt, end, r, &st.headerStyle)
-				if err != nil {
-					return err
-				}
-				i = n
-				continue
-			}
-		case "conditionalFormatting":
-			if p.cfSqref != "" && !strings.HasPrefix(name, "/") && bytes.Contains(tag, []byte(`sqref="`+p.cfSqref+`"`)) {
-				// innoreport's own from an earlier build: replaced below.
-				close := bytes.Index(in[end:], []byte("conditionalFormatting>"))
-				if close >= 0 {
-					i = end + close + len("conditionalFormatting>")
-					continue
-				}
-			}
-		default:
-			if !st.cfDone && !strings.HasPrefix(name, "/") && slices.Contains(elementsAfterCF, local(name)) {
-				out.WriteString(p.cf)
-				st.cfDone = true
-			}
-			if name == "/worksheet" && !st.cfDone {
-				out.WriteString(p.cf)
-				st.cfDone = true
-			}
-		}
-		out.Write(tag)
-		i = end
+		i = next
 	}
 	return nil
+}
+
+// element rewrites the markup at in[lt] == '<', returning where the input
+// continues.
+func (p *sheetPatch) element(st *patchState, in []byte, lt int) (int, error) {
+	if bytes.HasPrefix(in[lt:], []byte("<!--")) {
+		end := bytes.Index(in[lt:], []byte("-->"))
+		if end < 0 {
+			return 0, fmt.Errorf("unterminated comment")
+		}
+		st.out.Write(in[lt : lt+end+3])
+		return lt + end + 3, nil
+	}
+	end := tagEnd(in, lt)
+	tag := in[lt:end]
+	name := tagName(in, lt)
+	closing := strings.HasPrefix(name, "/")
+	switch local(name) {
+	case "dimension":
+		if !closing {
+			tag = p.dimension(tag)
+		}
+	case "cols":
+		p.colsTag(st, in[lt:], name)
+	case "sheetData":
+		if p.sheetData(st, tag, name) {
+			return end, nil
+		}
+	case "row":
+		if !closing {
+			if next, done, err := p.rowTag(st, in, lt, end, tag); done || err != nil {
+				return next, err
+			}
+		}
+	case "conditionalFormatting":
+		if next, ok := p.ourCF(in, tag, end, closing); ok {
+			return next, nil
+		}
+	default:
+		if !st.cfDone && (!closing && slices.Contains(elementsAfterCF, local(name)) || name == "/worksheet") {
+			st.out.WriteString(p.cf)
+			st.cfDone = true
+		}
+	}
+	st.out.Write(tag)
+	return end, nil
+}
+
+// colsTag puts the added columns' widths into the sheet's <cols>, unless
+// a range there already covers them.
+func (p *sheetPatch) colsTag(st *patchState, rest []byte, name string) {
+	switch {
+	case st.colsDone:
+	case name == "/cols":
+		st.out.WriteString(p.colsXML())
+		st.colsDone = true
+	case !strings.HasPrefix(name, "/") && p.colsOverlap(rest):
+		st.colsDone = true // leave widths alone
+	}
+}
+
+// sheetData writes what goes before or at the end of the rows: <cols>
+// where the sheet has none, and the rows after the last one. It reports
+// whether it wrote the tag itself.
+func (p *sheetPatch) sheetData(st *patchState, tag []byte, name string) bool {
+	if !st.colsDone && !strings.HasPrefix(name, "/") {
+		st.out.WriteString("<cols>" + p.colsXML() + "</cols>")
+		st.colsDone = true
+	}
+	switch {
+	case name == "/sheetData":
+		p.flushBefore(st, 1<<30)
+	case bytes.HasSuffix(tag, []byte("/>")):
+		// <sheetData/>: open it to hold the rows.
+		st.out.Write(tag[:len(tag)-2])
+		st.out.WriteString(">")
+		p.flushBefore(st, 1<<30)
+		st.out.WriteString("</sheetData>")
+		return true
+	}
+	return false
+}
+
+// rowTag writes the rows the patch adds before this one, and rewrites
+// this one if the patch changes it (done).
+func (p *sheetPatch) rowTag(st *patchState, in []byte, lt, end int, tag []byte) (next int, done bool, err error) {
+	m := reRowNum.FindSubmatch(tag)
+	if m == nil {
+		return 0, false, nil
+	}
+	r, _ := strconv.Atoi(string(m[1]))
+	p.flushBefore(st, r)
+	if st.pi >= len(st.pending) || st.pending[st.pi] != r {
+		return 0, false, nil
+	}
+	st.pi++
+	next, err = p.row(st.out, in, lt, end, r, &st.headerStyle)
+	return next, true, err
+}
+
+// ourCF skips innoreport's own conditional formatting from an earlier
+// build, which the patch writes anew.
+func (p *sheetPatch) ourCF(in, tag []byte, end int, closing bool) (int, bool) {
+	if p.cfSqref == "" || closing || !bytes.Contains(tag, []byte(`sqref="`+p.cfSqref+`"`)) {
+		return 0, false
+	}
+	close := bytes.Index(in[end:], []byte("conditionalFormatting>"))
+	if close < 0 {
+		return 0, false
+	}
+	return end + close + len("conditionalFormatting>"), true
 }
 
 // row rewrites one <row> element starting at in[start:tagEnd], returning
@@ -331,31 +282,13 @@ func (p *sheetPatch) row(out *bufio.Writer, in []byte, start, tagEndAt, r int, h
 				i = end
 				continue
 			}
-			// A cell: find its end and its column.
-			cellEnd := end
-			if !bytes.HasSuffix(in[lt:end], []byte("/>")) {
-				close := bytes.Index(in[end:], []byte("</"))
-				for close >= 0 {
-					n := tagName(in, end+close)
-					if local(n) == "c" {
-						break
-					}
-					next := bytes.Index(in[end+close+2:], []byte("</"))
-					if next < 0 {
-						close = -1
-						break
-					}
-					close += 2 + next
-				}
-				if close < 0 {
-					return 0, fmt.Errorf("unterminated cell in row %d", r)
-				}
-				cellEnd = tagEnd(in, end+close)
+			cellEnd, err := cellEnd(in, lt, end)
+			if err != nil {
+				return 0, fmt.Errorf("%w in row %d", err, r)
 			}
 			tag := in[lt:end]
-			if m := reCellRef.FindSubmatch(tag); m != nil {
-				c, _ := colIndex(string(m[1]))
-				col = c + 1
+			if c, err := cellColumn(reCellRef.FindSubmatch(tag)); err == nil {
+				col = c
 			} else {
 				col++
 			}
@@ -372,12 +305,7 @@ func (p *sheetPatch) row(out *bufio.Writer, in []byte, start, tagEndAt, r int, h
 			}
 			if st, ok := p.restyle[r][col]; ok {
 				delete(p.restyle[r], col)
-				newTag := reStyle.ReplaceAll(tag, []byte(fmt.Sprintf(`s="%d"`, st)))
-				if bytes.Equal(newTag, tag) {
-					newTag = append(append([]byte(nil), tag[:2]...), []byte(fmt.Sprintf(` s="%d"`, st))...)
-					newTag = append(newTag, tag[2:]...)
-				}
-				out.Write(newTag)
+				out.Write(restyled(tag, st))
 				out.Write(in[end:cellEnd])
 			} else {
 				out.Write(in[lt:cellEnd])
@@ -424,11 +352,16 @@ func (p *sheetPatch) dimension(tag []byte) []byte {
 	if m == nil || p.maxCol == 0 {
 		return tag
 	}
-	rng, ok := parseRange(string(m[1]))
-	if !ok || rng.C2+1 >= p.maxCol {
+	from, to, ok := strings.Cut(string(m[1]), ":")
+	if !ok {
+		to = from
+	}
+	c1, r1, err1 := excelize.CellNameToCoordinates(from)
+	c2, r2, err2 := excelize.CellNameToCoordinates(to)
+	if err1 != nil || err2 != nil || r2 < r1 || c2 < c1 || c2 >= p.maxCol {
 		return tag
 	}
-	ref := cellName(rng.C1+1, rng.R1+1) + ":" + cellName(p.maxCol, rng.R2+1)
+	ref := cellName(c1, r1) + ":" + cellName(p.maxCol, r2)
 	return reDimRef.ReplaceAll(tag, []byte(`ref="`+ref+`"`))
 }
 

@@ -1,4 +1,4 @@
-package xlsx_test
+package updated_test
 
 import (
 	"archive/zip"

@@ -1,0 +1,326 @@
+package xlsx
+
+import (
+	"encoding/xml"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"innoreport/report"
+)
+
+// colIndex reads the letters of an A1 reference: "AB12" → 27. ok is false
+// for a reference with no letters.
+func colIndex(ref string) (int, bool) {
+	c := 0
+	i := 0
+	for ; i < len(ref); i++ {
+		ch := ref[i] | 0x20
+		if ch < 'a' || ch > 'z' {
+			break
+		}
+		c = c*26 + int(ch-'a'+1)
+		if c > 1<<20 {
+			return 0, false
+		}
+	}
+	return c - 1, i > 0
+}
+
+// sheetReader is one worksheet being streamed into a grid: the cell it is
+// in, and what it has seen of it.
+type sheetReader struct {
+	p           *pkg
+	s           *report.Sheet
+	index       int
+	row, col    int
+	cell        report.Cell
+	cellType    string
+	inCell, inV bool
+	inIs, inT   bool
+	hasF, hasV  bool
+	hasIs       bool
+	val         strings.Builder
+	cells       int
+	widest      int
+}
+
+// sheet streams one worksheet into s.
+func (p *pkg) sheet(s *report.Sheet, part string, index int) error {
+	rc, ok, err := p.open(part)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return nil
+	}
+	defer rc.Close()
+	d := decoder(rc)
+	sr := &sheetReader{p: p, s: s, index: index, row: -1, col: -1}
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			err = sr.start(t)
+		case xml.EndElement:
+			err = sr.end(t)
+		case xml.CharData:
+			err = sr.text(t)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	clipMerges(s, sr.widest)
+	s.FillMerges()
+	return nil
+}
+
+func (sr *sheetReader) start(t xml.StartElement) error {
+	switch t.Name.Local {
+	case "row":
+		return sr.startRow(t)
+	case "c":
+		return sr.startCell(t)
+	case "v":
+		sr.inV, sr.hasV = sr.inCell, sr.hasV || sr.inCell
+	case "f":
+		sr.hasF = sr.hasF || sr.inCell
+	case "is":
+		sr.inIs, sr.hasIs = sr.inCell, sr.hasIs || sr.inCell
+	case "t":
+		sr.inT = sr.inIs
+	case "mergeCell":
+		if m, ok := parseRange(attr(t, "ref")); ok {
+			sr.s.Merges = append(sr.s.Merges, m)
+		}
+	}
+	return nil
+}
+
+func (sr *sheetReader) startRow(t xml.StartElement) error {
+	if r, err := strconv.Atoi(attr(t, "r")); err == nil && r >= 1 {
+		sr.row = r - 1
+	} else {
+		sr.row++
+	}
+	sr.col, sr.inCell = -1, false
+	if lim := sr.p.lim.Rows; sr.row >= lim {
+		return sr.p.limit(sr.s.Name, report.MeasureRows, int64(lim), "-max-rows")
+	}
+	return nil
+}
+
+func (sr *sheetReader) startCell(t xml.StartElement) error {
+	if ref := attr(t, "r"); ref != "" {
+		if c, ok := colIndex(ref); ok {
+			sr.col = c
+		} else {
+			sr.col++
+		}
+		if r, err := strconv.Atoi(strings.TrimLeft(ref, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")); err == nil && r >= 1 && sr.row < 0 {
+			sr.row = r - 1
+		}
+	} else {
+		sr.col++
+	}
+	sr.row = max(sr.row, 0)
+	if lim := sr.p.lim.Cols; sr.col >= lim {
+		return sr.p.limit(sr.s.Name, report.MeasureColumns, int64(lim), "-max-cols")
+	}
+	sr.inCell, sr.hasF, sr.hasV, sr.hasIs = true, false, false, false
+	sr.cellType = attr(t, "t")
+	sr.cell = report.Cell{}
+	if xf, err := strconv.Atoi(attr(t, "s")); err == nil && xf >= 0 && xf < len(sr.p.xfs) {
+		sr.cell.Format = sr.p.xfs[xf]
+		sr.cell.Style = int32(xf)
+	}
+	sr.val.Reset()
+	sr.cells++
+	if sr.cells&0xFFF == 0 && time.Now().After(sr.p.deadline) {
+		return sr.p.timeLimit()
+	}
+	return nil
+}
+
+func (sr *sheetReader) end(t xml.EndElement) error {
+	switch t.Name.Local {
+	case "v":
+		sr.inV = false
+	case "is":
+		sr.inIs = false
+	case "t":
+		sr.inT = false
+	case "c":
+		return sr.endCell()
+	}
+	return nil
+}
+
+func (sr *sheetReader) text(t xml.CharData) error {
+	if sr.inV || (sr.inIs && sr.inT) {
+		if sr.val.Len()+len(t) > sr.p.lim.CellChars*4 {
+			return sr.p.cellLimit(sr.s.Name, report.CellName(sr.col, sr.row))
+		}
+		sr.val.Write(t)
+	}
+	return nil
+}
+
+// endCell puts the cell just read into the grid.
+func (sr *sheetReader) endCell() error {
+	if !sr.inCell || sr.row < 0 || sr.col < 0 {
+		sr.inCell = false
+		return nil
+	}
+	sr.inCell = false
+	p, val, cell := sr.p, &sr.val, &sr.cell
+	if val.Len() > p.lim.CellChars && utf8.RuneCountInString(val.String()) > p.lim.CellChars {
+		return p.cellLimit(sr.s.Name, report.CellName(sr.col, sr.row))
+	}
+	p.finishCell(cell, sr.cellType, val.String(), sr.hasV || sr.hasIs)
+	if sr.hasF {
+		cell.Formula = true
+		// openpyxl writes an empty <v></v> beside a formula it could
+		// not compute; only a formula whose result is text may have
+		// cached an empty one.
+		cached := sr.hasV && (val.Len() > 0 || sr.cellType == "str")
+		if !cached {
+			p.uncomputed = append(p.uncomputed, formulaRef{sheet: sr.s.Name, row: sr.row, col: sr.col, sheetIndex: sr.index})
+		}
+	}
+	if cell.Text == "" && !cell.Formula {
+		return nil
+	}
+	sr.put()
+	return nil
+}
+
+// put stores the cell at its place, growing the row's slice by doubling.
+func (sr *sheetReader) put() {
+	s, row, col := sr.s, sr.row, sr.col
+	for len(s.Rows) <= row {
+		s.Rows = append(s.Rows, nil)
+	}
+	r := s.Rows[row]
+	if len(r) <= col {
+		if cap(r) > col {
+			r = r[:col+1]
+		} else {
+			n := make([]report.Cell, col+1, max(col+1, 2*len(r)))
+			copy(n, r)
+			r = n
+		}
+	}
+	r[col] = sr.cell
+	s.Rows[row] = r
+	sr.widest = max(sr.widest, col+1)
+}
+
+// finishCell sets a cell's text and kind from its type and raw value.
+func (p *pkg) finishCell(c *report.Cell, typ, raw string, has bool) {
+	if !has {
+		return
+	}
+	switch typ {
+	case "s":
+		if i, err := strconv.Atoi(strings.TrimSpace(raw)); err == nil && i >= 0 && i < len(p.sst) {
+			c.Text = p.sst[i]
+		}
+	case "inlineStr":
+		c.Text = unescapeXstring(raw)
+	case "str", "e":
+		c.Text = raw
+	case "b":
+		if strings.TrimSpace(raw) == "1" {
+			c.Text = "TRUE"
+		} else {
+			c.Text = "FALSE"
+		}
+	case "d":
+		c.Text = raw
+		if len(raw) >= 10 {
+			c.Text = raw[:10] // ISO 8601: the day is enough
+		}
+	default:
+		c.Text = raw
+		if _, err := strconv.ParseFloat(strings.TrimSpace(raw), 64); err == nil {
+			c.Number = true
+		}
+	}
+}
+
+// parseRange reads "A1:B2" into a 0-based range.
+func parseRange(ref string) (report.Range, bool) {
+	a, b, ok := strings.Cut(ref, ":")
+	if !ok {
+		b = a
+	}
+	c1, ok1 := colIndex(a)
+	c2, ok2 := colIndex(b)
+	r1, err1 := strconv.Atoi(strings.TrimLeft(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$"))
+	r2, err2 := strconv.Atoi(strings.TrimLeft(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$"))
+	if !ok1 || !ok2 || err1 != nil || err2 != nil || r1 < 1 || r2 < r1 || c2 < c1 {
+		return report.Range{}, false
+	}
+	return report.Range{R1: r1 - 1, C1: c1, R2: r2 - 1, C2: c2}, true
+}
+
+// mergeFillBudget bounds how many cells merged ranges may copy into: a
+// sheet merged whole from A1 to XFD1048576 must not become 17 billion
+// cells.
+const mergeFillBudget = 4 << 20
+
+// clipMerges keeps merged ranges within the cells the sheet uses, and
+// drops the fill of those that would still be too large.
+func clipMerges(s *report.Sheet, width int) {
+	budget := mergeFillBudget
+	kept := s.Merges[:0]
+	for _, m := range s.Merges {
+		m.R2 = min(m.R2, len(s.Rows)-1)
+		m.C2 = min(m.C2, max(width-1, m.C1))
+		if m.R2 < m.R1 {
+			continue
+		}
+		area := (m.R2 - m.R1 + 1) * (m.C2 - m.C1 + 1)
+		if area > budget {
+			continue
+		}
+		budget -= area
+		kept = append(kept, m)
+	}
+	s.Merges = kept
+}
+
+// unescapeXstring decodes the _xHHHH_ escapes OOXML writes in strings for
+// the characters XML cannot hold ("ABC_x000D_" is "ABC\r"), as Excel
+// shows them; _x005F_ is the escape of an underscore, so "_x005F_x000D_"
+// reads "_x000D_".
+func unescapeXstring(s string) string {
+	i := strings.Index(s, "_x")
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i >= 0 {
+		b.WriteString(s[:i])
+		if r, err := strconv.ParseUint(s[i+2:min(i+6, len(s))], 16, 16); err == nil && len(s) >= i+7 && s[i+6] == '_' {
+			b.WriteRune(rune(r))
+			s = s[i+7:]
+		} else {
+			b.WriteString("_x")
+			s = s[i+2:]
+		}
+		i = strings.Index(s, "_x")
+	}
+	b.WriteString(s)
+	return b.String()
+}

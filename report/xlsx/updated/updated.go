@@ -1,0 +1,220 @@
+// Package updated writes the updated workbook: the bureau's own package
+// with the results of a check written into it. It is cut by what it
+// writes: the tasks sheet's patch (tasks.go, applied as a stream by
+// patch.go), the summary, the indicators, the findings and the
+// annotations, each in its file. The figures come from the result; of
+// the grid it keeps only what book.go takes. input.go and output.go pass
+// over the package once each, before and after excelize.
+package updated
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"innoreport/report"
+	"innoreport/report/xlsx"
+)
+
+// Options steer the updated workbook.
+type Options struct {
+	Lang     report.Lang // zh or en: sheet names, headers, labels
+	Annotate bool        // fill and comment the cells with findings in the source sheets
+	Password string      // the input's password; the output is encrypted with it too
+	// UnzipSize bounds what excelize may unpack when it reopens the
+	// package (0: DefaultLimits'); Read has already checked the input.
+	UnzipSize int64
+	// Compare, where set, adds the previous period's completion rate and
+	// the change to the summary's totals.
+	Compare *report.Comparison
+}
+
+// Names of what innoreport adds, by language. A workbook updated before
+// has them already: they are replaced, not added twice.
+type names struct {
+	summary, indicators, findings string
+	cols                          []string
+}
+
+func namesFor(lang report.Lang) names {
+	if lang == report.En {
+		return names{"Summary", "Indicators attained", "Findings",
+			[]string{"Assessed status", "Due by now", "Section (summary)", "Lead unit (summary)", "Action type (summary)"}}
+	}
+	return names{"汇总", "指标达成", "校验结果",
+		[]string{"评估状态", "序时进度", "所属板块", "牵头单位（汇总）", "动作类型（汇总）"}}
+}
+
+// commentMark starts every comment innoreport writes, so a rebuild can
+// find and replace its own.
+const commentMark = "innoreport: "
+
+// Write writes the bureau's workbook src with the results of res
+// written into it: assessed columns on the tasks sheet, and summary,
+// indicator and findings sheets whose figures are live formulas with
+// their computed values stored beside them.
+func Write(w io.Writer, src []byte, wb *report.Workbook, res *report.Result, opts Options) (err error) {
+	// excelize panics on some packages it reads without complaint; the
+	// user gets one line naming the file, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			err = writeError(wb.Name, fmt.Sprint(r))
+		}
+	}()
+	if err := writeUpdated(w, src, wb, res, opts); err != nil {
+		var be *report.BilingualError
+		if errors.As(err, &be) {
+			return err
+		}
+		return writeError(wb.Name, err.Error())
+	}
+	return nil
+}
+
+// ErrWrite is a failure to write the updated workbook of a workbook that
+// was read.
+var ErrWrite = errors.New("xlsx: cannot write the updated workbook")
+
+func writeError(name, detail string) error {
+	detail = strings.Join(strings.Fields(detail), " ")
+	return &report.BilingualError{Err: ErrWrite, Msg: report.Text{
+		Zh: name + ": 无法写出更新后的工作簿（" + detail + "），请在 Excel 或 WPS 中打开并另存为 .xlsx 后重试",
+		En: name + ": cannot write the updated workbook (" + detail + "): open it in Excel or WPS, save it as .xlsx and try again",
+	}}
+}
+
+func writeUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Result, opts Options) (err error) {
+	unzip := opts.UnzipSize
+	if unzip <= 0 {
+		unzip = xlsx.DefaultLimits.UnzipSize
+	}
+	if opts.Password != "" && !bytes.HasPrefix(src, []byte("PK")) {
+		// Decrypted first, so that what follows sees the package itself.
+		if src, err = excelize.Decrypt(src, &excelize.Options{Password: opts.Password}); err != nil {
+			return fmt.Errorf("xlsx: decrypting the workbook: %w", err)
+		}
+	}
+	u := newUpdater(wb, res, opts)
+	if src, err = u.input(src); err != nil {
+		return fmt.Errorf("xlsx: preparing the workbook: %w", err)
+	}
+	patched, err := u.write(func() (*excelize.File, error) {
+		return excelize.OpenReader(bytes.NewReader(src), excelize.Options{UnzipSizeLimit: unzip})
+	}, opts.Annotate)
+	if err != nil {
+		// A package the reader got through and excelize cannot update
+		// (part names in the wrong case, beta-Office namespaces, a
+		// truncated part, an entity bomb in the shared strings): the
+		// workbook is rebuilt from what was read.
+		u = newUpdater(wb, res, opts)
+		if patched, err = u.write(u.rebuild, opts.Annotate); err != nil {
+			return err
+		}
+	}
+	if opts.Password == "" {
+		_, err = w.Write(patched)
+		return err
+	}
+	enc, err := excelize.Encrypt(patched, &excelize.Options{Password: opts.Password})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(enc)
+	return err
+}
+
+func newUpdater(wb *report.Workbook, res *report.Result, opts Options) *updater {
+	u := &updater{wb: wb, book: bookOf(wb, res), res: res, lang: opts.Lang, compare: opts.Compare, n: namesFor(opts.Lang), fills: map[[2]int]int{},
+		patches: map[string]*sheetPatch{}, numbers: map[string]map[string]bool{}, big: map[string]bool{}}
+	for sheet, rows := range u.book.rows {
+		u.big[sheet] = rows > commentRows
+	}
+	return u
+}
+
+// write adds innoreport's sheets and columns to the workbook open gives,
+// returning the finished package.
+func (u *updater) write(open func() (*excelize.File, error), annotate bool) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("excelize: %v", r)
+		}
+	}()
+	f, err := open()
+	if err != nil {
+		return nil, fmt.Errorf("xlsx: reopening the workbook: %w", err)
+	}
+	defer f.Close()
+	u.f = f
+	for _, step := range []func() error{u.prepare, u.tasks, u.summary, u.indicators, u.findings} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	if annotate {
+		if err := u.annotate(); err != nil {
+			return nil, err
+		}
+	}
+	full := true
+	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return u.finish(buf.Bytes())
+}
+
+type updater struct {
+	f       *excelize.File
+	wb      *report.Workbook // the grid: only rebuild reads it
+	book    *book
+	res     *report.Result
+	patches map[string]*sheetPatch // source sheet → what changes in it
+	// originals are the big sheets' parts in the input, stubbed for
+	// excelize (see input), by lower-case part name.
+	originals map[string]*zip.File
+	big       map[string]bool // sheets of more than commentRows rows
+	strict    bool            // the input is Strict OOXML, its originals too
+	addStyles bool            // the input has no styles part: input adds one
+	rebuilt   bool            // excelize could not open the input: see rebuild
+	lang      report.Lang
+	n         names
+	compare   *report.Comparison
+
+	statusCol, sectionCol, leadCol, actionCol string // column letters on the tasks sheet
+	firstRow, lastRow                         int    // task rows, 1-based
+	styles                                    map[string]int
+	fontSize                                  float64 // the workbook's default, in points
+	// fills maps a cell's original format and a severity to the index in
+	// xfs of its filled copy; finish adds those to the styles part.
+	fills map[[2]int]int
+	xfs   []fillXf
+	// numbers are the cells of our sheets whose formulas store numbers,
+	// by sheet: finish types their values.
+	numbers map[string]map[string]bool
+}
+
+func (u *updater) L(zh, en string) string {
+	if u.lang == report.En {
+		return en
+	}
+	return zh
+}
+
+// patch returns the patch of a source sheet, making it on first use.
+func (u *updater) patch(sheet string) *sheetPatch {
+	p := u.patches[sheet]
+	if p == nil {
+		p = &sheetPatch{cells: map[int][]newCell{}, restyle: map[int]map[int]int{}}
+		u.patches[sheet] = p
+	}
+	return p
+}
