@@ -9,13 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"innoreport/report"
 	"innoreport/report/returns"
 	"innoreport/report/xlsx"
 	"innoreport/samples"
 	"innoreport/templates"
-
-	"github.com/xuri/excelize/v2"
 )
 
 type master struct {
