@@ -333,4 +333,3 @@ func FuzzFindHeader(f *testing.F) {
 		Analyze(&Workbook{Name: "f.xlsx", Sheets: []*Sheet{s}}, tm, Options{Today: day(2021, 12, 31)})
 	})
 }
-
