@@ -108,9 +108,11 @@ func TestLongListsStopAtTheLimit(t *testing.T) {
 
 func TestNumberFormats(t *testing.T) {
 	for in, want := range map[float64]string{1234: "1,234", 1234567.5: "1,234,567.5", 0.93: "0.93", 46: "46", -1200: "-1,200"} {
-		if got := doc.Num(in); got != want {
-			t.Errorf("Num(%v) = %q, want %q", in, got, want)
-		}
+		t.Run(fmt.Sprint(in), func(t *testing.T) {
+			if got := doc.Num(in); got != want {
+				t.Errorf("Num(%v) = %q, want %q", in, got, want)
+			}
+		})
 	}
 	if got := doc.Pct(0.7179); got != "71.8%" {
 		t.Errorf("Pct = %q", got)

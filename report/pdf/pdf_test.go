@@ -107,11 +107,13 @@ func TestCheckFont(t *testing.T) {
 		"d.ttf":  nil,
 		"e.woff": append([]byte("wOFF"), make([]byte, 64)...),
 	} {
-		err := CheckFont(name, b)
-		var be *report.BilingualError
-		if !errors.Is(err, ErrFont) || !errors.As(err, &be) || !strings.Contains(be.Msg.En, name) {
-			t.Errorf("CheckFont(%s) = %v; want ErrFont naming the file", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			err := CheckFont(name, b)
+			var be *report.BilingualError
+			if !errors.Is(err, ErrFont) || !errors.As(err, &be) || !strings.Contains(be.Msg.En, name) {
+				t.Errorf("CheckFont(%s) = %v; want ErrFont naming the file", name, err)
+			}
+		})
 	}
 }
 

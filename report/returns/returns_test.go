@@ -228,9 +228,11 @@ func TestFileName(t *testing.T) {
 		"":                  "_",
 		"行一\n行二":            "行一 行二",
 	} {
-		if got := returns.FileName(in); got != want {
-			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := returns.FileName(in); got != want {
+				t.Errorf("FileName(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }
 
