@@ -84,28 +84,36 @@ func (rr rowReader) validate() {
 				})
 			}
 		case "status":
-			if _, ok := ParseStatus(raw); !ok {
-				rr.finding(Error, RuleEnum, col.Key, raw, Text{
-					fmt.Sprintf("未知的状态%s，应为 已完成、推进中、未启动 或 滞后", quote(raw)),
-					fmt.Sprintf("unknown status %q: use 已完成 (done), 推进中 (in progress), 未启动 (not started) or 滞后 (lagging)", raw),
-				})
-			}
+			_, ok := ParseStatus(raw)
+			rr.enum(ok, col.Key, raw, Text{"状态", "status"},
+				Text{"已完成、推进中、未启动 或 滞后", "已完成 (done), 推进中 (in progress), 未启动 (not started) or 滞后 (lagging)"})
 		case "action":
-			if _, ok := ParseAction(raw); !ok {
-				rr.finding(Error, RuleEnum, col.Key, raw, Text{
-					fmt.Sprintf("未知的动作类型%s，应为 规定动作 或 自选动作", quote(raw)),
-					fmt.Sprintf("unknown action type %q: use 规定动作 (prescribed) or 自选动作 (self-selected)", raw),
-				})
-			}
+			_, ok := ParseAction(raw)
+			p, s := ActionPrescribed, ActionSelf
+			rr.enum(ok, col.Key, raw, Text{"动作类型", "action type"}, Text{
+				p.Label(Zh) + " 或 " + s.Label(Zh),
+				fmt.Sprintf("%s (%s) or %s (%s)", p.Label(Zh), p.Label(En), s.Label(Zh), s.Label(En)),
+			})
 		case "direction":
-			if _, ok := ParseDirection(raw); !ok {
-				rr.finding(Error, RuleEnum, col.Key, raw, Text{
-					fmt.Sprintf("未知的指标方向%s，应为 正向 或 逆向", quote(raw)),
-					fmt.Sprintf("unknown direction %q: use 正向 (higher is better) or 逆向 (lower is better)", raw),
-				})
-			}
+			_, ok := ParseDirection(raw)
+			rr.enum(ok, col.Key, raw, Text{"指标方向", "direction"}, Text{
+				Positive.Label(Zh) + " 或 " + Negative.Label(Zh),
+				Positive.Label(Zh) + " (higher is better) or " + Negative.Label(Zh) + " (lower is better)",
+			})
 		}
 	}
+}
+
+// enum notes a value that is none of a column's words, what the column
+// holds, unless ok.
+func (rr rowReader) enum(ok bool, key, raw string, what, choices Text) {
+	if ok {
+		return
+	}
+	rr.finding(Error, RuleEnum, key, raw, Text{
+		fmt.Sprintf("未知的%s%s，应为 %s", what.Zh, quote(raw), choices.Zh),
+		fmt.Sprintf("unknown %s %q: use %s", what.En, raw, choices.En),
+	})
 }
 
 func (rr rowReader) date(key string) Date {
