@@ -87,6 +87,20 @@ type Chart struct {
 	Series []Series `json:"series"`
 }
 
+// LongestBar is the largest stack's total, at least 1: the bar the
+// others are drawn to scale with.
+func (c *Chart) LongestBar() int {
+	most := 1
+	for i := range c.Labels {
+		t := 0
+		for _, s := range c.Series {
+			t += s.Values[i]
+		}
+		most = max(most, t)
+	}
+	return most
+}
+
 // Series is one stack layer.
 type Series struct {
 	Name   string `json:"name"`

@@ -20,17 +20,7 @@ func (r *renderer) chart(c *doc.Chart) {
 	r.bold(true)
 	p.CellFormat(textW, 8, c.Title, "", 1, "L", false, 0, "")
 	r.bold(false)
-	maxTotal := 0
-	for i := range c.Labels {
-		t := 0
-		for _, s := range c.Series {
-			t += s.Values[i]
-		}
-		maxTotal = max(maxTotal, t)
-	}
-	if maxTotal == 0 {
-		maxTotal = 1
-	}
+	maxTotal := c.LongestBar()
 	plotW := textW - labelW - 10
 	y := p.GetY() + 2
 	p.SetFont(family, "", 8.5)
