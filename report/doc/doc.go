@@ -156,7 +156,7 @@ func (b *builder) sections() Chapter {
 
 	at := &Table{Columns: []Column{
 		{Header: b.L("动作类型", "Action type"), Width: 0.4, Align: Left}, {Header: b.L("任务", "Tasks"), Width: 0.15, Align: Right},
-		{Header: b.L("已完成", "Done"), Width: 0.15, Align: Right}, {Header: b.L("逾期", "Overdue"), Width: 0.15, Align: Right},
+		{Header: b.stateLabel(report.StateDone), Width: 0.15, Align: Right}, {Header: b.stateLabel(report.StateOverdue), Width: 0.15, Align: Right},
 		{Header: b.L("完成率", "Rate"), Width: 0.15, Align: Right},
 	}}
 	for _, g := range b.res.Actions {
@@ -177,8 +177,8 @@ func (b *builder) units() Chapter {
 	ch := Chapter{Title: b.L("牵头单位推进情况", "Lead units")}
 	tb := &Table{Columns: []Column{
 		{Header: b.L("牵头单位", "Lead unit"), Width: 0.34, Align: Left}, {Header: b.L("牵头任务", "Led"), Width: 0.11, Align: Right},
-		{Header: b.L("已完成", "Done"), Width: 0.11, Align: Right}, {Header: b.L("欠进度", "Behind"), Width: 0.11, Align: Right},
-		{Header: b.L("逾期", "Overdue"), Width: 0.11, Align: Right}, {Header: b.L("参与任务", "Shared"), Width: 0.11, Align: Right},
+		{Header: b.stateLabel(report.StateDone), Width: 0.11, Align: Right}, {Header: b.stateLabel(report.StateBehind), Width: 0.11, Align: Right},
+		{Header: b.stateLabel(report.StateOverdue), Width: 0.11, Align: Right}, {Header: b.L("参与任务", "Shared"), Width: 0.11, Align: Right},
 		{Header: b.L("完成率", "Rate"), Width: 0.11, Align: Right},
 	}}
 	n := 0
