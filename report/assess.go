@@ -1,11 +1,9 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -13,144 +11,6 @@ import (
 type Options struct {
 	AsOf  time.Time // the date to assess at; zero means the workbook's, else Today
 	Today time.Time // "today", injected so that runs are reproducible
-}
-
-// Result is a checked, aggregated workbook: what every output renders.
-type Result struct {
-	Workbook   string            `json:"workbook"`
-	Template   string            `json:"template"`
-	Title      string            `json:"title"`
-	Identity   Identity          `json:"identity"`
-	AsOf       Day               `json:"as_of"`
-	AsOfSource string            `json:"as_of_source"`
-	Cycle      CycleJSON         `json:"cycle"`
-	Sheets     map[string]string `json:"sheets"`
-	Tasks      TaskSummary       `json:"tasks"`
-	Sections   []Group           `json:"sections"`
-	Units      []UnitScore       `json:"units"`
-	Actions    []ActionGroup     `json:"actions"`
-	Indicators []IndicatorResult `json:"indicators"`
-	TaskList   []TaskResult      `json:"task_list"`
-	Findings   []Finding         `json:"findings"`
-	// ReturnStatus is the 报送情况 sheet a collect wrote, where there is one.
-	ReturnStatus []ReturnStatus `json:"return_status,omitempty"`
-
-	Data *Data `json:"-"`
-}
-
-// Day is a date that marshals as YYYY-MM-DD.
-type Day time.Time
-
-// MarshalText writes the day as YYYY-MM-DD.
-func (d Day) MarshalText() ([]byte, error) {
-	if time.Time(d).IsZero() {
-		return []byte(""), nil
-	}
-	return []byte(time.Time(d).Format(time.DateOnly)), nil
-}
-
-func (d Day) String() string { b, _ := d.MarshalText(); return string(b) }
-
-// CycleJSON is the creation period as written in JSON.
-type CycleJSON struct {
-	Start Day `json:"start"`
-	End   Day `json:"end"`
-}
-
-// TaskSummary is the whole list's tally.
-type TaskSummary struct {
-	TaskTotals
-	Sections int `json:"sections"`
-}
-
-// TaskTotals counts tasks by state.
-type TaskTotals struct {
-	Total      int     `json:"total"`
-	Done       int     `json:"done"`
-	Ahead      int     `json:"ahead"`
-	OnSchedule int     `json:"on_schedule"`
-	Behind     int     `json:"behind"`
-	Overdue    int     `json:"overdue"`
-	NotStarted int     `json:"not_started"`
-	Rate       float64 `json:"rate"` // done / total
-}
-
-func (t *TaskTotals) add(s State) {
-	t.Total++
-	switch s {
-	case StateDone:
-		t.Done++
-	case StateAhead:
-		t.Ahead++
-	case StateOnSchedule:
-		t.OnSchedule++
-	case StateBehind:
-		t.Behind++
-	case StateOverdue:
-		t.Overdue++
-	case StateNotStarted:
-		t.NotStarted++
-	}
-	t.Rate = Rate(t.Done, t.Total)
-}
-
-// Count returns the number of tasks in state s.
-func (t TaskTotals) Count(s State) int {
-	return [...]int{t.Done, t.Ahead, t.OnSchedule, t.Behind, t.Overdue, t.NotStarted}[s]
-}
-
-// Group is the tally of one section, unit or action type.
-type Group struct {
-	Name string `json:"name"`
-	TaskTotals
-}
-
-// ActionGroup is the tally of one action type, named by its Chinese word.
-type ActionGroup struct {
-	Group
-	Action Action `json:"-"`
-}
-
-// UnitScore is one row of the lead-unit scoreboard.
-type UnitScore struct {
-	Group
-	Lead     int `json:"lead"`     // tasks it leads
-	Involved int `json:"involved"` // tasks it shares as a responsible unit
-}
-
-// TaskResult is one task's standing at the as-of date.
-type TaskResult struct {
-	Row      int      `json:"row"` // 1-based, as Excel shows it
-	ID       string   `json:"id"`
-	Section  string   `json:"section"`
-	Name     string   `json:"name"`
-	Lead     string   `json:"lead"`
-	Deadline string   `json:"deadline"`
-	Progress *float64 `json:"progress"`
-	Expected float64  `json:"expected"` // 序时进度, points
-	State    State    `json:"state"`
-	Action   Action   `json:"action"`
-	Hash     string   `json:"hash"` // of the task's own text, to match it in another period
-
-	Task *Task `json:"-"`
-}
-
-// IndicatorResult is one indicator's attainment.
-type IndicatorResult struct {
-	Row        int             `json:"row"`
-	Category   string          `json:"category,omitempty"`
-	Name       string          `json:"name"`
-	Unit       string          `json:"unit"`
-	Baseline   *float64        `json:"baseline"`
-	Target     *float64        `json:"target"`
-	TargetText string          `json:"target_text,omitempty"`
-	Actual     *float64        `json:"actual"`
-	Attainment *float64        `json:"attainment"` // actual/target (逆向: target/actual)
-	Growth     *float64        `json:"growth"`     // (actual − baseline)/baseline
-	Direction  Direction       `json:"direction"`
-	Status     IndicatorStatus `json:"status"`
-
-	Indicator *Indicator `json:"-"`
 }
 
 // Round rounds v to digits decimals.
@@ -331,35 +191,7 @@ func (c *checker) tasks() {
 		}
 		a.add(st)
 
-		label := taskLabel(t)
-		switch st {
-		case StateOverdue:
-			c.add(Warning, RuleOverdue, "tasks", t.Cells, "deadline", c.header("tasks", "deadline"), t.Deadline.String(), Text{
-				fmt.Sprintf("%s完成时限为 %s，截至 %s 未完成，已逾期%s", label.Zh, t.Deadline, Day(c.asOf), progressNote(t, Zh)),
-				fmt.Sprintf("%s was due %s and is not done at %s: overdue%s", label.En, t.Deadline, Day(c.asOf), progressNote(t, En)),
-			})
-		case StateBehind:
-			c.add(Warning, RuleBehindSchedule, "tasks", t.Cells, "progress", c.header("tasks", "progress"), progressText(t), Text{
-				fmt.Sprintf("%s进度 %s 低于序时进度 %g%%", label.Zh, progressText(t), exp),
-				fmt.Sprintf("%s progress %s is below the %g%% due by now", label.En, progressText(t), exp),
-			})
-		}
-		if t.Deadline.OK() && t.Deadline.Time.After(c.t.Cycle.End) {
-			c.add(Warning, RuleDeadlineAfterCycle, "tasks", t.Cells, "deadline", c.header("tasks", "deadline"), t.Deadline.String(), Text{
-				fmt.Sprintf("%s完成时限 %s 晚于创建周期结束日 %s，请核实", label.Zh, t.Deadline, Day(c.t.Cycle.End)),
-				fmt.Sprintf("%s deadline %s falls after the cycle's end %s: check it", label.En, t.Deadline, Day(c.t.Cycle.End)),
-			})
-		}
-		if t.ID != "" {
-			if first, dup := ids[t.ID]; dup {
-				c.add(Error, RuleDuplicateID, "tasks", t.Cells, "id", c.header("tasks", "id"), t.ID, Text{
-					fmt.Sprintf("序号“%s”与 %s 重复，请重新编号", t.ID, first),
-					fmt.Sprintf("id %q repeats %s: renumber it", t.ID, first),
-				})
-			} else {
-				ids[t.ID] = Ref(c.data.Sheets["tasks"], t.Cells.Get("id"))
-			}
-		}
+		c.taskFindings(t, st, exp, ids)
 	}
 	for _, name := range sectionOrder {
 		res.Sections = append(res.Sections, *sections[name])
@@ -378,6 +210,41 @@ func (c *checker) tasks() {
 	}
 	if res.TaskList == nil {
 		res.TaskList = []TaskResult{}
+	}
+}
+
+// taskFindings notes what is wrong with task t, assessed as st against
+// exp due; ids holds where each id was first seen.
+func (c *checker) taskFindings(t *Task, st State, exp float64, ids map[string]string) {
+	label := taskLabel(t)
+	switch st {
+	case StateOverdue:
+		c.add(Warning, RuleOverdue, "tasks", t.Cells, "deadline", c.header("tasks", "deadline"), t.Deadline.String(), Text{
+			fmt.Sprintf("%s完成时限为 %s，截至 %s 未完成，已逾期%s", label.Zh, t.Deadline, Day(c.asOf), progressNote(t, Zh)),
+			fmt.Sprintf("%s was due %s and is not done at %s: overdue%s", label.En, t.Deadline, Day(c.asOf), progressNote(t, En)),
+		})
+	case StateBehind:
+		c.add(Warning, RuleBehindSchedule, "tasks", t.Cells, "progress", c.header("tasks", "progress"), progressText(t), Text{
+			fmt.Sprintf("%s进度 %s 低于序时进度 %g%%", label.Zh, progressText(t), exp),
+			fmt.Sprintf("%s progress %s is below the %g%% due by now", label.En, progressText(t), exp),
+		})
+	}
+	if t.Deadline.OK() && t.Deadline.Time.After(c.t.Cycle.End) {
+		c.add(Warning, RuleDeadlineAfterCycle, "tasks", t.Cells, "deadline", c.header("tasks", "deadline"), t.Deadline.String(), Text{
+			fmt.Sprintf("%s完成时限 %s 晚于创建周期结束日 %s，请核实", label.Zh, t.Deadline, Day(c.t.Cycle.End)),
+			fmt.Sprintf("%s deadline %s falls after the cycle's end %s: check it", label.En, t.Deadline, Day(c.t.Cycle.End)),
+		})
+	}
+	if t.ID == "" {
+		return
+	}
+	if first, dup := ids[t.ID]; dup {
+		c.add(Error, RuleDuplicateID, "tasks", t.Cells, "id", c.header("tasks", "id"), t.ID, Text{
+			fmt.Sprintf("序号“%s”与 %s 重复，请重新编号", t.ID, first),
+			fmt.Sprintf("id %q repeats %s: renumber it", t.ID, first),
+		})
+	} else {
+		ids[t.ID] = Ref(c.data.Sheets["tasks"], t.Cells.Get("id"))
 	}
 }
 
@@ -539,102 +406,5 @@ func (c *checker) counts() {
 				},
 			})
 		}
-	}
-}
-
-// groupWords stand for several units at once.
-var groupWords = []string{"各区县政府", "各区县", "各县（市、区）政府", "各县（市、区）", "各县(市、区)政府", "各区县人民政府", "各园区", "各相关部门", "相关部门", "各有关部门"}
-
-// unitIndex maps every spelling of a unit (name, short name) to its name.
-type unitIndex map[string]string
-
-func (c *checker) unitIndex() unitIndex {
-	idx := unitIndex{}
-	for _, u := range c.data.Units {
-		idx[squeeze(fold(u.Name))] = u.Name
-		if u.Short != "" {
-			for _, s := range SplitUnits(u.Short) {
-				idx[squeeze(fold(s))] = u.Name
-			}
-		}
-	}
-	return idx
-}
-
-func (idx unitIndex) canonical(name string) (string, bool) {
-	if n, ok := idx[squeeze(fold(name))]; ok {
-		return n, true
-	}
-	return name, len(idx) == 0
-}
-
-func (c *checker) units() {
-	idx := c.unitIndex()
-	scores := map[string]*UnitScore{}
-	get := func(name string) *UnitScore {
-		s := scores[name]
-		if s == nil {
-			s = &UnitScore{Group: Group{Name: name}}
-			scores[name] = s
-		}
-		return s
-	}
-	unknown := func(cells CellRefs, role, key, name string) {
-		c.add(Warning, RuleUnknownUnit, role, cells, key, c.header(role, key), name, Text{
-			fmt.Sprintf("单位“%s”不在单位名单中，请核对名称或补入名单", name),
-			fmt.Sprintf("unit %q is not in the unit list: check the name or add it to the list", name),
-		})
-	}
-	for i, tr := range c.res.TaskList {
-		t := tr.Task
-		if t.Lead != "" {
-			name, ok := idx.canonical(t.Lead)
-			if !ok && !contains(groupWords, t.Lead) {
-				unknown(t.Cells, "tasks", "lead", t.Lead)
-			}
-			c.res.TaskList[i].Lead = name
-			s := get(name)
-			s.Lead++
-			s.add(tr.State)
-		}
-		for _, u := range t.Units {
-			name, ok := idx.canonical(u)
-			switch {
-			case contains(groupWords, u):
-				continue
-			case !ok:
-				unknown(t.Cells, "tasks", "units", u)
-			}
-			if name != c.res.TaskList[i].Lead {
-				get(name).Involved++
-			}
-		}
-	}
-	if len(idx) > 0 {
-		for i := range c.data.Indicators {
-			ind := &c.data.Indicators[i]
-			for _, u := range SplitUnits(ind.Owner) {
-				if _, ok := idx.canonical(u); !ok && !contains(groupWords, u) {
-					unknown(ind.Cells, "indicators", "owner", u)
-				}
-			}
-		}
-	}
-	for _, s := range scores {
-		if s.Lead > 0 {
-			s.Group.Total = s.Lead
-		}
-		c.res.Units = append(c.res.Units, *s)
-	}
-	slices.SortFunc(c.res.Units, func(a, b UnitScore) int {
-		return cmp.Or(
-			cmp.Compare(b.Lead, a.Lead),
-			cmp.Compare(b.Rate, a.Rate),
-			cmp.Compare(a.Overdue, b.Overdue),
-			strings.Compare(a.Name, b.Name),
-		)
-	})
-	if c.res.Units == nil {
-		c.res.Units = []UnitScore{}
 	}
 }

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -202,6 +201,8 @@ func TestRules(t *testing.T) {
 		{"任务清单", "D6", RuleOverdue},
 		{"任务清单", "I7", RuleStatusProgress},
 		{"任务清单", "A1", RuleCountMismatch},
+		// The title names no city and no office says who reports.
+		{"任务清单", "", RuleIdentity},
 		{"指标体系", "F3", RuleTargetBelowBase},
 		{"指标体系", "F4", RuleTargetBelowBase},
 		{"指标体系", "G5", RuleMissingActual},
@@ -209,7 +210,9 @@ func TestRules(t *testing.T) {
 		{"指标体系", "D6", RuleEnum},
 		{"指标体系", "F6", RuleRequired},
 	}
+	expected := map[[3]string]bool{}
 	for _, w := range want {
+		expected[[3]string{w.sheet, w.cell, w.rule}] = true
 		found := false
 		for _, f := range r.Findings {
 			if f.Sheet == w.sheet && f.Cell == w.cell && f.Rule == w.rule {
@@ -221,6 +224,11 @@ func TestRules(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("no %s finding at %s!%s; got:\n%s", w.rule, w.sheet, w.cell, dump(r))
+		}
+	}
+	for _, f := range r.Findings {
+		if !expected[[3]string{f.Sheet, f.Cell, f.Rule}] {
+			t.Errorf("unexpected %s finding at %s: %s", f.Rule, f.Where(), f.Message.En)
 		}
 	}
 	// Attainment and growth: 46/40, (46−31)/31; 逆向 0.70/0.57.
@@ -301,8 +309,27 @@ func FuzzFindHeader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b string) {
 		s := grid("任务清单", strings.Split(a, "\t"), strings.Split(b, "\t"))
 		tm := builtin(t)
+		// A header found has its columns distinct, each under a header
+		// cell that is not blank, inside the header's rows.
+		if hm, ok := findHeader(s, tm.Sheets["tasks"]); ok {
+			if hm.top < 0 || hm.top > hm.bottom || hm.bottom >= len(s.Rows) {
+				t.Fatalf("header rows %d..%d in a sheet of %d rows", hm.top, hm.bottom, len(s.Rows))
+			}
+			seen := map[int]string{}
+			for key, c := range hm.cols {
+				if other, dup := seen[c]; dup {
+					t.Errorf("columns %s and %s are both column %d", key, other, c)
+				}
+				seen[c] = key
+				inside := false
+				for r := hm.top; r <= hm.bottom; r++ {
+					inside = inside || (c >= 0 && c < len(s.Rows[r]) && s.Text(r, c) != "")
+				}
+				if !inside {
+					t.Errorf("column %s is %d, outside the header rows %d..%d: %+v", key, c, hm.top, hm.bottom, s.Rows[hm.top:hm.bottom+1])
+				}
+			}
+		}
 		Analyze(&Workbook{Name: "f.xlsx", Sheets: []*Sheet{s}}, tm, Options{Today: day(2021, 12, 31)})
 	})
 }
-
-func TestMain(m *testing.M) { os.Exit(m.Run()) }

@@ -38,13 +38,15 @@ func TestBureauLines(t *testing.T) {
 		"报送单位: 南充市科技局, 截至2021年12月":                                "南充市科技局",
 		"截至2021年12月31日": "",
 	} {
-		got := ""
-		if m := reBureau.FindStringSubmatch(in); m != nil {
-			got = m[1]
-		}
-		if got != want {
-			t.Errorf("%q: bureau %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			got := ""
+			if m := reBureau.FindStringSubmatch(in); m != nil {
+				got = m[1]
+			}
+			if got != want {
+				t.Errorf("%q: bureau %q, want %q", in, got, want)
+			}
+		})
 	}
 }
 
@@ -184,8 +186,10 @@ func TestCityOf(t *testing.T) {
 		"德阳市创建省级创新型城市 task list":    "德阳市",
 		"Innovation city task list": "",
 	} {
-		if got := cityOf(in); got != want {
-			t.Errorf("cityOf(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := cityOf(in); got != want {
+				t.Errorf("cityOf(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }

@@ -46,14 +46,16 @@ func TestWriteJSONIsTheWholeDocumentsBytes(t *testing.T) {
 		"empty lists": {TaskList: []TaskResult{}, Findings: []Finding{}},
 		"one each":    {TaskList: full.TaskList[:1], Findings: full.Findings[1:]},
 	} {
-		for _, lang := range Langs {
-			var got bytes.Buffer
-			if err := r.WriteJSON(&got, lang); err != nil {
-				t.Fatalf("%s: %v", name, err)
+		t.Run(name, func(t *testing.T) {
+			for _, lang := range Langs {
+				var got bytes.Buffer
+				if err := r.WriteJSON(&got, lang); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if want := marshalWhole(t, r, lang); !bytes.Equal(got.Bytes(), want) {
+					t.Errorf("%s/%s: streamed JSON differs\n got %s\nwant %s", name, lang, got.Bytes(), want)
+				}
 			}
-			if want := marshalWhole(t, r, lang); !bytes.Equal(got.Bytes(), want) {
-				t.Errorf("%s/%s: streamed JSON differs\n got %s\nwant %s", name, lang, got.Bytes(), want)
-			}
-		}
+		})
 	}
 }

@@ -23,9 +23,11 @@ func TestStateOf(t *testing.T) {
 		{"2022-01-11T00:00:00Z", "2022-01-10", ReturnLate},
 		{"2030-01-01T00:00:00Z", "", ReturnOnTime}, // no deadline, never late
 	} {
-		if got := StateOf(at(c.received), c.deadline); got != c.want {
-			t.Errorf("StateOf(%s, %q) = %s, want %s", c.received, c.deadline, got.String(), c.want.String())
-		}
+		t.Run(c.received, func(t *testing.T) {
+			if got := StateOf(at(c.received), c.deadline); got != c.want {
+				t.Errorf("StateOf(%s, %q) = %s, want %s", c.received, c.deadline, got.String(), c.want.String())
+			}
+		})
 	}
 	for _, st := range []ReturnState{ReturnMissing, ReturnOnTime, ReturnLate} {
 		for _, s := range []string{st.String(), st.Label(Zh), st.Label(En)} {

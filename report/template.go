@@ -28,8 +28,10 @@ type Template struct {
 	Bureau Text   `yaml:"bureau"`
 	Cycle  Cycle  `yaml:"cycle"`
 	Expect Counts `yaml:"expect"`
-	// Districts is kept so that older templates still load; nothing
-	// reads it.
+	// Districts is read and dropped: templates written before the
+	// identity came from the workbook list the districts here, and the
+	// decoder refuses unknown keys (KnownFields), so without the field
+	// those templates would no longer load. Nothing uses its value.
 	Districts []string `yaml:"districts"`
 	Headline  []string `yaml:"headline"` // indicators shown as tiles, by name
 	// Notify is who watch mails when a workbook cannot be built or a

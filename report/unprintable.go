@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// Replacement stands in for a character the PDF cannot show.
-const Replacement = "?"
+// replacement stands in for a character the PDF cannot show.
+const replacement = '?'
 
 // FlagUnprintable reports, as unprintable-char findings at their cells,
 // the characters in the result's texts that printable rejects (by default
@@ -48,7 +48,7 @@ func FlagUnprintable(res *Result, printable func(rune) bool) {
 }
 
 // Printed is s as a device that draws only what printable accepts shows
-// it: every other character is Replacement.
+// it: every other character is replacement, "?".
 func Printed(s string, printable func(rune) bool) string {
 	if strings.IndexFunc(s, func(r rune) bool { return !printable(r) }) < 0 {
 		return s
@@ -57,6 +57,6 @@ func Printed(s string, printable func(rune) bool) string {
 		if printable(r) {
 			return r
 		}
-		return '?'
+		return replacement
 	}, s)
 }

@@ -249,15 +249,7 @@ func ParseDate(s string) (Date, error) {
 			return Date{Ongoing: true}, nil
 		}
 	}
-	t = dateSeparators.Replace(t)
-	for _, suf := range []string{"以前", "之前", "前", "完成", "止", "为止", "内", "before", "by"} {
-		if len(t) > len(suf)+4 {
-			t = strings.TrimSuffix(t, suf)
-		}
-	}
-	t = strings.TrimPrefix(t, "by")
-	t = strings.TrimPrefix(t, "截至")
-	t = strings.TrimPrefix(t, "截止")
+	t = trimDateWords(dateSeparators.Replace(t))
 	// A range ends where its last part does.
 	for _, sep := range []string{"——", "—", "–", "～", "~", "至", "到"} {
 		if i := strings.LastIndex(t, sep); i > 0 {
@@ -269,22 +261,43 @@ func ParseDate(s string) (Date, error) {
 			return ParseDate(last)
 		}
 	}
-	if m := reYearRng.FindStringSubmatch(t); m != nil {
-		y, _ := strconv.Atoi(m[2])
-		return yearEnd(y)
+	for _, f := range dateForms {
+		if m := f.re.FindStringSubmatch(t); m != nil {
+			return f.date(m)
+		}
 	}
-	if m := reYMD.FindStringSubmatch(t); m != nil {
-		y, _ := strconv.Atoi(m[1])
-		mo, _ := strconv.Atoi(m[2])
-		d, _ := strconv.Atoi(m[3])
+	return Date{}, ErrValue
+}
+
+// trimDateWords drops the words around a deadline that do not move it:
+// "2021年底前完成", "截至2021年6月", "by 2021".
+func trimDateWords(t string) string {
+	for _, suf := range []string{"以前", "之前", "前", "完成", "止", "为止", "内", "before", "by"} {
+		if len(t) > len(suf)+4 {
+			t = strings.TrimSuffix(t, suf)
+		}
+	}
+	t = strings.TrimPrefix(t, "by")
+	t = strings.TrimPrefix(t, "截至")
+	return strings.TrimPrefix(t, "截止")
+}
+
+// dateForms are the forms of a date, tried in order; the first whose
+// pattern matches decides.
+var dateForms = []struct {
+	re   *regexp.Regexp
+	date func(m []string) (Date, error)
+}{
+	{reYearRng, func(m []string) (Date, error) { return yearEnd(atoi(m[2])) }},
+	{reYMD, func(m []string) (Date, error) {
+		y, mo, d := atoi(m[1]), atoi(m[2]), atoi(m[3])
 		if !plausibleYear(y) || mo < 1 || mo > 12 || d < 1 || d > monthEnd(y, time.Month(mo)).Day() {
 			return Date{}, ErrValue
 		}
 		return Date{Time: time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)}, nil
-	}
-	if m := reYMPart.FindStringSubmatch(t); m != nil {
-		y, _ := strconv.Atoi(m[1])
-		mo, _ := strconv.Atoi(m[2])
+	}},
+	{reYMPart, func(m []string) (Date, error) {
+		y, mo := atoi(m[1]), atoi(m[2])
 		if !plausibleYear(y) || mo < 1 || mo > 12 {
 			return Date{}, ErrValue
 		}
@@ -293,33 +306,24 @@ func ParseDate(s string) (Date, error) {
 			d = 20
 		}
 		return Date{Time: time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)}, nil
-	}
-	if m := reYM.FindStringSubmatch(t); m != nil {
-		y, _ := strconv.Atoi(m[1])
-		mo, _ := strconv.Atoi(m[2])
+	}},
+	{reYM, func(m []string) (Date, error) {
+		y, mo := atoi(m[1]), atoi(m[2])
 		if !plausibleYear(y) || mo < 1 || mo > 12 {
 			return Date{}, ErrValue
 		}
 		return Date{Time: monthEnd(y, time.Month(mo))}, nil
-	}
-	if m := reY.FindStringSubmatch(t); m != nil {
-		y, _ := strconv.Atoi(m[1])
-		return yearEnd(y)
-	}
-	if m := reQuarter.FindStringSubmatch(t); m != nil {
-		y, _ := strconv.Atoi(m[1])
-		return quarterEnd(y, quarterNum[m[2]])
-	}
-	if m := reQEn.FindStringSubmatch(t); m != nil {
+	}},
+	{reY, func(m []string) (Date, error) { return yearEnd(atoi(m[1])) }},
+	{reQuarter, func(m []string) (Date, error) { return quarterEnd(atoi(m[1]), quarterNum[m[2]]) }},
+	{reQEn, func(m []string) (Date, error) {
 		if m[1] != "" {
-			y, _ := strconv.Atoi(m[2])
-			return quarterEnd(y, quarterNum[m[1]])
+			return quarterEnd(atoi(m[2]), quarterNum[m[1]])
 		}
-		y, _ := strconv.Atoi(m[3])
-		return quarterEnd(y, quarterNum[m[4]])
-	}
-	if m := reHalf.FindStringSubmatch(t); m != nil {
-		y, _ := strconv.Atoi(m[1])
+		return quarterEnd(atoi(m[3]), quarterNum[m[4]])
+	}},
+	{reHalf, func(m []string) (Date, error) {
+		y := atoi(m[1])
 		if !plausibleYear(y) {
 			return Date{}, ErrValue
 		}
@@ -327,20 +331,24 @@ func ParseDate(s string) (Date, error) {
 			return Date{Time: monthEnd(y, time.June)}, nil
 		}
 		return Date{Time: monthEnd(y, time.December)}, nil
-	}
-	if m := reEndOf.FindStringSubmatch(t); m != nil {
-		y, _ := strconv.Atoi(m[1])
-		return yearEnd(y)
-	}
-	if m := reEnMonth.FindStringSubmatch(t); m != nil {
-		if mo, ok := enMonths[m[1]]; ok {
-			y, _ := strconv.Atoi(m[2])
-			if plausibleYear(y) {
-				return Date{Time: monthEnd(y, mo)}, nil
-			}
+	}},
+	{reEndOf, func(m []string) (Date, error) { return yearEnd(atoi(m[1])) }},
+	{reEnMonth, func(m []string) (Date, error) {
+		if mo, ok := enMonths[m[1]]; ok && plausibleYear(atoi(m[2])) {
+			return Date{Time: monthEnd(atoi(m[2]), mo)}, nil
 		}
+		return Date{}, ErrValue
+	}},
+}
+
+// atoi reads the digits a date pattern matched; a pattern's digit groups
+// are never empty or too long for an int.
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0
 	}
-	return Date{}, ErrValue
+	return n
 }
 
 func yearEnd(y int) (Date, error) {

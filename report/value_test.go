@@ -205,9 +205,11 @@ func TestNormalizeHeader(t *testing.T) {
 
 func TestChineseNumber(t *testing.T) {
 	for in, want := range map[string]int{"39": 39, "九": 9, "三十九": 39, "十": 10, "十二": 12} {
-		if got, ok := ChineseNumber(in); !ok || got != want {
-			t.Errorf("ChineseNumber(%q) = %d, %v; want %d", in, got, ok, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got, ok := ChineseNumber(in); !ok || got != want {
+				t.Errorf("ChineseNumber(%q) = %d, %v; want %d", in, got, ok, want)
+			}
+		})
 	}
 }
 

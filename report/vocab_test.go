@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -99,15 +100,17 @@ func TestVocabularyJSON(t *testing.T) {
 		{tr, []string{`"state":"on_schedule"`, `"action":"自选动作"`}},
 		{ir, []string{`"direction":"negative"`, `"status":"nearly_met"`}},
 	} {
-		b, err := json.Marshal(c.v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, w := range c.want {
-			if !strings.Contains(string(b), w) {
-				t.Errorf("%s lacks %s", b, w)
+		t.Run(fmt.Sprintf("%T", c.v), func(t *testing.T) {
+			b, err := json.Marshal(c.v)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
+			for _, w := range c.want {
+				if !strings.Contains(string(b), w) {
+					t.Errorf("%s lacks %s", b, w)
+				}
+			}
+		})
 	}
 }
 

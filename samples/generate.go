@@ -138,6 +138,31 @@ func writeTasks(f *excelize.File, st *styles, n int) error {
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 4, TopLeftCell: "A5", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
+	merges, err := writeTasksHead(sw, st, n)
+	if err != nil {
+		return err
+	}
+	row, sectionMerges, err := writeTaskRows(sw, st, n)
+	if err != nil {
+		return err
+	}
+	merges = append(merges, sectionMerges...)
+	note := "注：1.完成时限按“年月”填写，长期任务填“长期坚持”；2.进度按百分比填写，已完成的填100%；3.各责任单位于每季度末报送进展情况。"
+	if err := sw.SetRow(fmt.Sprintf("A%d", row), []any{cell(st.note, note)}, excelize.RowOpts{Height: 30}); err != nil {
+		return err
+	}
+	merges = append(merges, [2]string{fmt.Sprintf("A%d", row), fmt.Sprintf("M%d", row)})
+	for _, m := range merges {
+		if err := sw.MergeCell(m[0], m[1]); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// writeTasksHead writes the title, the bureau line and the two header
+// rows of a list of n tasks, and returns the merges they need.
+func writeTasksHead(sw *excelize.StreamWriter, st *styles, n int) ([][2]string, error) {
 	title := fmt.Sprintf("内江市创建省级创新型城市工作任务清单（%d大板块%d项任务）", len(sections), n)
 	rows := [][]any{
 		{cell(st.title, title)},
@@ -156,7 +181,7 @@ func writeTasks(f *excelize.File, st *styles, n int) error {
 	heights := []float64{36, 22, 24, 24}
 	for i, r := range rows {
 		if err := sw.SetRow(fmt.Sprintf("A%d", i+1), r, excelize.RowOpts{Height: heights[i]}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	merges := [][2]string{{"A1", "M1"}, {"A2", "M2"}, {"J3", "K3"}}
@@ -165,6 +190,14 @@ func writeTasks(f *excelize.File, st *styles, n int) error {
 			merges = append(merges, [2]string{fmt.Sprintf("%c3", c), fmt.Sprintf("%c4", c)})
 		}
 	}
+	return merges, nil
+}
+
+// writeTaskRows writes n tasks from row 5, repeating the sections as
+// often as it takes, and returns the next row and the merges of each
+// section's column.
+func writeTaskRows(sw *excelize.StreamWriter, st *styles, n int) (int, [][2]string, error) {
+	var merges [][2]string
 	row := 5
 	written := 0
 	for round := 0; written < n; round++ {
@@ -191,7 +224,7 @@ func writeTasks(f *excelize.File, st *styles, n int) error {
 					r[10] = cell(st.num, p)
 				}
 				if err := sw.SetRow(fmt.Sprintf("A%d", row), r, excelize.RowOpts{Height: 42}); err != nil {
-					return err
+					return 0, nil, err
 				}
 				row++
 				written++
@@ -201,17 +234,7 @@ func writeTasks(f *excelize.File, st *styles, n int) error {
 			}
 		}
 	}
-	note := "注：1.完成时限按“年月”填写，长期任务填“长期坚持”；2.进度按百分比填写，已完成的填100%；3.各责任单位于每季度末报送进展情况。"
-	if err := sw.SetRow(fmt.Sprintf("A%d", row), []any{cell(st.note, note)}, excelize.RowOpts{Height: 30}); err != nil {
-		return err
-	}
-	merges = append(merges, [2]string{fmt.Sprintf("A%d", row), fmt.Sprintf("M%d", row)})
-	for _, m := range merges {
-		if err := sw.MergeCell(m[0], m[1]); err != nil {
-			return err
-		}
-	}
-	return sw.Flush()
+	return row, merges, nil
 }
 
 var numerals = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九"}

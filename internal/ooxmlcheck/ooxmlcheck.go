@@ -11,6 +11,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"path"
 	"regexp"
@@ -30,80 +31,86 @@ func Problems(data []byte) []string {
 	if err != nil {
 		return []string{"not a zip: " + err.Error()}
 	}
-	var out []string
-	bad := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
 	parts := map[string]*zip.File{}
 	for _, f := range zr.File {
 		if !strings.HasSuffix(f.Name, "/") {
 			parts[strings.ToLower(f.Name)] = f
 		}
 	}
-	read := func(f *zip.File) ([]byte, error) {
-		rc, err := f.Open()
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		return io.ReadAll(rc)
-	}
 	ct := parts["[content_types].xml"]
 	if ct == nil {
 		return []string{"no [Content_Types].xml"}
 	}
-	defaults, overrides := map[string]bool{}, map[string]bool{}
-	if b, err := read(ct); err == nil {
-		var types struct {
-			Default []struct {
-				Extension string `xml:",attr"`
-			}
-			Override []struct {
-				PartName string `xml:",attr"`
-			}
-		}
-		if err := xml.Unmarshal(b, &types); err != nil {
-			bad("[Content_Types].xml: %v", err)
-		}
-		for _, d := range types.Default {
-			defaults[strings.ToLower(d.Extension)] = true
-		}
-		for _, o := range types.Override {
-			overrides[strings.ToLower(strings.TrimPrefix(o.PartName, "/"))] = true
-		}
-	}
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range parts {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	defaults, overrides, out := contentTypes(ct)
+	for _, name := range slices.Sorted(maps.Keys(parts)) {
 		f := parts[name]
 		if strings.HasPrefix(name, "[trash]/") {
 			continue // what Office 2007 left of deleted parts; readers skip it
 		}
 		ext := strings.TrimPrefix(path.Ext(name), ".")
 		if name != "[content_types].xml" && !overrides[name] && !defaults[ext] {
-			bad("%s: no content type", f.Name)
+			out = append(out, f.Name+": no content type")
 		}
 		if ext != "xml" && ext != "rels" && ext != "vml" {
 			continue
 		}
-		b, err := read(f)
-		if err != nil {
-			bad("%s: %v", f.Name, err)
-			continue
+		for _, p := range partProblems(name, f, ext, parts) {
+			out = append(out, f.Name+": "+p)
 		}
-		if bytes.Contains(b, []byte("purl.oclc.org/ooxml/")) {
-			bad("%s: a Strict OOXML namespace in a transitional package", f.Name)
+	}
+	return out
+}
+
+func readPart(f *zip.File) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+// contentTypes reads [Content_Types].xml: the extensions with a default
+// type and the parts (lower case, no leading /) with their own.
+func contentTypes(ct *zip.File) (defaults, overrides map[string]bool, problems []string) {
+	defaults, overrides = map[string]bool{}, map[string]bool{}
+	b, err := readPart(ct)
+	if err != nil {
+		return defaults, overrides, nil
+	}
+	var types struct {
+		Default []struct {
+			Extension string `xml:",attr"`
 		}
-		for _, p := range xmlProblems(b, ext == "vml") {
-			bad("%s: %s", f.Name, p)
+		Override []struct {
+			PartName string `xml:",attr"`
 		}
-		if ext == "rels" {
-			for _, p := range relProblems(name, b, parts) {
-				bad("%s: %s", f.Name, p)
-			}
-		}
+	}
+	if err := xml.Unmarshal(b, &types); err != nil {
+		problems = append(problems, fmt.Sprintf("[Content_Types].xml: %v", err))
+	}
+	for _, d := range types.Default {
+		defaults[strings.ToLower(d.Extension)] = true
+	}
+	for _, o := range types.Override {
+		overrides[strings.ToLower(strings.TrimPrefix(o.PartName, "/"))] = true
+	}
+	return defaults, overrides, problems
+}
+
+// partProblems checks one XML, VML or relationships part.
+func partProblems(name string, f *zip.File, ext string, parts map[string]*zip.File) []string {
+	b, err := readPart(f)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	if bytes.Contains(b, []byte("purl.oclc.org/ooxml/")) {
+		out = append(out, "a Strict OOXML namespace in a transitional package")
+	}
+	out = append(out, xmlProblems(b, ext == "vml")...)
+	if ext == "rels" {
+		out = append(out, relProblems(name, b, parts)...)
 	}
 	return out
 }

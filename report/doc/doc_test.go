@@ -1,7 +1,6 @@
 package doc_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"innoreport/internal/difftest"
 	"innoreport/report"
 	"innoreport/report/doc"
 	"innoreport/report/xlsx"
@@ -40,29 +40,34 @@ var made = time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)
 // a change to what the report says shows as a diff.
 func TestSampleDocumentGolden(t *testing.T) {
 	for _, lang := range report.Langs {
-		res, tm := sample(t)
-		d, err := doc.Build(res, tm, doc.Options{Lang: lang, Made: made})
-		if err != nil {
+		t.Run(string(lang), func(t *testing.T) { golden(t, lang) })
+	}
+}
+
+// golden compares the document built in lang with its golden file.
+func golden(t *testing.T, lang report.Lang) {
+	res, tm := sample(t)
+	d, err := doc.Build(res, tm, doc.Options{Lang: lang, Made: made})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "sample-"+string(lang)+".json")
+	if *update {
+		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got, err := json.MarshalIndent(d, "", "  ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join("testdata", "sample-"+string(lang)+".json")
-		if *update {
-			if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (go test -update creates it)", err)
-		}
-		if !bytes.Equal(append(got, '\n'), want) {
-			t.Errorf("%s differs: run go test ./report/doc -update and review the diff", path)
-		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update creates it)", err)
+	}
+	if d := difftest.Diff(path, "built", want, append(got, '\n')); d != "" {
+		t.Errorf("%s differs (go test ./report/doc -update rewrites it; review the diff):\n%s", path, d)
 	}
 }
 
@@ -103,9 +108,11 @@ func TestLongListsStopAtTheLimit(t *testing.T) {
 
 func TestNumberFormats(t *testing.T) {
 	for in, want := range map[float64]string{1234: "1,234", 1234567.5: "1,234,567.5", 0.93: "0.93", 46: "46", -1200: "-1,200"} {
-		if got := doc.Num(in); got != want {
-			t.Errorf("Num(%v) = %q, want %q", in, got, want)
-		}
+		t.Run(fmt.Sprint(in), func(t *testing.T) {
+			if got := doc.Num(in); got != want {
+				t.Errorf("Num(%v) = %q, want %q", in, got, want)
+			}
+		})
 	}
 	if got := doc.Pct(0.7179); got != "71.8%" {
 		t.Errorf("Pct = %q", got)

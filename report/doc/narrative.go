@@ -222,6 +222,24 @@ func (b *builder) counted(names []string, n int) string {
 // their targets, and what the checks found wrong in the data.
 func (b *builder) problems() Chapter {
 	ch := Chapter{Title: b.L("存在问题", "Problems")}
+	n := 0
+	part := func(heading string, blocks ...Block) {
+		ch.Blocks = append(ch.Blocks, Block{Heading: b.subheading(6, n, heading)})
+		ch.Blocks = append(ch.Blocks, blocks...)
+		n++
+	}
+	part(b.L("部分任务推进滞后", "Tasks behind"), b.laggingProblems()...)
+	if text := b.indicatorProblems(); text != "" {
+		part(b.L("部分指标尚未达标", "Indicators short of target"), Block{Paragraph: text})
+	}
+	if text := b.dataProblems(); text != "" {
+		part(b.L("数据填报不够规范", "Data not filled in as asked"), Block{Paragraph: text})
+	}
+	return ch
+}
+
+// laggingProblems says how many tasks lag, where, and names the first.
+func (b *builder) laggingProblems() []Block {
 	r := b.res
 	asOf := b.dateText(time.Time(r.AsOf))
 	var lag []report.TaskResult
@@ -233,36 +251,34 @@ func (b *builder) problems() Chapter {
 			leads = append(leads, tr.Lead)
 		}
 	}
-	n := 0
-	head := func(text string) {
-		ch.Blocks = append(ch.Blocks, Block{Heading: b.subheading(6, n, text)})
-		n++
-	}
-	head(b.L("部分任务推进滞后", "Tasks behind"))
 	if len(lag) == 0 {
-		ch.Blocks = append(ch.Blocks, Block{Paragraph: fmt.Sprintf(b.L("截至%s，没有逾期、欠进度或未启动的任务。", "At %s no task is overdue, behind schedule or not started."), asOf)})
-	} else {
-		t := r.Tasks
-		text := fmt.Sprintf(b.L("截至%s，逾期%d项、欠进度%d项、未启动%d项，共%d项任务滞后，占任务总数的%s。滞后任务集中在%s；涉及牵头单位%s。",
-			"At %s, %d tasks are overdue, %d behind schedule and %d not started: %d lagging, %s of all tasks. They are in the sections %s, led by %s."),
-			asOf, t.Overdue, t.Behind, t.NotStarted, len(lag), Pct(float64(len(lag))/float64(max(t.Total, 1))),
-			b.counted(sections, namedLag), b.counted(leads, namedLag))
-		ch.Blocks = append(ch.Blocks, Block{Paragraph: text})
-		for i, tr := range firstN(lag, namedItems) {
-			lead := tr.Lead
-			if lead == "" {
-				lead = b.L("牵头单位未填", "no lead unit")
-			}
-			ch.Blocks = append(ch.Blocks, Block{Paragraph: fmt.Sprintf(b.L("%d.%s：%s，%s，完成时限%s，%s。", "%d. %s: %s, %s, due %s, %s."),
-				i+1, short(tr.Name, nameRunes), tr.State.Label(b.lang), lead, orDash(tr.Deadline), b.progressText(tr))})
-		}
-		if len(lag) > namedItems {
-			ch.Blocks = append(ch.Blocks, Block{Paragraph: fmt.Sprintf(b.L("另有%d项，详见“逾期和欠进度任务”部分和工作簿。", "%d more: see \"Overdue and behind-schedule tasks\" and the workbook."), len(lag)-namedItems)})
-		}
+		return []Block{{Paragraph: fmt.Sprintf(b.L("截至%s，没有逾期、欠进度或未启动的任务。", "At %s no task is overdue, behind schedule or not started."), asOf)}}
 	}
+	t := r.Tasks
+	text := fmt.Sprintf(b.L("截至%s，逾期%d项、欠进度%d项、未启动%d项，共%d项任务滞后，占任务总数的%s。滞后任务集中在%s；涉及牵头单位%s。",
+		"At %s, %d tasks are overdue, %d behind schedule and %d not started: %d lagging, %s of all tasks. They are in the sections %s, led by %s."),
+		asOf, t.Overdue, t.Behind, t.NotStarted, len(lag), Pct(float64(len(lag))/float64(max(t.Total, 1))),
+		b.counted(sections, namedLag), b.counted(leads, namedLag))
+	blocks := []Block{{Paragraph: text}}
+	for i, tr := range firstN(lag, namedItems) {
+		lead := tr.Lead
+		if lead == "" {
+			lead = b.L("牵头单位未填", "no lead unit")
+		}
+		blocks = append(blocks, Block{Paragraph: fmt.Sprintf(b.L("%d.%s：%s，%s，完成时限%s，%s。", "%d. %s: %s, %s, due %s, %s."),
+			i+1, short(tr.Name, nameRunes), tr.State.Label(b.lang), lead, orDash(tr.Deadline), b.progressText(tr))})
+	}
+	if len(lag) > namedItems {
+		blocks = append(blocks, Block{Paragraph: fmt.Sprintf(b.L("另有%d项，详见“逾期和欠进度任务”部分和工作簿。", "%d more: see \"Overdue and behind-schedule tasks\" and the workbook."), len(lag)-namedItems)})
+	}
+	return blocks
+}
 
+// indicatorProblems names the indicators short of their targets and those
+// with no value reached; "" where there are none.
+func (b *builder) indicatorProblems() string {
 	var below, missing []string
-	for _, ind := range r.Indicators {
+	for _, ind := range b.res.Indicators {
 		switch ind.Status {
 		case report.IndicatorNotMet, report.IndicatorNearlyMet:
 			below = append(below, fmt.Sprintf(b.L("%s（完成值%s%s，目标值%s%s，达成率%s）", "%s (%s%s against %s%s, %s)"),
@@ -271,50 +287,50 @@ func (b *builder) problems() Chapter {
 			missing = append(missing, ind.Name)
 		}
 	}
-	if len(below)+len(missing) > 0 {
-		head(b.L("部分指标尚未达标", "Indicators short of target"))
-		var s strings.Builder
-		if len(below) > 0 {
-			fmt.Fprintf(&s, b.L("%d项指标未达到目标值：%s。", "Short of target (%d): %s. "), len(below), b.list(below, namedItems, "项"))
-		}
-		if len(missing) > 0 {
-			fmt.Fprintf(&s, b.L("%d项指标未填报完成值：%s。", "No value reached (%d): %s."), len(missing), b.list(missing, namedItems, "项"))
-		}
-		ch.Blocks = append(ch.Blocks, Block{Paragraph: strings.TrimSpace(s.String())})
+	var s strings.Builder
+	if len(below) > 0 {
+		fmt.Fprintf(&s, b.L("%d项指标未达到目标值：%s。", "Short of target (%d): %s. "), len(below), b.list(below, namedItems, "项"))
 	}
+	if len(missing) > 0 {
+		fmt.Fprintf(&s, b.L("%d项指标未填报完成值：%s。", "No value reached (%d): %s."), len(missing), b.list(missing, namedItems, "项"))
+	}
+	return strings.TrimSpace(s.String())
+}
 
+// dataProblems counts what the checks found wrong in the data and quotes
+// the first errors; "" where they found nothing.
+func (b *builder) dataProblems() string {
 	// Overdue and behind-schedule findings repeat the tasks above; the
 	// rest say what is wrong with the data itself.
 	var quality []report.Finding
-	for _, f := range r.Findings {
+	for _, f := range b.res.Findings {
 		if f.Rule != report.RuleOverdue && f.Rule != report.RuleBehindSchedule {
 			quality = append(quality, f)
 		}
 	}
-	if len(quality) > 0 {
-		head(b.L("数据填报不够规范", "Data not filled in as asked"))
-		errs, warns, infos := report.CountBySeverity(quality)
-		var examples []string
-		for _, f := range quality {
-			if f.Severity == report.Error {
-				examples = append(examples, f.Where()+b.L("：", ": ")+f.Message.In(b.lang))
-			}
-		}
-		text := fmt.Sprintf("数据校验发现错误%d个、警告%d个、提示%d个（不含逾期和欠进度提醒）。", errs, warns, infos)
-		if b.lang == report.En {
-			text = fmt.Sprintf("The checks found %s, %s and %s in the data (besides overdue and behind-schedule tasks).", b.count(errs, "error"), b.count(warns, "warning"), b.count(infos, "note"))
-		}
-		if len(examples) > 0 {
-			// Messages hold commas and 、 of their own.
-			text += fmt.Sprintf(b.L("错误如：%s", " Errors such as: %s"), strings.Join(firstN(examples, namedLag), b.L("；", "; ")))
-			if len(examples) > namedLag {
-				text += fmt.Sprintf(b.L("等%d个", " and %d more"), len(examples)-namedLag)
-			}
-			text += b.L("。", ".")
-		}
-		ch.Blocks = append(ch.Blocks, Block{Paragraph: text})
+	if len(quality) == 0 {
+		return ""
 	}
-	return ch
+	errs, warns, infos := report.CountBySeverity(quality)
+	var examples []string
+	for _, f := range quality {
+		if f.Severity == report.Error {
+			examples = append(examples, f.Where()+b.L("：", ": ")+f.Message.In(b.lang))
+		}
+	}
+	text := fmt.Sprintf("数据校验发现错误%d个、警告%d个、提示%d个（不含逾期和欠进度提醒）。", errs, warns, infos)
+	if b.lang == report.En {
+		text = fmt.Sprintf("The checks found %s, %s and %s in the data (besides overdue and behind-schedule tasks).", b.count(errs, "error"), b.count(warns, "warning"), b.count(infos, "note"))
+	}
+	if len(examples) > 0 {
+		// Messages hold commas and 、 of their own.
+		text += fmt.Sprintf(b.L("错误如：%s", " Errors such as: %s"), strings.Join(firstN(examples, namedLag), b.L("；", "; ")))
+		if len(examples) > namedLag {
+			text += fmt.Sprintf(b.L("等%d个", " and %d more"), len(examples)-namedLag)
+		}
+		text += b.L("。", ".")
+	}
+	return text
 }
 
 // nextQuarter is the calendar quarter after the one holding day: its

@@ -24,7 +24,7 @@ type TrendSeries struct {
 
 // trendColors are the lines' colours: the completion rate first, in the
 // done colour, then the headline indicators.
-var trendColors = []string{"2E7D32", "1565C0", "EF6C00", "6A1B9A", "00838F", "AD1457", "5D4037"}
+var trendColors = []string{report.StateDone.Color(), "1565C0", "EF6C00", "6A1B9A", "00838F", "AD1457", "5D4037"}
 
 // change is the sentence the overview opens with when there is a previous
 // period: "较上期（2021年9月30日）新增完成5项，完成率提高12.8个百分点，新增逾期2项。"

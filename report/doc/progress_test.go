@@ -18,7 +18,10 @@ func TestProgressChapterAndTrend(t *testing.T) {
 	cur := res.Snapshot()
 	older := func(asOf string, rate float64, scale float64) report.Snapshot {
 		s := cur
-		d, _ := time.Parse(time.DateOnly, asOf)
+		d, err := time.Parse(time.DateOnly, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
 		s.AsOf = report.Day(d)
 		s.Tasks.Rate = rate
 		s.Indicators = nil

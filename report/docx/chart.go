@@ -60,17 +60,7 @@ func drawChart(c *doc.Chart, ttf *opentype.Font, w float64) ([]byte, error) {
 	}
 	const barH, gap, labelW = 6.0, 2.5, 42.0
 	plotW := wmm - labelW - 10
-	maxTotal := 0
-	for i := range c.Labels {
-		t := 0
-		for _, s := range c.Series {
-			t += s.Values[i]
-		}
-		maxTotal = max(maxTotal, t)
-	}
-	if maxTotal == 0 {
-		maxTotal = 1
-	}
+	maxTotal := c.LongestBar()
 	y := 2.0
 	for i, label := range c.Labels {
 		text(fit(label, px(labelW-3)), px(labelW-2), px(y+barH/2), true)

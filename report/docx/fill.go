@@ -1,7 +1,6 @@
 package docx
 
 import (
-	"encoding/xml"
 	"fmt"
 	"path"
 	"regexp"
@@ -15,195 +14,6 @@ import (
 	"innoreport/report"
 	"innoreport/report/doc"
 )
-
-type relationship struct {
-	ID         string `xml:"Id,attr"`
-	Type       string `xml:"Type,attr"`
-	Target     string `xml:"Target,attr"`
-	TargetMode string `xml:"TargetMode,attr"`
-}
-
-// rels is one .rels part: what it holds, and what to add to it.
-type rels struct {
-	path  string // the .rels part's name
-	owner string // the part it belongs to ("" for the package)
-	list  []relationship
-	added []relationship
-	n     int
-}
-
-func (p *pkg) rels(owner string) (*rels, error) {
-	name := "_rels/.rels"
-	if owner != "" {
-		name = path.Join(path.Dir(owner), "_rels", path.Base(owner)+".rels")
-	}
-	r := &rels{path: name, owner: owner}
-	if b, ok := p.files[name]; ok {
-		var doc struct {
-			Rel []relationship `xml:"Relationship"`
-		}
-		if err := xml.Unmarshal(b, &doc); err != nil {
-			return nil, fmt.Errorf("%s: %v", name, err)
-		}
-		r.list = doc.Rel
-	}
-	return r, nil
-}
-
-// target resolves a relationship's target to a part name.
-func (r *rels) target(rel relationship) string {
-	if strings.HasPrefix(rel.Target, "/") {
-		return strings.TrimPrefix(rel.Target, "/")
-	}
-	return path.Join(path.Dir(r.owner), rel.Target)
-}
-
-// find returns the part of the first relationship of type typ, or "".
-func (r *rels) find(typ string) string {
-	for _, rel := range append(r.list, r.added...) {
-		if rel.Type == typ && rel.TargetMode != "External" {
-			return r.target(rel)
-		}
-	}
-	return ""
-}
-
-// add relates part (a full part name) and returns the new id.
-func (r *rels) add(typ, part string) string {
-	taken := map[string]bool{}
-	for _, rel := range append(r.list, r.added...) {
-		taken[rel.ID] = true
-	}
-	var id string
-	for {
-		r.n++
-		id = "rIdIR" + strconv.Itoa(r.n)
-		if !taken[id] {
-			break
-		}
-	}
-	target := part
-	if r.owner != "" {
-		if rel, ok := relPath(path.Dir(r.owner), part); ok {
-			target = rel
-		} else {
-			target = "/" + part
-		}
-	}
-	r.added = append(r.added, relationship{ID: id, Type: typ, Target: target})
-	return id
-}
-
-func relPath(dir, part string) (string, bool) {
-	if dir == "." {
-		return part, true
-	}
-	if strings.HasPrefix(part, dir+"/") {
-		return strings.TrimPrefix(part, dir+"/"), true
-	}
-	return "", false
-}
-
-func (r *rels) save(p *pkg) {
-	if len(r.added) == 0 {
-		return
-	}
-	var b strings.Builder
-	for _, rel := range r.added {
-		fmt.Fprintf(&b, `<Relationship Id="%s" Type="%s" Target="%s"/>`, rel.ID, rel.Type, esc(rel.Target))
-	}
-	src, ok := p.files[r.path]
-	if !ok {
-		src = []byte(xmlHeader + `<Relationships xmlns="` + nsPkgRel + `"></Relationships>`)
-	}
-	p.put(r.path, insertBefore(src, "</Relationships>", b.String()))
-	r.list, r.added = append(r.list, r.added...), nil
-}
-
-// insertBefore puts add before the last occurrence of end in src, or
-// turns a self-closed root (<Relationships/>) into an open one first.
-func insertBefore(src []byte, end, add string) []byte {
-	s := string(src)
-	i := strings.LastIndex(s, end)
-	if i < 0 {
-		root := "<" + strings.TrimSuffix(strings.TrimPrefix(end, "</"), ">")
-		j := strings.LastIndex(s, "/>")
-		if strings.Contains(s, root) && j > strings.Index(s, root) {
-			return []byte(s[:j] + ">" + add + end + s[j+2:])
-		}
-		return []byte(s + add)
-	}
-	return []byte(s[:i] + add + s[i:])
-}
-
-// contentTypes adds what new parts need to [Content_Types].xml.
-type contentTypes struct {
-	defaults  map[string]string
-	overrides map[string]string
-	add       strings.Builder
-}
-
-func (p *pkg) contentTypes() (*contentTypes, error) {
-	var doc struct {
-		Default []struct {
-			Ext string `xml:"Extension,attr"`
-			CT  string `xml:"ContentType,attr"`
-		} `xml:"Default"`
-		Override []struct {
-			Part string `xml:"PartName,attr"`
-			CT   string `xml:"ContentType,attr"`
-		} `xml:"Override"`
-	}
-	b, ok := p.files["[Content_Types].xml"]
-	if !ok {
-		return nil, refErr("缺少 [Content_Types].xml", "no [Content_Types].xml")
-	}
-	if err := xml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("[Content_Types].xml: %v", err)
-	}
-	c := &contentTypes{defaults: map[string]string{}, overrides: map[string]string{}}
-	for _, d := range doc.Default {
-		c.defaults[strings.ToLower(d.Ext)] = d.CT
-	}
-	for _, o := range doc.Override {
-		c.overrides[strings.TrimPrefix(o.Part, "/")] = o.CT
-	}
-	return c, nil
-}
-
-func (c *contentTypes) override(part, ct string) {
-	if _, ok := c.overrides[part]; !ok {
-		c.overrides[part] = ct
-		fmt.Fprintf(&c.add, `<Override PartName="/%s" ContentType="%s"/>`, part, ct)
-	}
-}
-
-func (c *contentTypes) def(ext, ct string) {
-	if _, ok := c.defaults[ext]; !ok {
-		c.defaults[ext] = ct
-		fmt.Fprintf(&c.add, `<Default Extension="%s" ContentType="%s"/>`, ext, ct)
-	}
-}
-
-func (c *contentTypes) save(p *pkg) {
-	b := p.files["[Content_Types].xml"]
-	// A template (.dotx) becomes a document.
-	b = []byte(strings.ReplaceAll(string(b), ctTemplate, ctMain))
-	if c.add.Len() > 0 {
-		b = insertBefore(b, "</Types>", c.add.String())
-	}
-	p.put("[Content_Types].xml", b)
-}
-
-// unused returns a part name like prefix+N+ext not yet in p.
-func (p *pkg) unused(prefix, ext string) string {
-	for i := 1; ; i++ {
-		name := prefix + strconv.Itoa(i) + ext
-		if _, ok := p.files[name]; !ok {
-			return name
-		}
-	}
-}
 
 var (
 	rootTag   = regexp.MustCompile(`<w:document\b[^>]*>`)
@@ -219,33 +29,9 @@ func fill(p *pkg, d *doc.Document, ttf *opentype.Font, created time.Time) error 
 	if err != nil {
 		return err
 	}
-	main := root.find(relDoc)
-	if main == "" {
-		if strings.Contains(string(p.files["_rels/.rels"]), "purl.oclc.org") {
-			return refErr("是 Strict OOXML 格式", "it is Strict OOXML")
-		}
-		return refErr("找不到正文部件", "no main document part")
-	}
-	docXML, ok := p.files[main]
-	if !ok {
-		return refErr(fmt.Sprintf("缺少 %s", main), fmt.Sprintf("%s is missing", main))
-	}
-	src := string(docXML)
-	tag := rootTag.FindString(src)
-	if tag == "" {
-		return refErr("正文不是 w:document", "the main part is not a w:document")
-	}
-	ns := map[string]string{}
-	for _, m := range xmlnsAttr.FindAllStringSubmatch(tag, -1) {
-		ns[m[1]] = m[2]
-	}
-	if ns["w"] != nsW {
-		return refErr("是 Strict OOXML 或不常见的写法", "it is Strict OOXML or written unusually")
-	}
-	if r, ok := ns["r"]; ok && r != nsR {
-		return refErr("r: 前缀不是关系命名空间", "its r: prefix is not the relationships namespace")
-	} else if !ok {
-		src = strings.Replace(src, tag, strings.TrimSuffix(tag, ">")+` xmlns:r="`+nsR+`">`, 1)
+	main, src, err := mainPart(p, root)
+	if err != nil {
+		return err
 	}
 	ct, err := p.contentTypes()
 	if err != nil {
@@ -268,52 +54,16 @@ func fill(p *pkg, d *doc.Document, ttf *opentype.Font, created time.Time) error 
 		return err
 	}
 
-	// The body goes before the body's own sectPr, the page setup.
-	end := strings.LastIndex(src, "</w:body>")
-	if end < 0 {
-		return refErr("正文没有 w:body", "the document has no w:body")
-	}
-	at, sect := end, ""
-	if i := strings.LastIndex(src[:end], "<w:sectPr"); i >= 0 {
-		j := strings.LastIndex(src[:end], "</w:sectPr>")
-		tail := ""
-		switch {
-		case j > i:
-			tail = src[j+len("</w:sectPr>") : end]
-		case strings.HasSuffix(strings.TrimSpace(src[i:end]), "/>"):
-			tail = ""
-		default:
-			tail = "x"
-		}
-		if strings.TrimSpace(tail) == "" {
-			at, sect = i, src[i:end]
-		}
-	}
-	if sect == "" {
-		sect = fmt.Sprintf(`<w:sectPr><w:pgSz w:w="%d" w:h="%d"/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="851" w:footer="1304" w:gutter="0"/><w:pgNumType w:start="1"/><w:docGrid w:type="lines" w:linePitch="%d"/></w:sectPr>`,
-			pageW, pageH, marginTop, marginRight, marginBottom, marginLeft, lineExactly)
+	at, end, sect, err := bodyEnd(src)
+	if err != nil {
+		return err
 	}
 	// Page numbers are part of a 公文: a reference without a footer gets ours.
 	if !strings.Contains(sect, "footerReference") {
-		footer := p.unused(path.Join(path.Dir(main), "footer"), ".xml")
-		p.put(footer, []byte(footerXML(ids["footer"], footerCenter)))
-		ct.override(footer, ctFooter)
-		id := drels.add(relFooter, footer)
-		open := strings.Index(sect, ">")
-		if strings.HasPrefix(sect, "<w:sectPr/>") {
-			sect = "<w:sectPr></w:sectPr>"
-			open = len("<w:sectPr>") - 1
-		}
-		sect = sect[:open+1] + `<w:footerReference w:type="default" r:id="` + id + `"/>` + sect[open+1:]
+		sect = addFooter(p, ct, drels, main, sect, ids["footer"])
 	}
 
-	nextID := 1000
-	for _, m := range docPrID.FindAllStringSubmatch(src, -1) {
-		if n, err := strconv.Atoi(m[1]); err == nil && n >= nextID {
-			nextID = n + 1
-		}
-	}
-	bw := &bodyWriter{d: d, ids: ids, textW: textWidth(sect), font: ttf, drawID: nextID,
+	bw := &bodyWriter{d: d, ids: ids, textW: textWidth(sect), font: ttf, drawID: nextDrawID(src),
 		image: func(data []byte) string {
 			name := p.unused(path.Join(path.Dir(main), "media/innoreport-chart"), ".png")
 			p.put(name, data)
@@ -347,6 +97,97 @@ func fill(p *pkg, d *doc.Document, ttf *opentype.Font, created time.Time) error 
 	root.save(p)
 	ct.save(p)
 	return nil
+}
+
+// mainPart finds the reference's main document part and returns its name
+// and XML, refusing what Word would not read the way we write it.
+func mainPart(p *pkg, root *rels) (main, src string, err error) {
+	main = root.find(relDoc)
+	if main == "" {
+		if strings.Contains(string(p.files["_rels/.rels"]), "purl.oclc.org") {
+			return "", "", refErr("是 Strict OOXML 格式", "it is Strict OOXML")
+		}
+		return "", "", refErr("找不到正文部件", "no main document part")
+	}
+	docXML, ok := p.files[main]
+	if !ok {
+		return "", "", refErr(fmt.Sprintf("缺少 %s", main), fmt.Sprintf("%s is missing", main))
+	}
+	src = string(docXML)
+	tag := rootTag.FindString(src)
+	if tag == "" {
+		return "", "", refErr("正文不是 w:document", "the main part is not a w:document")
+	}
+	ns := map[string]string{}
+	for _, m := range xmlnsAttr.FindAllStringSubmatch(tag, -1) {
+		ns[m[1]] = m[2]
+	}
+	if ns["w"] != nsW {
+		return "", "", refErr("是 Strict OOXML 或不常见的写法", "it is Strict OOXML or written unusually")
+	}
+	if r, ok := ns["r"]; ok && r != nsR {
+		return "", "", refErr("r: 前缀不是关系命名空间", "its r: prefix is not the relationships namespace")
+	} else if !ok {
+		src = strings.Replace(src, tag, strings.TrimSuffix(tag, ">")+` xmlns:r="`+nsR+`">`, 1)
+	}
+	return main, src, nil
+}
+
+// bodyEnd finds where the report goes: before the body's own sectPr, the
+// page setup, which it returns (ours where the reference has none); end
+// is where </w:body> starts.
+func bodyEnd(src string) (at, end int, sect string, err error) {
+	end = strings.LastIndex(src, "</w:body>")
+	if end < 0 {
+		return 0, 0, "", refErr("正文没有 w:body", "the document has no w:body")
+	}
+	at = end
+	if i := strings.LastIndex(src[:end], "<w:sectPr"); i >= 0 {
+		j := strings.LastIndex(src[:end], "</w:sectPr>")
+		tail := ""
+		switch {
+		case j > i:
+			tail = src[j+len("</w:sectPr>") : end]
+		case strings.HasSuffix(strings.TrimSpace(src[i:end]), "/>"):
+			tail = ""
+		default:
+			tail = "x"
+		}
+		if strings.TrimSpace(tail) == "" {
+			at, sect = i, src[i:end]
+		}
+	}
+	if sect == "" {
+		sect = fmt.Sprintf(`<w:sectPr><w:pgSz w:w="%d" w:h="%d"/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="851" w:footer="1304" w:gutter="0"/><w:pgNumType w:start="1"/><w:docGrid w:type="lines" w:linePitch="%d"/></w:sectPr>`,
+			pageW, pageH, marginTop, marginRight, marginBottom, marginLeft, lineExactly)
+	}
+	return at, end, sect, nil
+}
+
+// addFooter adds our page-number footer to the package and returns sect
+// referring to it.
+func addFooter(p *pkg, ct *contentTypes, drels *rels, main, sect, style string) string {
+	footer := p.unused(path.Join(path.Dir(main), "footer"), ".xml")
+	p.put(footer, []byte(footerXML(style, footerCenter)))
+	ct.override(footer, ctFooter)
+	id := drels.add(relFooter, footer)
+	open := strings.Index(sect, ">")
+	if strings.HasPrefix(sect, "<w:sectPr/>") {
+		sect = "<w:sectPr></w:sectPr>"
+		open = len("<w:sectPr>") - 1
+	}
+	return sect[:open+1] + `<w:footerReference w:type="default" r:id="` + id + `"/>` + sect[open+1:]
+}
+
+// nextDrawID is a drawing id above every one the reference uses.
+func nextDrawID(src string) int {
+	next := 1000
+	for _, m := range docPrID.FindAllStringSubmatch(src, -1) {
+		if n, err := strconv.Atoi(m[1]); err == nil && n >= next {
+			next = n + 1
+		}
+	}
+	return next
 }
 
 // Placeholders: a paragraph of the reference holding only one of these is

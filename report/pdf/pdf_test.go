@@ -107,11 +107,13 @@ func TestCheckFont(t *testing.T) {
 		"d.ttf":  nil,
 		"e.woff": append([]byte("wOFF"), make([]byte, 64)...),
 	} {
-		err := CheckFont(name, b)
-		var be *report.BilingualError
-		if !errors.Is(err, ErrFont) || !errors.As(err, &be) || !strings.Contains(be.Msg.En, name) {
-			t.Errorf("CheckFont(%s) = %v; want ErrFont naming the file", name, err)
-		}
+		t.Run(name, func(t *testing.T) {
+			err := CheckFont(name, b)
+			var be *report.BilingualError
+			if !errors.Is(err, ErrFont) || !errors.As(err, &be) || !strings.Contains(be.Msg.En, name) {
+				t.Errorf("CheckFont(%s) = %v; want ErrFont naming the file", name, err)
+			}
+		})
 	}
 }
 
@@ -235,7 +237,10 @@ func TestSamplePDFStructure(t *testing.T) {
 		}
 	}
 	if pdfinfo, err := exec.LookPath("pdfinfo"); err == nil {
-		meta, _ := exec.Command(pdfinfo, path).Output()
+		meta, err := exec.Command(pdfinfo, path).Output()
+		if err != nil {
+			t.Fatalf("pdfinfo: %v", err)
+		}
 		for _, want := range []string{"Title:", d.Title, "Author:", d.Author, "Subject:"} {
 			if !strings.Contains(string(meta), want) {
 				t.Errorf("pdfinfo lacks %q:\n%s", want, meta)
@@ -246,7 +251,10 @@ func TestSamplePDFStructure(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(info)) != "8" {
 		t.Errorf("pages = %q, %v", info, err)
 	}
-	outline, _ := exec.Command(qpdf, "--json", "--json-key=outlines", path).Output()
+	outline, err := exec.Command(qpdf, "--json", "--json-key=outlines", path).Output()
+	if err != nil {
+		t.Fatalf("qpdf --json: %v", err)
+	}
 	for _, ch := range d.Chapters {
 		if !strings.Contains(string(outline), ch.Title) {
 			t.Errorf("no bookmark for %q", ch.Title)
@@ -257,7 +265,10 @@ func TestSamplePDFStructure(t *testing.T) {
 // Characters beyond U+FFFF would make fpdf panic: they are replaced and
 // reported at their cell.
 func TestUnprintableCharacters(t *testing.T) {
-	tm, _ := report.ParseTemplate("t", templates.Builtin)
+	tm, err := report.ParseTemplate("t", templates.Builtin)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := &report.Sheet{Name: "任务清单", Rows: [][]report.Cell{
 		{{Text: "序号"}, {Text: "板块"}, {Text: "重点任务"}, {Text: "完成时限"}, {Text: "牵头单位"}, {Text: "状态"}},
 		{{Text: "1"}, {Text: "甲"}, {Text: "建设\U00020000平台"}, {Text: "2021年底"}, {Text: "市科技局"}, {Text: "已完成"}},
@@ -309,7 +320,10 @@ func TestTableSplitsWithHeader(t *testing.T) {
 	if err := os.WriteFile(path, render(t, d), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	all, _ := exec.Command(pdftotext, "-enc", "UTF-8", path, "-").Output()
+	all, err := exec.Command(pdftotext, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
 	pages := strings.Split(string(all), "\f")
 	if len(pages) < 4 {
 		t.Fatalf("150 rows fit on %d pages?", len(pages))
@@ -369,7 +383,10 @@ func TestHeadersWrapBetweenWords(t *testing.T) {
 // The "?" for a character the font cannot draw is on the page only: the
 // document and the result keep the character.
 func TestUnprintableOnlyOnThePage(t *testing.T) {
-	tm, _ := report.ParseTemplate("t", templates.Builtin)
+	tm, err := report.ParseTemplate("t", templates.Builtin)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := &report.Sheet{Name: "任务清单", Rows: [][]report.Cell{
 		{{Text: "序号"}, {Text: "板块"}, {Text: "重点任务"}, {Text: "完成时限"}, {Text: "牵头单位"}, {Text: "状态"}, {Text: "进度"}},
 		{{Text: "1"}, {Text: "甲"}, {Text: "建设\U00020000平台"}, {Text: "2021年底"}, {Text: "市科技局"}, {Text: "推进中"}, {Text: "10"}},
@@ -384,7 +401,10 @@ func TestUnprintableOnlyOnThePage(t *testing.T) {
 	if res.TaskList[0].Name != "建设\U00020000平台" {
 		t.Errorf("the result's name became %q", res.TaskList[0].Name)
 	}
-	js, _ := json.Marshal(d)
+	js, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(string(js), "建设\U00020000平台") {
 		t.Error("rendering changed the document")
 	}

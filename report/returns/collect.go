@@ -5,9 +5,9 @@ import (
 	"io"
 	"strings"
 
-	"innoreport/report"
-
 	"github.com/xuri/excelize/v2"
+
+	"innoreport/report"
 )
 
 // WriteCollected writes the master with the returns' cells in it and a

@@ -6,8 +6,6 @@ package returns
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -15,23 +13,10 @@ import (
 	"strings"
 	"unicode"
 
-	"innoreport/report"
-
 	"github.com/xuri/excelize/v2"
+
+	"innoreport/report"
 )
-
-// MarkerSheet is the very hidden sheet that holds a return's marker.
-// Excel, WPS and LibreOffice keep a very hidden sheet through a save, and
-// custom document properties too; the marker is written in both, so
-// either survives.
-const MarkerSheet = "innoreport"
-
-// markerProp is the custom property that holds the marker's JSON.
-const markerProp = "innoreport.marker"
-
-// markerChunk keeps each cell of the marker sheet under Excel's 32,767
-// characters.
-const markerChunk = 30000
 
 // SplitOptions steer Split.
 type SplitOptions struct {
@@ -114,8 +99,41 @@ func (sp *splitter) sheet(role string, all, mine []int) error {
 		return fmt.Errorf("returns: sheet %s not read", name)
 	}
 	header := sp.d.HeaderRow[role]
-	// Comments do not move with the rows (excelize leaves them where
-	// they were), so they would sit on other tasks: the return has none.
+	if err := sp.dropComments(name); err != nil {
+		return err
+	}
+	if err := sp.spreadMerges(name, g, header); err != nil {
+		return err
+	}
+	del := rowsToDelete(header, all, mine)
+	if len(del) > CompactOver {
+		if err := sp.compact(name, g, header, del); err != nil {
+			return err
+		}
+	} else {
+		for i := len(del) - 1; i >= 0; i-- {
+			if err := sp.f.RemoveRow(name, del[i]+1); err != nil {
+				return err
+			}
+		}
+	}
+	lastKept, err := sp.openFillable(role, name, header, mine, del)
+	if err != nil {
+		return err
+	}
+	if err := sp.note(role, name, lastKept); err != nil {
+		return err
+	}
+	if err := printable(sp.f, name); err != nil {
+		return err
+	}
+	return protect(sp.f, name, sp.opts.Password)
+}
+
+// dropComments removes the sheet's comments: they do not move with the
+// rows (excelize leaves them where they were), so they would sit on other
+// tasks.
+func (sp *splitter) dropComments(name string) error {
 	comments, err := sp.f.GetComments(name)
 	if err != nil {
 		return err
@@ -125,9 +143,14 @@ func (sp *splitter) sheet(role string, all, mine []int) error {
 			return err
 		}
 	}
-	// A section merged down over its tasks holds its name in its first
-	// cell only; with rows deleted the name would go with the first row.
-	// Every cell of such a merge gets the name instead.
+	return nil
+}
+
+// spreadMerges unmerges the ranges below the header, writing the top
+// cell into each of their cells: a section merged down over its tasks
+// holds its name in its first cell only, and with rows deleted the name
+// would go with the first row.
+func (sp *splitter) spreadMerges(name string, g *report.Sheet, header int) error {
 	merges, err := sp.f.GetMergeCells(name)
 	if err != nil {
 		return err
@@ -150,13 +173,20 @@ func (sp *splitter) sheet(role string, all, mine []int) error {
 		top := g.At(r1-1, c1-1)
 		for r := r1 + 1; r <= r2; r++ {
 			for c := c1; c <= c2; c++ {
-				cell, _ := excelize.CoordinatesToCellName(c, r)
-				if err := setCell(sp.f, name, cell, top); err != nil {
+				if err := setCell(sp.f, name, report.CellName(c-1, r-1), top); err != nil {
 					return err
 				}
 			}
 		}
 	}
+	return nil
+}
+
+// rowsToDelete lists, sorted, the 0-based rows below header that the
+// return drops: the tasks (all) not its own (mine), and the rows that are
+// not tasks (section rows, blank rows) unless a kept task follows them
+// before the next such row. Notes below the last task stay.
+func rowsToDelete(header int, all, mine []int) []int {
 	isRow := map[int]bool{}
 	for _, r := range all {
 		isRow[r] = true
@@ -169,9 +199,6 @@ func (sp *splitter) sheet(role string, all, mine []int) error {
 	for _, r := range all {
 		last = max(last, r)
 	}
-	// Rows that are not tasks (section rows, blank rows) stay where a
-	// kept task follows them before the next such row; notes below the
-	// last task stay.
 	var del []int
 	for r := header + 1; r <= last; r++ {
 		if isRow[r] {
@@ -189,17 +216,13 @@ func (sp *splitter) sheet(role string, all, mine []int) error {
 		}
 	}
 	slices.Sort(del)
-	if len(del) > CompactOver {
-		if err := sp.compact(name, g, header, del); err != nil {
-			return err
-		}
-	} else {
-		for i := len(del) - 1; i >= 0; i-- {
-			if err := sp.f.RemoveRow(name, del[i]+1); err != nil {
-				return err
-			}
-		}
-	}
+	return del
+}
+
+// openFillable unlocks the fillable cells of the kept rows, now that del
+// are gone, and validates status and progress; it returns the last kept
+// row.
+func (sp *splitter) openFillable(role, name string, header int, mine, del []int) (int, error) {
 	moved := func(r int) int { // the 0-based row r after the deletions
 		n, _ := slices.BinarySearch(del, r)
 		return r - n
@@ -216,23 +239,14 @@ func (sp *splitter) sheet(role string, all, mine []int) error {
 			}
 			cell := report.CellName(col, nr)
 			if err := sp.unlock(name, cell); err != nil {
-				return err
+				return 0, err
 			}
 			if key == "status" || key == "progress" {
 				fill = append(fill, key+"\x00"+cell)
 			}
 		}
 	}
-	if err := sp.validate(name, fill); err != nil {
-		return err
-	}
-	if err := sp.note(role, name, lastKept); err != nil {
-		return err
-	}
-	if err := printable(sp.f, name); err != nil {
-		return err
-	}
-	return protect(sp.f, name, sp.opts.Password)
+	return lastKept, sp.validate(name, fill)
 }
 
 // printable prints the sheet landscape, one page wide: a clerk prints the
@@ -243,108 +257,6 @@ func printable(f *excelize.File, sheet string) error {
 		return err
 	}
 	return f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
-}
-
-// CompactOver is how many rows to remove before split stops removing them
-// one by one: excelize's RemoveRow keeps merges, validations and
-// conditional formats right but walks the whole sheet for every row, so a
-// 2,000-task master took minutes. Above it the kept rows are moved up in
-// one pass instead.
-var CompactOver = 300
-
-// compact moves the kept rows up over the removed ones, cell by cell
-// (values, styles, heights, merges across a row), and empties the rows
-// left at the bottom; a formula moved becomes its value. Unlike RemoveRow
-// it does not carry the master's own
-// data validations (they are removed; split adds its own), conditional
-// formats, comments or links on those rows to their new places.
-func (sp *splitter) compact(name string, g *report.Sheet, header int, del []int) error {
-	width, last := 0, len(g.Rows)-1
-	for _, r := range g.Rows {
-		width = max(width, len(r))
-	}
-	merges, err := sp.f.GetMergeCells(name)
-	if err != nil {
-		return err
-	}
-	across := map[int][][2]int{} // 0-based row → column spans merged across it
-	for _, m := range merges {
-		c1, r1, err := excelize.CellNameToCoordinates(m.GetStartAxis())
-		if err != nil {
-			return err
-		}
-		c2, _, err := excelize.CellNameToCoordinates(m.GetEndAxis())
-		if err != nil {
-			return err
-		}
-		if r1-1 <= header {
-			continue
-		}
-		across[r1-1] = append(across[r1-1], [2]int{c1 - 1, c2 - 1})
-		if err := sp.f.UnmergeCell(name, m.GetStartAxis(), m.GetEndAxis()); err != nil {
-			return err
-		}
-	}
-	if err := sp.f.DeleteDataValidation(name); err != nil {
-		return err
-	}
-	gone := map[int]bool{}
-	for _, r := range del {
-		gone[r] = true
-	}
-	dst := header + 1
-	for src := header + 1; src <= last; src++ {
-		if gone[src] {
-			continue
-		}
-		if src != dst {
-			for c := range width {
-				from, to := report.CellName(c, src), report.CellName(c, dst)
-				cell := g.At(src, c)
-				var err error
-				if strings.TrimSpace(cell.Text) == "" {
-					err = sp.f.SetCellValue(name, to, nil)
-				} else {
-					err = setCell(sp.f, name, to, cell)
-				}
-				if err != nil {
-					return err
-				}
-				st, err := sp.f.GetCellStyle(name, from)
-				if err != nil {
-					return err
-				}
-				if err := sp.f.SetCellStyle(name, to, to, st); err != nil {
-					return err
-				}
-			}
-			ht, err := sp.f.GetRowHeight(name, src+1)
-			if err != nil {
-				return err
-			}
-			if err := sp.f.SetRowHeight(name, dst+1, ht); err != nil {
-				return err
-			}
-		}
-		for _, span := range across[src] {
-			if err := sp.f.MergeCell(name, report.CellName(span[0], dst), report.CellName(span[1], dst)); err != nil {
-				return err
-			}
-		}
-		dst++
-	}
-	for r := dst; r <= last; r++ {
-		for c := range width {
-			cell := report.CellName(c, r)
-			if err := sp.f.SetCellValue(name, cell, nil); err != nil {
-				return err
-			}
-			if err := sp.f.SetCellStyle(name, cell, cell, 0); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // unlock gives cell its own style, unlocked and tinted so a clerk sees
@@ -506,86 +418,6 @@ func setCell(f *excelize.File, sheet, cell string, c report.Cell) error {
 		}
 	}
 	return f.SetCellStr(sheet, cell, c.Text)
-}
-
-func writeMarker(f *excelize.File, mk report.Marker) error {
-	js, err := json.Marshal(mk)
-	if err != nil {
-		return err
-	}
-	if _, err := f.NewSheet(MarkerSheet); err != nil {
-		return err
-	}
-	s := string(js)
-	if err := f.SetCellStr(MarkerSheet, "A1", "innoreport return marker: do not edit / 报表标记，请勿修改"); err != nil {
-		return err
-	}
-	for i := 0; len(s) > 0; i++ {
-		n := min(len(s), markerChunk)
-		if err := f.SetCellStr(MarkerSheet, "A"+strconv.Itoa(i+2), s[:n]); err != nil {
-			return err
-		}
-		s = s[n:]
-	}
-	if err := f.SetSheetVisible(MarkerSheet, false, true); err != nil {
-		return err
-	}
-	for _, p := range []excelize.CustomProperty{
-		{Name: "innoreport.campaign", Value: mk.Campaign},
-		{Name: "innoreport.master", Value: mk.Master},
-		{Name: "innoreport.unit", Value: mk.Unit},
-		{Name: markerProp, Value: string(js)},
-	} {
-		if err := f.SetCustomProps(p); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// ErrMarker is a marker that is there but cannot be read.
-var ErrMarker = errors.New("return marker unreadable")
-
-// ReadMarker reads a return's marker from its sheet, or failing that its
-// document properties; nil where it has neither.
-func ReadMarker(data []byte, password string) (*report.Marker, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{Password: password})
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var found []string
-	if i, err := f.GetSheetIndex(MarkerSheet); err == nil && i >= 0 {
-		var b strings.Builder
-		for r := 2; ; r++ {
-			v, err := f.GetCellValue(MarkerSheet, "A"+strconv.Itoa(r))
-			if err != nil || v == "" {
-				break
-			}
-			b.WriteString(v)
-		}
-		if b.Len() > 0 {
-			found = append(found, b.String())
-		}
-	}
-	props, err := f.GetCustomProps()
-	if err == nil {
-		for _, p := range props {
-			if s, ok := p.Value.(string); ok && p.Name == markerProp && s != "" {
-				found = append(found, s)
-			}
-		}
-	}
-	for _, s := range found {
-		var mk report.Marker
-		if err := json.Unmarshal([]byte(s), &mk); err == nil && mk.Version > 0 && mk.Unit != "" {
-			return &mk, nil
-		}
-	}
-	if len(found) > 0 {
-		return nil, ErrMarker
-	}
-	return nil, nil
 }
 
 // FileName makes a unit's name (workbook text) safe as a file name on

@@ -9,14 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"innoreport/report"
 	"innoreport/report/returns"
 	"innoreport/report/xlsx"
 	"innoreport/report/xlsx/updated"
 	"innoreport/samples"
 	"innoreport/templates"
-
-	"github.com/xuri/excelize/v2"
 )
 
 type master struct {
@@ -229,9 +229,11 @@ func TestFileName(t *testing.T) {
 		"":                  "_",
 		"行一\n行二":            "行一 行二",
 	} {
-		if got := returns.FileName(in); got != want {
-			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
-		}
+		t.Run(in, func(t *testing.T) {
+			if got := returns.FileName(in); got != want {
+				t.Errorf("FileName(%q) = %q, want %q", in, got, want)
+			}
+		})
 	}
 }
 

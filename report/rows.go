@@ -1,0 +1,281 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Reading a located table's rows into tasks, indicators and units.
+
+// rowReader reads typed values from one data row and reports bad ones.
+type rowReader struct {
+	x    *extractor
+	s    *Sheet
+	spec *SheetSpec
+	hm   headerMatch
+	r    int
+}
+
+func (rr rowReader) cell(key string) (Cell, bool) {
+	c, ok := rr.hm.cols[key]
+	if !ok {
+		return Cell{}, false
+	}
+	return rr.s.At(rr.r, c), true
+}
+
+func (rr rowReader) text(key string) string {
+	c, _ := rr.cell(key)
+	return strings.TrimSpace(c.Text)
+}
+
+func (rr rowReader) finding(sev Severity, rule, key, value string, msg Text) {
+	col := rr.hm.cols[key]
+	rr.x.add(Finding{
+		Severity: sev, Rule: rule, Sheet: rr.s.Name, Cell: CellName(col, rr.r),
+		Header: rr.hm.texts[col], Value: value, Message: msg,
+	})
+}
+
+func (rr rowReader) cells() CellRefs { return CellRefs{cols: rr.hm.cols, row: rr.r} }
+
+// validate checks every mapped cell against its column's type and
+// requiredness.
+func (rr rowReader) validate() {
+	for _, col := range rr.spec.Columns {
+		cell, ok := rr.cell(col.Key)
+		if !ok {
+			continue
+		}
+		raw := strings.TrimSpace(cell.Text)
+		hdr := rr.hm.texts[rr.hm.cols[col.Key]]
+		if IsBlank(raw) {
+			if col.Required {
+				rr.finding(Error, RuleRequired, col.Key, raw, Text{
+					fmt.Sprintf("“%s”未填写，请补充", hdr),
+					fmt.Sprintf("%q is blank: fill it in", hdr),
+				})
+			}
+			continue
+		}
+		switch col.Type {
+		case "date":
+			if _, err := DateFromCell(cell, rr.x.wb.Date1904); err != nil {
+				rr.finding(Error, RuleDate, col.Key, raw, Text{
+					fmt.Sprintf("无法识别的日期%s，请写成“2021年12月底”“2021-12-31”或“长期坚持”", quote(raw)),
+					fmt.Sprintf("unreadable date %q: write it as 2021-12-31, 2021年12月底 or 长期坚持 (ongoing)", raw),
+				})
+			}
+		case "number", "progress":
+			n, err := NumberFromCell(cell)
+			if col.Type == "progress" {
+				n, err = ProgressFromCell(cell)
+			}
+			switch {
+			case err != nil:
+				rr.finding(Error, RuleType, col.Key, raw, Text{
+					fmt.Sprintf("%s不是数值，请填写数字（如 46、85%%）", quote(raw)),
+					fmt.Sprintf("%q is not a number: enter a figure such as 46 or 85%%", raw),
+				})
+			case col.Type == "progress" && n.OK && (n.Value < 0 || n.Value > 100):
+				rr.finding(Error, RuleRange, col.Key, raw, Text{
+					fmt.Sprintf("进度%s超出 0–100%% 的范围，请核实", quote(raw)),
+					fmt.Sprintf("progress %q is outside 0–100%%: check it", raw),
+				})
+			}
+		case "status":
+			_, ok := ParseStatus(raw)
+			rr.enum(ok, col.Key, raw, Text{"状态", "status"},
+				Text{"已完成、推进中、未启动 或 滞后", "已完成 (done), 推进中 (in progress), 未启动 (not started) or 滞后 (lagging)"})
+		case "action":
+			_, ok := ParseAction(raw)
+			p, s := ActionPrescribed, ActionSelf
+			rr.enum(ok, col.Key, raw, Text{"动作类型", "action type"}, Text{
+				p.Label(Zh) + " 或 " + s.Label(Zh),
+				fmt.Sprintf("%s (%s) or %s (%s)", p.Label(Zh), p.Label(En), s.Label(Zh), s.Label(En)),
+			})
+		case "direction":
+			_, ok := ParseDirection(raw)
+			rr.enum(ok, col.Key, raw, Text{"指标方向", "direction"}, Text{
+				Positive.Label(Zh) + " 或 " + Negative.Label(Zh),
+				Positive.Label(Zh) + " (higher is better) or " + Negative.Label(Zh) + " (lower is better)",
+			})
+		}
+	}
+}
+
+// enum notes a value that is none of a column's words, what the column
+// holds, unless ok.
+func (rr rowReader) enum(ok bool, key, raw string, what, choices Text) {
+	if ok {
+		return
+	}
+	rr.finding(Error, RuleEnum, key, raw, Text{
+		fmt.Sprintf("未知的%s%s，应为 %s", what.Zh, quote(raw), choices.Zh),
+		fmt.Sprintf("unknown %s %q: use %s", what.En, raw, choices.En),
+	})
+}
+
+func (rr rowReader) date(key string) Date {
+	c, ok := rr.cell(key)
+	if !ok {
+		return Date{}
+	}
+	d, _ := DateFromCell(c, rr.x.wb.Date1904)
+	return d
+}
+
+func (rr rowReader) number(key string) Number {
+	c, ok := rr.cell(key)
+	if !ok {
+		return Number{}
+	}
+	n, _ := NumberFromCell(c)
+	return n
+}
+
+// hasContent reports whether row r holds anything beyond what merged
+// ranges carried into it and the keys in skip.
+func hasContent(s *Sheet, hm headerMatch, r int, skip ...string) bool {
+	for key, c := range hm.cols {
+		if contains(skip, key) {
+			continue
+		}
+		cell := s.At(r, c)
+		if strings.TrimSpace(cell.Text) != "" && !cell.Merged {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *extractor) readTasks(s *Sheet, spec *SheetSpec, hm headerMatch) {
+	section := ""
+	for r := hm.bottom + 1; r < len(s.Rows); r++ {
+		if isNoteRow(s, r) {
+			continue
+		}
+		if t, ok := sectionRow(s, r); ok {
+			name, n := cleanSection(t)
+			section = name
+			if n > 0 {
+				x.data.SectionDeclared[name] = Declared{Count: n, Cell: CellName(firstText(s, r), r)}
+			}
+			continue
+		}
+		if !hasContent(s, hm, r, "section", "id") {
+			continue
+		}
+		rr := rowReader{x: x, s: s, spec: spec, hm: hm, r: r}
+		rr.validate()
+		task := Task{
+			Row: r, ID: rr.text("id"), Name: rr.text("task"), Content: rr.text("content"),
+			Objective: rr.text("objective"), Start: rr.date("start"), Deadline: rr.date("deadline"),
+			Lead: rr.text("lead"), Note: rr.text("note"), Remarks: rr.text("remarks"), Cells: rr.cells(),
+		}
+		task.Section = section
+		if _, ok := hm.cols["section"]; ok {
+			if t := rr.text("section"); t != "" {
+				name, n := cleanSection(t)
+				task.Section = name
+				if n > 0 {
+					if _, seen := x.data.SectionDeclared[name]; !seen {
+						x.data.SectionDeclared[name] = Declared{Count: n, Cell: task.Cells.Get("section")}
+					}
+				}
+			}
+		}
+		task.Units = SplitUnits(rr.text("units"))
+		if task.Lead == "" && len(task.Units) > 0 {
+			if _, ok := hm.cols["lead"]; !ok {
+				task.Lead = task.Units[0]
+			}
+		}
+		task.Action, _ = ParseAction(rr.text("action"))
+		task.Status, _ = ParseStatus(rr.text("status"))
+		if c, ok := rr.cell("progress"); ok {
+			task.Progress, _ = ProgressFromCell(c)
+		}
+		x.data.Tasks = append(x.data.Tasks, task)
+	}
+}
+
+func firstText(s *Sheet, r int) int {
+	for c := range s.Rows[r] {
+		if s.Text(r, c) != "" {
+			return c
+		}
+	}
+	return 0
+}
+
+func (x *extractor) readIndicators(s *Sheet, spec *SheetSpec, hm headerMatch) {
+	category := ""
+	for r := hm.bottom + 1; r < len(s.Rows); r++ {
+		if isNoteRow(s, r) {
+			continue
+		}
+		if t, ok := sectionRow(s, r); ok {
+			category, _ = cleanSection(t)
+			continue
+		}
+		if !hasContent(s, hm, r, "category", "id") {
+			continue
+		}
+		rr := rowReader{x: x, s: s, spec: spec, hm: hm, r: r}
+		rr.validate()
+		ind := Indicator{
+			Row: r, ID: rr.text("id"), Category: category, Name: rr.text("name"), Unit: rr.text("unit"),
+			Baseline: rr.number("baseline"), Target: rr.number("target"), Actual: rr.number("actual"),
+			Kind: rr.text("kind"), Source: rr.text("source"), Owner: rr.text("owner"), Cells: rr.cells(),
+		}
+		if t := rr.text("category"); t != "" {
+			ind.Category, _ = cleanSection(t)
+		}
+		ind.Direction, _ = ParseDirection(rr.text("direction"))
+		x.data.Indicators = append(x.data.Indicators, ind)
+	}
+}
+
+func (x *extractor) readUnits(s *Sheet, hm headerMatch) {
+	for r := hm.bottom + 1; r < len(s.Rows); r++ {
+		if isNoteRow(s, r) {
+			continue
+		}
+		rr := rowReader{x: x, s: s, hm: hm, r: r}
+		name := rr.text("name")
+		if name == "" || IsBlank(name) {
+			continue
+		}
+		x.data.Units = append(x.data.Units, Unit{Name: name, Short: rr.text("short"), Type: rr.text("type"),
+			Contact: rr.text("contact"), Email: rr.text("email")})
+	}
+}
+
+// SplitUnits splits a list of units on 、，,；;/ and line breaks, leaving
+// separators inside brackets alone: "各县（市、区）政府" stays whole.
+func SplitUnits(s string) []string {
+	var out []string
+	var b strings.Builder
+	depth := 0
+	flush := func() {
+		if t := strings.TrimSpace(b.String()); t != "" && !IsBlank(t) {
+			out = append(out, t)
+		}
+		b.Reset()
+	}
+	for _, r := range s {
+		switch {
+		case r == '(' || r == '（':
+			depth++
+		case (r == ')' || r == '）') && depth > 0:
+			depth--
+		case depth == 0 && strings.ContainsRune("、，,；;/／\n\r", r):
+			flush()
+			continue
+		}
+		b.WriteRune(r)
+	}
+	flush()
+	return out
+}
