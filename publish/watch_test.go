@@ -127,3 +127,14 @@ func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
+
+// A file the watcher refuses for its size is explained as every other
+// limit is: the report's LimitError, naming the file and the flag.
+func TestExplainSizeError(t *testing.T) {
+	got := Explain(&watch.SizeError{Name: "big.xlsx", Max: 3 << 20})
+	for _, want := range []string{"big.xlsx: 文件大小超过上限 3 MB（可用 -max-file-mb 调整）", "big.xlsx: the file's size is over the limit of 3 MB (raise it with -max-file-mb)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Explain = %q, lacks %q", got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors, matched with errors.Is at the command's edge to pick an
@@ -111,13 +112,13 @@ type LimitError struct {
 // Message says what is over which limit, and how to raise it.
 func (e *LimitError) Message() Text {
 	m := measures[e.What]
-	where := e.Name
-	if e.Where != "" {
-		where += " " + e.Where
+	where := strings.TrimSpace(e.Name + " " + e.Where)
+	if where != "" {
+		where += ": " // an upload refused before its name was read has none
 	}
 	msg := Text{
-		fmt.Sprintf("%s: %s超过上限 %d%s", where, m.what.Zh, e.Limit, m.unit.Zh),
-		fmt.Sprintf("%s: %s is over the limit of %d%s", where, m.what.En, e.Limit, m.unit.En),
+		fmt.Sprintf("%s%s超过上限 %d%s", where, m.what.Zh, e.Limit, m.unit.Zh),
+		fmt.Sprintf("%s%s is over the limit of %d%s", where, m.what.En, e.Limit, m.unit.En),
 	}
 	if e.Flag != "" {
 		msg.Zh += "（可用 " + e.Flag + " 调整）"

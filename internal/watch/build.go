@@ -148,7 +148,7 @@ func (w *Watcher) process(ctx context.Context, j Job) time.Duration {
 	data, id, err := readRegular(j.Path, w.MaxFileSize)
 	switch {
 	case errors.Is(err, errTooBig):
-		w.fail(ctx, j.Path, tooBig(filepath.Base(j.Path), w.MaxFileSize))
+		w.fail(ctx, j.Path, w.explainFailure(&SizeError{Name: filepath.Base(j.Path), Max: w.MaxFileSize}))
 		return -1
 	case os.IsNotExist(err):
 		w.Log.Info("removed before it was built", "file", filepath.Base(j.Path))

@@ -45,9 +45,11 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (up Upload, 
 	if err != nil {
 		return up, "", http.StatusBadRequest, report.Text{Zh: "请求不是文件上传（multipart/form-data）", En: "the request is not a file upload (multipart/form-data)"}
 	}
-	tooBig := report.Text{
-		Zh: fmt.Sprintf("文件超过上限 %d MB，未读取；请缩小文件或请管理员调高 -max-file-mb", s.cfg.MaxUpload>>20),
-		En: fmt.Sprintf("the file is over the %d MB limit and was not read: make it smaller or ask for a higher -max-file-mb", s.cfg.MaxUpload>>20)}
+	// Over the cap, nothing of the file is read: the same LimitError a
+	// build gives for -max-file-mb.
+	tooBig := func() report.Text {
+		return (&report.LimitError{Name: up.Name, What: report.MeasureFileMB, Limit: s.cfg.MaxUpload >> 20, Flag: "-max-file-mb"}).Message()
+	}
 	seen, empty := false, true
 	defer func() {
 		if status != 0 {
@@ -61,7 +63,7 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (up Upload, 
 		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return up, "", http.StatusRequestEntityTooLarge, tooBig
+			return up, "", http.StatusRequestEntityTooLarge, tooBig()
 		}
 		if err != nil {
 			return up, "", http.StatusBadRequest, report.Text{Zh: "上传的内容不完整，请重试", En: "the upload is incomplete: try again"}
@@ -81,7 +83,7 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (up Upload, 
 			up.Name = cleanName(p.FileName())
 			size, err := s.spool(&up, p)
 			if errors.Is(err, errTooBig) || errors.As(err, &mbe) {
-				return up, "", http.StatusRequestEntityTooLarge, tooBig
+				return up, "", http.StatusRequestEntityTooLarge, tooBig()
 			}
 			if err != nil {
 				return up, "", http.StatusBadRequest, report.Text{Zh: "上传的内容不完整，请重试", En: "the upload is incomplete: try again"}
