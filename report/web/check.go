@@ -224,13 +224,19 @@ func (s *Server) job(w http.ResponseWriter, r *http.Request, se *session) {
 	t := res.Tasks
 	d.Headlines = []headline{
 		{report.Text{Zh: "任务", En: "Tasks"}, fmt.Sprint(t.Total), ""},
-		{report.Text{Zh: "已完成", En: "Done"}, fmt.Sprint(t.Done), "ok"},
+		{both(report.StateDone.Label), fmt.Sprint(t.Done), "ok"},
 		{report.Text{Zh: "完成率", En: "Completion"}, fmt.Sprintf("%.1f%%", t.Rate*100), ""},
-		{report.Text{Zh: report.StateBehind.Label(report.Zh), En: report.StateBehind.Label(report.En)}, fmt.Sprint(t.Behind), "warn"},
-		{report.Text{Zh: "逾期", En: "Overdue"}, fmt.Sprint(t.Overdue), "bad"},
+		{both(report.StateBehind.Label), fmt.Sprint(t.Behind), "warn"},
+		{both(report.StateOverdue.Label), fmt.Sprint(t.Overdue), "bad"},
 		{report.Text{Zh: "指标", En: "Indicators"}, fmt.Sprint(len(res.Indicators)), ""},
-		{report.Text{Zh: "错误", En: "Errors"}, fmt.Sprint(d.Counts[report.Error]), "bad"},
-		{report.Text{Zh: "警告", En: "Warnings"}, fmt.Sprint(d.Counts[report.Warning]), "warn"},
+		{both(report.Error.Label), fmt.Sprint(d.Counts[report.Error]), "bad"},
+		{both(report.Warning.Label), fmt.Sprint(d.Counts[report.Warning]), "warn"},
 	}
 	s.render(w, r, se, http.StatusOK, "result", report.Text{Zh: "检查结果", En: "Findings"}, d)
+}
+
+// both is a vocabulary word's label in both languages, for a headline
+// that names a state or a severity as the report does.
+func both(label func(report.Lang) string) report.Text {
+	return report.Text{Zh: label(report.Zh), En: label(report.En)}
 }

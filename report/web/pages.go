@@ -20,6 +20,11 @@ var funcs = template.FuncMap{
 	// every state a column, so a section's counts add up to its tasks.
 	"states": func() []report.State { return report.States },
 	"state":  func(s report.State, lang report.Lang) string { return s.Label(lang) },
+	// The history's columns are two states, named as everywhere else.
+	"done":    func() report.State { return report.StateDone },
+	"overdue": func() report.State { return report.StateOverdue },
+	// The findings filter lists the severities most serious first.
+	"severities": func() []report.Severity { return []report.Severity{report.Error, report.Warning, report.Info} },
 	"size": func(n int64) string {
 		if n < 1<<20 {
 			return fmt.Sprintf("%.1f KB", float64(n)/1024)
@@ -42,15 +47,15 @@ func loadPages() (*pages, error) {
 
 // view is what every page gets; Data is the page's own.
 type view struct {
-	Lang    report.Lang
-	User    *User
-	CSRF    string
-	Title   string
-	Refresh int
-	Live    string // the page reloads itself here without JavaScript (the 报送情况)
-	LangZh  string
-	LangEn  string
-	Data    any
+	Lang     report.Lang
+	User     *User
+	CSRF     string
+	Title    string
+	Refresh  int
+	Live     string     // the page reloads itself here without JavaScript (the 报送情况)
+	HTMLLang string     // the page's lang attribute
+	Switch   []langLink // the other languages, each in its own words
+	Data     any
 }
 
 const langCookie = "innoreport_lang"
@@ -58,25 +63,40 @@ const langCookie = "innoreport_lang"
 // lang is the page's language: ?lang= (remembered), else the cookie, else
 // Chinese.
 func (s *Server) lang(w http.ResponseWriter, r *http.Request) report.Lang {
-	if l := r.URL.Query().Get("lang"); l == "zh" || l == "en" {
-		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", HttpOnly: true,
+	if l, ok := report.ParseLang(r.URL.Query().Get("lang")); ok {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", HttpOnly: true,
 			SameSite: http.SameSiteStrictMode, Secure: s.secure(r), MaxAge: 365 * 24 * 3600})
-		return report.Lang(l)
+		return l
 	}
-	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "zh" || c.Value == "en") {
-		return report.Lang(c.Value)
+	if c, err := r.Cookie(langCookie); err == nil {
+		if l, ok := report.ParseLang(c.Value); ok {
+			return l
+		}
 	}
-	return "zh"
+	return report.Zh
 }
+
+// langLink offers the page in another language.
+type langLink struct {
+	Lang  report.Lang
+	Tag   string // its lang attribute
+	Label string // the language's name in itself
+	URL   string
+}
+
+// htmlTags are the languages' lang attributes (BCP 47).
+var htmlTags = map[report.Lang]string{report.Zh: "zh-CN", report.En: "en"}
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, se *session, status int, name string, title report.Text, data any) {
 	lang := s.lang(w, r)
-	switchTo := func(l string) string {
-		q := r.URL.Query()
-		q.Set("lang", l)
-		return r.URL.Path + "?" + q.Encode()
+	v := view{Lang: lang, User: se.user, CSRF: se.csrf, Title: title.In(lang), HTMLLang: htmlTags[lang], Data: data}
+	for _, l := range report.Langs {
+		if l != lang {
+			q := r.URL.Query()
+			q.Set("lang", string(l))
+			v.Switch = append(v.Switch, langLink{Lang: l, Tag: htmlTags[l], Label: l.Label(l), URL: r.URL.Path + "?" + q.Encode()})
+		}
 	}
-	v := view{Lang: lang, User: se.user, CSRF: se.csrf, Title: title.In(lang), LangZh: switchTo("zh"), LangEn: switchTo("en"), Data: data}
 	if name == "progress" {
 		v.Refresh = 1
 	}
