@@ -95,7 +95,7 @@ func textTasks(b *strings.Builder, r *report.Result, lang report.Lang, L func(zh
 		for _, g := range r.Actions {
 			as = append(as, fmt.Sprintf("%s %d/%d", g.Action.Label(lang), g.Done, g.Total))
 		}
-		fmt.Fprintf(b, "%s  %s\n\n", L("动作类型（已完成/总数）", "action types (done/total)"), strings.Join(as, "  "))
+		fmt.Fprintf(b, "%s  %s\n\n", L("动作类型（", "action types (")+report.StateDone.Label(lang)+L("/总数）", "/total)"), strings.Join(as, "  "))
 	}
 }
 
