@@ -73,6 +73,7 @@ const (
 	MeasureRows
 	MeasureColumns
 	MeasureCellChars
+	MeasureBuildSeconds
 )
 
 func _() {
@@ -85,6 +86,7 @@ func _() {
 	_ = x[MeasureRows-4]
 	_ = x[MeasureColumns-5]
 	_ = x[MeasureCellChars-6]
+	_ = x[MeasureBuildSeconds-7]
 }
 
 // measures say what is over the limit and in what unit.
@@ -96,6 +98,7 @@ var measures = [...]struct{ what, unit Text }{
 	{Text{"行数", "the number of rows"}, Text{" 行", ""}},
 	{Text{"列数", "the number of columns"}, Text{" 列", ""}},
 	{Text{"单元格字符数", "a cell's characters"}, Text{" 个字符", " characters"}},
+	{Text{"生成时间", "the build's time"}, Text{" 秒", " s"}},
 }
 
 // LimitError is an input over one of the limits that keep a run's
