@@ -56,10 +56,10 @@ func (p *Pipeline) Compose(out *Built) (*mail.Message, error) {
 	met := report.TallyIndicators(res.Indicators)[report.IndicatorMet]
 	rows := [][2]string{
 		{L("任务总数", "Tasks"), fmt.Sprint(res.Tasks.Total)},
-		{L("已完成", "Done"), fmt.Sprintf(L("%d（%s）", "%d (%s)"), res.Tasks.Done, doc.Pct(res.Tasks.Rate))},
-		{L("逾期", "Overdue"), fmt.Sprint(res.Tasks.Overdue)},
-		{L("欠进度", "Behind schedule"), fmt.Sprint(res.Tasks.Behind)},
-		{L("指标达标", "Indicators met"), fmt.Sprintf("%d / %d", met, len(res.Indicators))},
+		{report.StateDone.Label(lang), fmt.Sprintf(L("%d（%s）", "%d (%s)"), res.Tasks.Done, doc.Pct(res.Tasks.Rate))},
+		{report.StateOverdue.Label(lang), fmt.Sprint(res.Tasks.Overdue)},
+		{report.StateBehind.Label(lang), fmt.Sprint(res.Tasks.Behind)},
+		{L("指标", "Indicators ") + report.IndicatorMet.Label(lang), fmt.Sprintf("%d / %d", met, len(res.Indicators))},
 	}
 	errs, warns, infos := report.CountBySeverity(res.Findings)
 	findings := fmt.Sprintf(L("数据校验：错误 %d 个，警告 %d 个，提示 %d 个，详见报告附录。", "Checks: %d errors, %d warnings, %d notes; see the report's appendix."), errs, warns, infos)

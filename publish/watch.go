@@ -191,6 +191,14 @@ func sameAddresses(a, b []string) bool {
 // Explain is the .error.txt beside a failed workbook: what was wrong and
 // what to do, in Chinese and English.
 func Explain(err error) string {
+	var se *watch.SizeError
+	var te *watch.TimeoutError
+	switch {
+	case errors.As(err, &se):
+		err = &report.LimitError{Name: se.Name, What: report.MeasureFileMB, Limit: se.Max >> 20, Flag: "-max-file-mb"}
+	case errors.As(err, &te):
+		err = &report.LimitError{What: report.MeasureBuildSeconds, Limit: int64((te.Limit + time.Second - 1) / time.Second), Flag: "-build-timeout"}
+	}
 	if m, ok := report.Message(err); ok {
 		return fmt.Sprintf("无法生成报告。\n%s\n\nThe report could not be built.\n%s\n", m.Zh, m.En)
 	}

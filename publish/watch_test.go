@@ -127,3 +127,30 @@ func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
+
+// A file the watcher refuses for its size, or a build it stops for its
+// time, is explained as every other limit is: the report's LimitError,
+// naming the file where it has one, and the flag.
+func TestExplainWatchLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"size", &watch.SizeError{Name: "big.xlsx", Max: 3 << 20}, []string{
+			"big.xlsx: 文件大小超过上限 3 MB（可用 -max-file-mb 调整）",
+			"big.xlsx: the file's size is over the limit of 3 MB (raise it with -max-file-mb)"}},
+		{"time", &watch.TimeoutError{Limit: 90 * time.Second}, []string{
+			"\n生成时间超过上限 90 秒（可用 -build-timeout 调整）",
+			"\nthe build's time is over the limit of 90 s (raise it with -build-timeout)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Explain(tc.err)
+			for _, want := range tc.want {
+				if !strings.Contains(got, want) {
+					t.Errorf("Explain = %q, lacks %q", got, want)
+				}
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors, matched with errors.Is at the command's edge to pick an
@@ -72,6 +73,7 @@ const (
 	MeasureRows
 	MeasureColumns
 	MeasureCellChars
+	MeasureBuildSeconds
 )
 
 func _() {
@@ -84,6 +86,7 @@ func _() {
 	_ = x[MeasureRows-4]
 	_ = x[MeasureColumns-5]
 	_ = x[MeasureCellChars-6]
+	_ = x[MeasureBuildSeconds-7]
 }
 
 // measures say what is over the limit and in what unit.
@@ -95,6 +98,7 @@ var measures = [...]struct{ what, unit Text }{
 	{Text{"行数", "the number of rows"}, Text{" 行", ""}},
 	{Text{"列数", "the number of columns"}, Text{" 列", ""}},
 	{Text{"单元格字符数", "a cell's characters"}, Text{" 个字符", " characters"}},
+	{Text{"生成时间", "the build's time"}, Text{" 秒", " s"}},
 }
 
 // LimitError is an input over one of the limits that keep a run's
@@ -111,13 +115,13 @@ type LimitError struct {
 // Message says what is over which limit, and how to raise it.
 func (e *LimitError) Message() Text {
 	m := measures[e.What]
-	where := e.Name
-	if e.Where != "" {
-		where += " " + e.Where
+	where := strings.TrimSpace(e.Name + " " + e.Where)
+	if where != "" {
+		where += ": " // an upload refused before its name was read has none
 	}
 	msg := Text{
-		fmt.Sprintf("%s: %s超过上限 %d%s", where, m.what.Zh, e.Limit, m.unit.Zh),
-		fmt.Sprintf("%s: %s is over the limit of %d%s", where, m.what.En, e.Limit, m.unit.En),
+		fmt.Sprintf("%s%s超过上限 %d%s", where, m.what.Zh, e.Limit, m.unit.Zh),
+		fmt.Sprintf("%s%s is over the limit of %d%s", where, m.what.En, e.Limit, m.unit.En),
 	}
 	if e.Flag != "" {
 		msg.Zh += "（可用 " + e.Flag + " 调整）"

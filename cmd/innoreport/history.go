@@ -103,7 +103,8 @@ func historyOf(periods []archive.Period) ([]historyPeriod, error) {
 // by display width: tabwriter counts a Chinese character as one column
 // where a terminal shows two.
 func printHistory(stdout io.Writer, list []historyPeriod) {
-	head := []string{"截至 as of", "工作簿 workbook", "完成 done", "完成率 rate", "逾期 overdue", "问题 findings", "生成于 built"}
+	both := func(s report.State) string { return s.Label(report.Zh) + " " + s.Label(report.En) }
+	head := []string{"截至 as of", "工作簿 workbook", both(report.StateDone), "完成率 rate", both(report.StateOverdue), "问题 findings", "生成于 built"}
 	var rows [][]string
 	last := ""
 	for _, p := range list {
@@ -160,7 +161,7 @@ func exportPeriod(ctx context.Context, a *archive.DB, periods []archive.Period, 
 		return err
 	}
 	var opts publish.PeriodOptions
-	if err := json.Unmarshal([]byte(p.Options), &opts); err != nil || (opts.Lang != "zh" && opts.Lang != "en") {
+	if err := json.Unmarshal([]byte(p.Options), &opts); err != nil || !validLang(opts.Lang) {
 		return fmt.Errorf("%w: period %s: options %v", archive.ErrCorrupt, p.AsOf, err)
 	}
 	book, err := a.Workbook(ctx, p.WorkbookSHA256)

@@ -207,7 +207,7 @@ type common struct {
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.template, "template", "", "描述工作簿的 YAML 模板 / YAML `FILE` describing the workbook (default: built-in)")
 	fs.StringVar(&c.asOf, "as-of", "", "评估日期 / assess at this `DATE` (default: the workbook's 截至 date, else today)")
-	fs.StringVar((*string)(&c.lang), "lang", "zh", "报告语言 / language: zh or en")
+	fs.StringVar((*string)(&c.lang), "lang", string(report.Zh), "报告语言 / language: zh or en")
 	fs.StringVar(&c.format, "format", "text", "输出格式 / output: text or json")
 	fs.StringVar(&c.password, "password", "", "加密工作簿的密码 / password of an encrypted workbook")
 	fs.IntVar(&c.maxRows, "max-rows", xlsx.DefaultLimits.Rows, "工作表行数上限 / refuse a sheet with more rows")
@@ -219,8 +219,14 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.Int64Var(&c.maxFile, "max-file-mb", defaultMaxFileMB, "文件大小上限，超过则不读 / refuse, unread, a workbook file larger than this many `MB`")
 }
 
+// validLang reports whether l is one of the report's languages.
+func validLang(l report.Lang) bool {
+	_, ok := report.ParseLang(string(l))
+	return ok
+}
+
 func (c *common) validate() error {
-	if c.lang != "zh" && c.lang != "en" {
+	if !validLang(c.lang) {
 		return usagef("-lang 只能是 zh 或 en，而不是 %q", "-lang must be zh or en, not %q", c.lang)
 	}
 	if c.format != "text" && c.format != "json" {

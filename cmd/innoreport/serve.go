@@ -47,42 +47,8 @@ func runServe(ctx context.Context, args []string, _, stderr io.Writer) error {
 
 // newServer reads serve's flags and makes the server they describe.
 func newServer(args []string, stderr io.Writer) (srv *web.Server, _ *serveFlags, _ *log.Logger, err error) {
-	var b buildFlags
-	var sf serveFlags
-	fs := newFlagSet("serve", stderr, nil)
-	b.register(fs)
-	fs.StringVar(&sf.addr, "addr", "127.0.0.1:8080", "监听地址 / listen on `HOST:PORT`")
-	fs.StringVar(&sf.state, "state", "innoreport-state", "状态目录：上传生成的文件和默认存档 / state `DIR`: the builds' outputs, and the archive unless -db says otherwise")
-	fs.StringVar(&sf.users, "users", "users.txt", "用户文件（innoreport users add 生成） / the users `FILE` (written by innoreport users add)")
-	fs.StringVar(&sf.cert, "tls-cert", "", "TLS 证书 / TLS certificate `FILE` (PEM); with -tls-key")
-	fs.StringVar(&sf.key, "tls-key", "", "TLS 私钥 / TLS key `FILE` (PEM)")
-	fs.BoolVar(&sf.trustProxy, "trust-proxy", false, "在反向代理之后：采信 X-Forwarded-Proto/-Host/-For / behind a reverse proxy: believe its X-Forwarded-* headers")
-	fs.StringVar(&sf.master, "master", "", "收集各单位报表的主表（在状态目录之外） / collect the units' returns, uploaded through their links, into this master `FILE.xlsx` (outside the state folder)")
-	fs.StringVar(&sf.linkBase, "link-base", "", "各单位报送链接的前缀，即单位访问本服务的地址 / the `URL` the units' clerks reach serve by, which their links start with (default: the address the bureau's page was opened by)")
-	fs.IntVar(&sf.workers, "workers", 0, "同时生成的个数 / builds at once (default: half the CPUs)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "用法 / usage: innoreport serve [-addr 127.0.0.1:8080] [-db PATH] [-master MASTER.xlsx [-link-base URL]] [-users FILE] [-tls-cert F -tls-key F] [-trust-proxy] [build flags]\n\n")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return nil, nil, nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, nil, nil, usagef("serve 不接受工作簿参数：%s", "serve takes no workbook: %s", strings.Join(fs.Args(), " "))
-	}
-	if b.mailList != "" {
-		return nil, nil, nil, usagef("serve 不发送邮件：去掉 -mail-to", "serve sends no mail: drop -mail-to")
-	}
-	if sf.linkBase != "" && !web.ValidLinkBase(sf.linkBase) {
-		return nil, nil, nil, usagef("-link-base %q 应是本服务的网址（http 或 https），如 https://innoreport.kjj.example", "-link-base %q must be serve's http(s) address, such as https://innoreport.kjj.example", sf.linkBase)
-	}
-	if (sf.cert == "") != (sf.key == "") {
-		return nil, nil, nil, usagef("-tls-cert 与 -tls-key 须同时给出", "give both -tls-cert and -tls-key, or neither")
-	}
-	if b.archive.db == "" {
-		b.archive.db = filepath.Join(sf.state, "innoreport.db")
-	}
-	if err := b.prepare(); err != nil {
+	b, sf, err := parseServe(args, stderr)
+	if err != nil {
 		return nil, nil, nil, err
 	}
 	users, err := web.LoadUsers(sf.users)
@@ -92,7 +58,7 @@ func newServer(args []string, stderr io.Writer) (srv *web.Server, _ *serveFlags,
 	logger := log.New(stderr, "innoreport: ", log.LstdFlags)
 	var rets web.Returns
 	if sf.master != "" {
-		r, err := serveMaster(&b, &sf, logger)
+		r, err := serveMaster(b, sf, logger)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -125,7 +91,51 @@ func newServer(args []string, stderr io.Writer) (srv *web.Server, _ *serveFlags,
 			fmt.Fprintf(stderr, "  %s\t%s\n", u, srv.UnitLinks()[u])
 		}
 	}
-	return srv, &sf, logger, nil
+	return srv, sf, logger, nil
+}
+
+// parseServe reads serve's flags and refuses a combination that cannot
+// serve.
+func parseServe(args []string, stderr io.Writer) (*buildFlags, *serveFlags, error) {
+	var b buildFlags
+	var sf serveFlags
+	fs := newFlagSet("serve", stderr, nil)
+	b.register(fs)
+	fs.StringVar(&sf.addr, "addr", "127.0.0.1:8080", "监听地址 / listen on `HOST:PORT`")
+	fs.StringVar(&sf.state, "state", "innoreport-state", "状态目录：上传生成的文件和默认存档 / state `DIR`: the builds' outputs, and the archive unless -db says otherwise")
+	fs.StringVar(&sf.users, "users", "users.txt", "用户文件（innoreport users add 生成） / the users `FILE` (written by innoreport users add)")
+	fs.StringVar(&sf.cert, "tls-cert", "", "TLS 证书 / TLS certificate `FILE` (PEM); with -tls-key")
+	fs.StringVar(&sf.key, "tls-key", "", "TLS 私钥 / TLS key `FILE` (PEM)")
+	fs.BoolVar(&sf.trustProxy, "trust-proxy", false, "在反向代理之后：采信 X-Forwarded-Proto/-Host/-For / behind a reverse proxy: believe its X-Forwarded-* headers")
+	fs.StringVar(&sf.master, "master", "", "收集各单位报表的主表（在状态目录之外） / collect the units' returns, uploaded through their links, into this master `FILE.xlsx` (outside the state folder)")
+	fs.StringVar(&sf.linkBase, "link-base", "", "各单位报送链接的前缀，即单位访问本服务的地址 / the `URL` the units' clerks reach serve by, which their links start with (default: the address the bureau's page was opened by)")
+	fs.IntVar(&sf.workers, "workers", 0, "同时生成的个数 / builds at once (default: half the CPUs)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "用法 / usage: innoreport serve [-addr 127.0.0.1:8080] [-db PATH] [-master MASTER.xlsx [-link-base URL]] [-users FILE] [-tls-cert F -tls-key F] [-trust-proxy] [build flags]\n\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, nil, usagef("serve 不接受工作簿参数：%s", "serve takes no workbook: %s", strings.Join(fs.Args(), " "))
+	}
+	if b.mailList != "" {
+		return nil, nil, usagef("serve 不发送邮件：去掉 -mail-to", "serve sends no mail: drop -mail-to")
+	}
+	if sf.linkBase != "" && !web.ValidLinkBase(sf.linkBase) {
+		return nil, nil, usagef("-link-base %q 应是本服务的网址（http 或 https），如 https://innoreport.kjj.example", "-link-base %q must be serve's http(s) address, such as https://innoreport.kjj.example", sf.linkBase)
+	}
+	if (sf.cert == "") != (sf.key == "") {
+		return nil, nil, usagef("-tls-cert 与 -tls-key 须同时给出", "give both -tls-cert and -tls-key, or neither")
+	}
+	if b.archive.db == "" {
+		b.archive.db = filepath.Join(sf.state, "innoreport.db")
+	}
+	if err := b.prepare(); err != nil {
+		return nil, nil, err
+	}
+	return &b, &sf, nil
 }
 
 // listen serves until ctx ends (SIGTERM), then shuts down gracefully.

@@ -84,7 +84,7 @@ func textTasks(b *strings.Builder, r *report.Result, lang report.Lang, L func(zh
 		t.Total, t.Sections, strings.Join(parts, L("，", ", ")), pct(t.Rate))
 	if len(r.Sections) > 0 {
 		fmt.Fprintf(b, "  %s %s %s %s %s %s\n", pad(L("板块", "section"), 28), padLeft(L("任务", "tasks"), 6),
-			padLeft(L("已完成", "done"), 7), padLeft(L("欠进度", "behind"), 7), padLeft(L("逾期", "overdue"), 7), padLeft(L("完成率", "rate"), 7))
+			padLeft(report.StateDone.Label(lang), 7), padLeft(report.StateBehind.Label(lang), 7), padLeft(report.StateOverdue.Label(lang), 7), padLeft(L("完成率", "rate"), 7))
 		for _, g := range r.Sections {
 			fmt.Fprintf(b, "  %s %6d %7d %7d %7d %7s\n", pad(g.Name, 28), g.Total, g.Done, g.Behind, g.Overdue, pct(g.Rate))
 		}
@@ -95,7 +95,7 @@ func textTasks(b *strings.Builder, r *report.Result, lang report.Lang, L func(zh
 		for _, g := range r.Actions {
 			as = append(as, fmt.Sprintf("%s %d/%d", g.Action.Label(lang), g.Done, g.Total))
 		}
-		fmt.Fprintf(b, "%s  %s\n\n", L("动作类型（已完成/总数）", "action types (done/total)"), strings.Join(as, "  "))
+		fmt.Fprintf(b, "%s  %s\n\n", L("动作类型（", "action types (")+report.StateDone.Label(lang)+L("/总数）", "/total)"), strings.Join(as, "  "))
 	}
 }
 

@@ -117,15 +117,12 @@ func (w *Watcher) runBuild(ctx context.Context, j Job, dir string) error {
 // explainFailure is the .error.txt for a build that failed on its content.
 func (w *Watcher) explainFailure(err error) string {
 	var pe *PanicError
-	var te *TimeoutError
-	switch {
-	case errors.As(err, &pe):
+	if errors.As(err, &pe) {
 		return "无法生成报告：程序处理此文件时出错（已记录在日志中，请联系管理员）。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。\n" +
 			"The report could not be built: innoreport failed on this file (logged for the administrator). Open it in Excel or WPS, save it as .xlsx and try again.\n"
-	case errors.As(err, &te):
-		return fmt.Sprintf("无法生成报告：处理超过 %s 的时间上限。请拆分工作簿或联系管理员。\n"+
-			"The report could not be built: it took longer than the %s limit. Split the workbook or contact the administrator.\n", te.Limit, te.Limit)
 	}
+	// A TimeoutError or a SizeError is a limit: Explain words it as the
+	// report words every limit.
 	if w.Explain != nil {
 		return w.Explain(err)
 	}
@@ -148,7 +145,7 @@ func (w *Watcher) process(ctx context.Context, j Job) time.Duration {
 	data, id, err := readRegular(j.Path, w.MaxFileSize)
 	switch {
 	case errors.Is(err, errTooBig):
-		w.fail(ctx, j.Path, tooBig(filepath.Base(j.Path), w.MaxFileSize))
+		w.fail(ctx, j.Path, w.explainFailure(&SizeError{Name: filepath.Base(j.Path), Max: w.MaxFileSize}))
 		return -1
 	case os.IsNotExist(err):
 		w.Log.Info("removed before it was built", "file", filepath.Base(j.Path))

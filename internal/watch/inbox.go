@@ -243,7 +243,7 @@ func (w *Watcher) settle(ctx context.Context, path string) (Job, bool) {
 			return Job{}, false
 		}
 		if fi.Size() > w.MaxFileSize {
-			w.fail(ctx, path, tooBig(base, w.MaxFileSize))
+			w.fail(ctx, path, w.explainFailure(&SizeError{Name: base, Max: w.MaxFileSize}))
 			return Job{}, false
 		}
 		if id := idOf(fi); first || id != last {
@@ -290,10 +290,17 @@ func shortName(base string) string {
 	return fsname.FitN(strings.TrimSuffix(base, filepath.Ext(base)), "", 150)
 }
 
-func tooBig(name string, max int64) string {
-	mb := max >> 20
-	return fmt.Sprintf("无法生成报告：文件大于 %d MB 的上限（-max-file-mb），未读取。请确认文件无误，或请管理员调高上限。\n"+
-		"The report could not be built: the file is over the %d MB limit (-max-file-mb) and was not read. Check the file, or ask the administrator to raise the limit.\n", mb, mb)
+// SizeError is a file over MaxFileSize, refused unread. The watcher
+// knows nothing of the report, so Explain words it (publish as the
+// report's LimitError, the one message every limit has); Error is the
+// plain fallback.
+type SizeError struct {
+	Name string
+	Max  int64 // bytes
+}
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("%s: the file is over the %d MB limit (-max-file-mb) and was not read", e.Name, e.Max>>20)
 }
 
 // refuse files what is not a regular file: a link would make the watcher

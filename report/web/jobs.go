@@ -201,9 +201,8 @@ func keepBySum(file, dir string) error {
 // message is what a person is told of a failed build: the builder's own
 // bilingual line where it has one, never a stack trace.
 func message(err error) (report.Text, bool) {
-	var be *report.BilingualError
-	if errors.As(err, &be) {
-		return be.Msg, true
+	if m, ok := report.Message(err); ok {
+		return m, true
 	}
 	return report.Text{Zh: "生成失败，请联系管理员查看服务日志", En: "the build failed: ask the administrator to look at the server's log"}, false
 }

@@ -276,9 +276,8 @@ func (s *Server) unitSubmit(w http.ResponseWriter, r *http.Request, se *session)
 
 // userText is an error as its reader should see it.
 func userText(err error) report.Text {
-	var be *report.BilingualError
-	if errors.As(err, &be) {
-		return be.Msg
+	if m, ok := report.Message(err); ok {
+		return m
 	}
 	return report.Text{Zh: "报表无法读取：" + err.Error(), En: "the return could not be read: " + err.Error()}
 }

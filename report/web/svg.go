@@ -33,10 +33,7 @@ func trendSVG(pts []trendPoint, lang report.Lang) template.HTML {
 	}
 	y := func(rate float64) float64 { return top + ph*(1-min(max(rate, 0), 1)) }
 	var b strings.Builder
-	title := "完成率趋势"
-	if lang == "en" {
-		title = "Completion rate by period"
-	}
+	title := report.Text{Zh: "完成率趋势", En: "Completion rate by period"}.In(lang)
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="trend" viewBox="0 0 %d %d" role="img" aria-label="%s">`, w, h, template.HTMLEscapeString(title))
 	fmt.Fprintf(&b, `<title>%s</title>`, template.HTMLEscapeString(title))
 	for _, g := range []float64{0, 0.25, 0.5, 0.75, 1} {
