@@ -99,7 +99,17 @@ var migrations = []string{
 	migrationReturns,
 }
 
+// migrate brings the schema up to date. An archive already at this
+// version, as it is on every open but the first, is only read: the
+// migration's write transaction was most of opening it.
 func (a *DB) migrate(ctx context.Context) error {
+	var current int
+	if err := a.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return err
+	}
+	if current == len(migrations) {
+		return nil
+	}
 	tx, err := a.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -136,6 +137,33 @@ func TestNewerSchemaRefused(t *testing.T) {
 	a.Close()
 	if _, err := Open(ctx, path); err == nil {
 		t.Fatal("a database from a newer innoreport was opened")
+	}
+}
+
+// An archive already at this schema is opened without being written.
+func TestOpenUpToDateWritesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	open(t, path).Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open(t, path).Close()
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Error("opening an up-to-date archive changed it")
+	}
+	a := open(t, path)
+	defer a.Close()
+	var v int
+	if err := a.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	if v != len(migrations) {
+		t.Errorf("schema version %d, want %d", v, len(migrations))
 	}
 }
 

@@ -85,3 +85,23 @@ func firstDiff(a, b string) int {
 	}
 	return min(len(a), len(b))
 }
+
+// A row longer than the patch's first buffer is read whole: a style
+// patched after it lands on its cell, and the long text passes intact.
+func TestPatchLongRow(t *testing.T) {
+	long := strings.Repeat("长", 70<<10)
+	part := `<?xml version="1.0"?><worksheet><sheetData>` +
+		`<row r="1"><c r="A1" t="inlineStr"><is><t>` + long + `</t></is></c></row>` +
+		`<row r="2"><c r="A2" s="1"><v>2</v></c></row></sheetData></worksheet>`
+	sp := &sheetPatch{restyle: map[int]map[int]int{2: {1: 7}}}
+	var out strings.Builder
+	if err := sp.apply(&out, iotest.HalfReader(strings.NewReader(part))); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `<t>`+long+`</t>`) {
+		t.Error("the long row's text was cut")
+	}
+	if !strings.Contains(out.String(), `<c r="A2" s="7">`) {
+		t.Errorf("the style after the long row was not patched: …%s", out.String()[len(out.String())-120:])
+	}
+}

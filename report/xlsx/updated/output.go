@@ -213,52 +213,6 @@ func typeNumbers(sheet []byte, numbers map[string]bool) []byte {
 	})
 }
 
-var (
-	reNSDecl = regexp.MustCompile(`\s+xmlns:([A-Za-z_][\w.-]*)="[^"]*"`)
-	rePrefix = regexp.MustCompile(`(?:<|</|\s)([A-Za-z_][\w.-]*):[A-Za-z_]`)
-	// Markup compatibility names prefixes in attribute values.
-	reIgnored = regexp.MustCompile(`\b(?:Ignorable|Requires|ProcessContent|PreserveElements|PreserveAttributes|MustUnderstand)="([^"]*)"`)
-)
-
-// pruneNamespaces drops the namespace declarations of a part's root
-// element whose prefixes the part never uses. excelize declares some
-// forty on every part it writes; gnumeric warns about several.
-func pruneNamespaces(b []byte) []byte {
-	start := bytes.Index(b, []byte("<"))
-	for start >= 0 && start+1 < len(b) && (b[start+1] == '?' || b[start+1] == '!') {
-		next := bytes.Index(b[start+1:], []byte("<"))
-		if next < 0 {
-			return b
-		}
-		start += 1 + next
-	}
-	if start < 0 {
-		return b
-	}
-	end := tagEnd(b, start)
-	root, body := b[start:end], b[end:]
-	used := map[string]bool{"xml": true}
-	for _, m := range rePrefix.FindAllSubmatch(body, -1) {
-		used[string(m[1])] = true
-	}
-	for _, m := range rePrefix.FindAllSubmatch(reNSDecl.ReplaceAll(root, nil), -1) {
-		used[string(m[1])] = true
-	}
-	for _, m := range reIgnored.FindAllSubmatch(b, -1) {
-		for _, p := range strings.Fields(string(m[1])) {
-			p, _, _ = strings.Cut(p, ":")
-			used[p] = true
-		}
-	}
-	pruned := reNSDecl.ReplaceAllFunc(root, func(d []byte) []byte {
-		if used[string(reNSDecl.FindSubmatch(d)[1])] {
-			return d
-		}
-		return nil
-	})
-	return append(append(append([]byte(nil), b[:start]...), pruned...), body...)
-}
-
 // SortZip rewrites a zip package with its entries in a fixed order, as
 // finish writes the updated workbook; samples' generator uses it on what
 // excelize writes.

@@ -98,7 +98,9 @@ func (p *sheetPatch) apply(w io.Writer, r io.Reader) error {
 	})
 	st.pending = slices.Compact(st.pending)
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 1<<20), 256<<20)
+	// Pieces end at the first "</row>" whatever the buffer holds, so it
+	// starts small (a small sheet's piece is a row) and grows for a long one.
+	sc.Buffer(make([]byte, 0, 64<<10), 256<<20)
 	sc.Split(splitAfterRow)
 	for sc.Scan() {
 		if err := p.piece(st, sc.Bytes()); err != nil {

@@ -1,0 +1,74 @@
+package publish
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"testing"
+	"time"
+
+	"innoreport/report"
+	"innoreport/report/pdf"
+	"innoreport/templates"
+)
+
+// The outputs rendered at once are byte for byte those rendered one at a
+// time, with text the PDF's font cannot draw (which the PDF replaces in
+// its copy of the document, and the Word document keeps). Under -race it
+// also catches state the renderers share.
+func TestRenderAtOnceAsAlone(t *testing.T) {
+	tmpl, err := report.ParseTemplate(templates.BuiltinName, templates.Builtin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := Reader{}.Sample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	made := time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)
+	render := func(f Formats) *rendered {
+		t.Helper()
+		p := &Pipeline{Template: tmpl, Lang: report.Zh, Formats: f, Font: pdf.DefaultFont}
+		res := report.Analyze(in.WB, tmpl, report.Options{Today: made})
+		// U+1F600 is beyond what fpdf draws: a "?" in the PDF only.
+		res.Findings[0].Message.Zh += "\U0001F600"
+		r, err := p.render(res, in, &Period{}, made)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	all := render(Formats{PDF: true, XLSX: true, DOCX: true})
+	alone := rendered{
+		docx: render(Formats{DOCX: true}).docx,
+		pdf:  render(Formats{PDF: true}).pdf,
+		book: render(Formats{XLSX: true}).book,
+	}
+	for _, o := range []struct {
+		name      string
+		got, want []byte
+	}{{"docx", all.docx, alone.docx}, {"pdf", all.pdf, alone.pdf}, {"xlsx", all.book, alone.book}} {
+		if len(o.want) == 0 {
+			t.Errorf("%s: nothing rendered", o.name)
+		}
+		if !bytes.Equal(o.got, o.want) {
+			t.Errorf("%s: %d bytes rendered with the others, %d alone", o.name, len(o.got), len(o.want))
+		}
+	}
+	zr, err := zip.NewReader(bytes.NewReader(all.docx), int64(len(all.docx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := zr.Open("word/document.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	body, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(body, []byte("\U0001F600")) {
+		t.Error("the Word document lost the character the PDF replaces")
+	}
+}

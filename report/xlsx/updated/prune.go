@@ -1,0 +1,140 @@
+package updated
+
+import (
+	"bytes"
+	"regexp"
+	"sync"
+)
+
+// reNSDecl is a namespace declaration; it only ever runs over a root
+// element, so it is compiled on the first part pruned.
+var reNSDecl = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\s+xmlns:([A-Za-z_][\w.-]*)="[^"]*"`)
+})
+
+// pruneNamespaces drops the namespace declarations of a part's root
+// element whose prefixes the part never uses. excelize declares some
+// forty on every part it writes; gnumeric warns about several.
+// A prefix is used where it names an element or attribute (after "<",
+// "</" or white space), or where a markup-compatibility attribute lists
+// it. Only the prefixes the root declares are looked for, with byte
+// searches: a regular expression listing every prefixed name of a sheet
+// cost more than the rest of writing it.
+func pruneNamespaces(b []byte) []byte {
+	start := bytes.IndexByte(b, '<')
+	for start >= 0 && start+1 < len(b) && (b[start+1] == '?' || b[start+1] == '!') {
+		next := bytes.IndexByte(b[start+1:], '<')
+		if next < 0 {
+			return b
+		}
+		start += 1 + next
+	}
+	if start < 0 {
+		return b
+	}
+	end := tagEnd(b, start)
+	root, body := b[start:end], b[end:]
+	decls := reNSDecl().FindAllSubmatchIndex(root, -1)
+	if len(decls) == 0 {
+		return b
+	}
+	used := make(map[string]bool, len(decls))
+	for _, d := range decls {
+		used[string(root[d[2]:d[3]])] = false
+	}
+	if _, ok := used["xml"]; ok {
+		used["xml"] = true
+	}
+	markPrefixes(body, used)
+	markPrefixes(reNSDecl().ReplaceAll(root, nil), used)
+	markIgnored(b, used)
+	pruned := make([]byte, 0, len(b))
+	pruned = append(pruned, b[:start]...)
+	last := 0
+	for _, d := range decls {
+		if !used[string(root[d[2]:d[3]])] {
+			pruned = append(pruned, root[last:d[0]]...)
+			last = d[1]
+		}
+	}
+	pruned = append(pruned, root[last:]...)
+	return append(pruned, body...)
+}
+
+// markPrefixes sets used[p] for each prefix p in used that names an
+// element or attribute in b: p directly after "<", "</" or white space,
+// followed by ":" and a letter or "_".
+func markPrefixes(b []byte, used map[string]bool) {
+	for i := 0; ; {
+		k := bytes.IndexByte(b[i:], ':')
+		if k < 0 {
+			return
+		}
+		colon := i + k
+		i = colon + 1
+		if colon+1 >= len(b) || !nameStart(b[colon+1]) {
+			continue
+		}
+		s := colon
+		for s > 0 && nameChar(b[s-1]) {
+			s--
+		}
+		if s == colon || s == 0 || !nameStart(b[s]) {
+			continue
+		}
+		switch c := b[s-1]; {
+		case c == '<', c == ' ', c == '\t', c == '\n', c == '\r', c == '\f':
+		case c == '/' && s >= 2 && b[s-2] == '<':
+		default:
+			continue
+		}
+		p := b[s:colon]
+		if u, declared := used[string(p)]; declared && !u {
+			used[string(p)] = true
+		}
+	}
+}
+
+// ignorable are the markup-compatibility attributes whose values list
+// prefixes.
+var ignorable = [][]byte{
+	[]byte(`Ignorable="`), []byte(`Requires="`), []byte(`ProcessContent="`),
+	[]byte(`PreserveElements="`), []byte(`PreserveAttributes="`), []byte(`MustUnderstand="`),
+}
+
+// markIgnored sets used[p] for each prefix a markup-compatibility
+// attribute lists (as "p" or "p:name").
+func markIgnored(b []byte, used map[string]bool) {
+	for _, attr := range ignorable {
+		for i := 0; ; {
+			k := bytes.Index(b[i:], attr)
+			if k < 0 {
+				break
+			}
+			at := i + k
+			i = at + len(attr)
+			if at > 0 && wordChar(b[at-1]) {
+				continue
+			}
+			q := bytes.IndexByte(b[i:], '"')
+			if q < 0 {
+				break
+			}
+			for _, p := range bytes.Fields(b[i : i+q]) {
+				p, _, _ = bytes.Cut(p, []byte(":"))
+				if _, declared := used[string(p)]; declared {
+					used[string(p)] = true
+				}
+			}
+			i += q + 1
+		}
+	}
+}
+
+func wordChar(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+}
+
+func nameStart(c byte) bool { return c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
+
+func nameChar(c byte) bool { return wordChar(c) || c == '.' || c == '-' }
