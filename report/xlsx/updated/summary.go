@@ -232,11 +232,12 @@ func (u *updater) sectionChart(sh string, header, last int) error {
 			Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{s.Color()}},
 		})
 	}
+	legend := chartFont // a copy: excelize is handed a pointer, and serve writes workbooks at once
 	return u.f.AddChart(sh, "K2", &excelize.Chart{
 		Type:      excelize.BarStacked,
 		Series:    series,
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: u.L("各板块任务状态", "Task status by section")}}},
-		Legend:    excelize.ChartLegend{Position: "bottom", Font: &chartFont},
+		Legend:    excelize.ChartLegend{Position: "bottom", Font: &legend},
 		Dimension: excelize.ChartDimension{Width: 640, Height: uint(160 + 28*(last-header))},
 		XAxis:     excelize.ChartAxis{Font: chartFont},
 		YAxis:     excelize.ChartAxis{Font: chartFont},
