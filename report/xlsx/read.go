@@ -86,6 +86,10 @@ func Open(path string, opts Options) (*report.Workbook, error) {
 
 // ReadFile reads a workbook's bytes, with an error a user can act on.
 func ReadFile(path string) ([]byte, error) {
+	if path == "" { // an empty argument, as a script's unset variable gives
+		return nil, &report.BilingualError{Err: report.ErrMissingFile, Msg: report.Text{
+			Zh: "文件名是空的，请给出工作簿的路径", En: "the file name is empty: give the workbook's path"}}
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {

@@ -155,6 +155,12 @@ func TestUnreadableInputs(t *testing.T) {
 	if !errors.Is(err, report.ErrMissingFile) || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("missing file: %v", err)
 	}
+	// An empty argument names no file: the message must not read ": no such file".
+	_, err = xlsx.Open("", xlsx.Options{})
+	var be *report.BilingualError
+	if !errors.Is(err, report.ErrMissingFile) || !errors.As(err, &be) || strings.HasPrefix(be.Msg.En, ":") || !strings.Contains(be.Msg.En, "empty") {
+		t.Errorf("empty file name: %v", err)
+	}
 }
 
 func TestLimits(t *testing.T) {
