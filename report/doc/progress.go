@@ -31,37 +31,26 @@ var trendColors = []string{report.StateDone.Color(), "1565C0", "EF6C00", "6A1B9A
 func (b *builder) change(c *report.Comparison) string {
 	t := c.Tasks
 	prev := b.dateText(time.Time(c.Previous.AsOf))
-	var parts []string
+	// One sentence in either language; only the first clause differs in
+	// shape (English counts "1 task" and "2 tasks").
+	first := fmt.Sprintf("较上期（%s）新增完成%d项", prev, len(t.NewlyDone))
 	if b.lang == report.En {
-		parts = append(parts, fmt.Sprintf("Since the previous report (%s), %s newly done", prev, plural(len(t.NewlyDone), "task", "tasks")))
-		switch {
-		case t.RateDeltaPoints > 0:
-			parts = append(parts, fmt.Sprintf("the completion rate up %.1f points", t.RateDeltaPoints))
-		case t.RateDeltaPoints < 0:
-			parts = append(parts, fmt.Sprintf("the completion rate down %.1f points", -t.RateDeltaPoints))
-		default:
-			parts = append(parts, "the completion rate unchanged")
-		}
-		parts = append(parts, fmt.Sprintf("%d newly overdue", len(t.NewlyOverdue)))
-		if n := len(t.Regressed); n > 0 {
-			parts = append(parts, fmt.Sprintf("%d fell back", n))
-		}
-		return strings.Join(parts, ", ") + "."
+		first = fmt.Sprintf("Since the previous report (%s), %s newly done", prev, plural(len(t.NewlyDone), "task", "tasks"))
 	}
-	parts = append(parts, fmt.Sprintf("较上期（%s）新增完成%d项", prev, len(t.NewlyDone)))
+	parts := []string{first}
 	switch {
 	case t.RateDeltaPoints > 0:
-		parts = append(parts, fmt.Sprintf("完成率提高%.1f个百分点", t.RateDeltaPoints))
+		parts = append(parts, fmt.Sprintf(b.L("完成率提高%.1f个百分点", "the completion rate up %.1f points"), t.RateDeltaPoints))
 	case t.RateDeltaPoints < 0:
-		parts = append(parts, fmt.Sprintf("完成率下降%.1f个百分点", -t.RateDeltaPoints))
+		parts = append(parts, fmt.Sprintf(b.L("完成率下降%.1f个百分点", "the completion rate down %.1f points"), -t.RateDeltaPoints))
 	default:
-		parts = append(parts, "完成率持平")
+		parts = append(parts, b.L("完成率持平", "the completion rate unchanged"))
 	}
-	parts = append(parts, fmt.Sprintf("新增逾期%d项", len(t.NewlyOverdue)))
+	parts = append(parts, fmt.Sprintf(b.L("新增逾期%d项", "%d newly overdue"), len(t.NewlyOverdue)))
 	if n := len(t.Regressed); n > 0 {
-		parts = append(parts, fmt.Sprintf("进度回退%d项", n))
+		parts = append(parts, fmt.Sprintf(b.L("进度回退%d项", "%d fell back"), n))
 	}
-	return strings.Join(parts, "，") + "。"
+	return strings.Join(parts, b.L("，", ", ")) + b.L("。", ".")
 }
 
 func plural(n int, one, many string) string {
