@@ -18,6 +18,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"innoreport/publish"
 	"innoreport/report/archive"
 	"innoreport/samples"
 )
@@ -206,20 +207,7 @@ func TestServeReturns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var c collectFlags
-	fs := newFlagSet("collect", io.Discard, &c.common)
-	c.registerCollect(fs)
-	if err := parseFlags(fs, nil); err != nil {
-		t.Fatal(err)
-	}
-	col, err := c.collector()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := col.ReadMaster(filepath.Join(filepath.Dir(rd), "master.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := readMasterAsCollect(t, filepath.Join(filepath.Dir(rd), "master.xlsx"))
 	recs, err := db.Returns(context.Background(), m.Campaign, m.Sum)
 	if err != nil || len(recs) != 1 || recs[0].Unit != unit {
 		t.Errorf("the archive's returns: %+v %v", recs, err)
@@ -378,20 +366,7 @@ func TestServeReturnsAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var c collectFlags
-	fs := newFlagSet("collect", io.Discard, &c.common)
-	c.registerCollect(fs)
-	if err := parseFlags(fs, nil); err != nil {
-		t.Fatal(err)
-	}
-	col, err := c.collector()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := col.ReadMaster(mp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := readMasterAsCollect(t, mp)
 	recs, err := db.Returns(ctx, m.Campaign, m.Sum)
 	if err != nil {
 		t.Fatal(err)
@@ -602,4 +577,25 @@ func TestServeReturnsLive(t *testing.T) {
 	if resp, _ := get(t, s.browser(t), s.URL+"/returns/status.json"); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("status.json without signing in: %s, want a redirect to sign in", resp.Status)
 	}
+}
+
+// readMasterAsCollect reads the master at path as collect with its default
+// flags does, for the campaign and checksum its returns are filed under.
+func readMasterAsCollect(t *testing.T, path string) *publish.Master {
+	t.Helper()
+	var c collectFlags
+	fs := newFlagSet("collect", io.Discard, &c.common)
+	c.registerCollect(fs)
+	if err := parseFlags(fs, nil); err != nil {
+		t.Fatal(err)
+	}
+	col, err := c.collector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := col.ReadMaster(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
