@@ -1,7 +1,9 @@
 package updated
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -17,30 +19,37 @@ const commentRows = 5000
 // annotate fills each cell with a finding by its worst severity, keeping
 // the rest of its style, and comments it with the messages.
 func (u *updater) annotate() error {
+	// A cell's worst severity, and for the sheets that get comments the
+	// findings to quote: indexes, not copies of the messages.
 	type mark struct {
-		sev  report.Severity
-		msgs []string
+		at       citedCell
+		sev      report.Severity
+		findings []int32
 	}
-	marks := map[[2]string]*mark{}
-	var order [][2]string
-	for _, f := range u.res.Findings {
+	index := map[citedCell]int{}
+	var marks []mark
+	for i := range u.res.Findings {
+		f := &u.res.Findings[i]
 		if f.Cell == "" || !u.book.has(f.Sheet) {
 			continue
 		}
-		k := [2]string{f.Sheet, f.Cell}
-		m := marks[k]
-		if m == nil {
-			m = &mark{sev: f.Severity}
-			marks[k] = m
-			order = append(order, k)
+		k := citedCell{f.Sheet, f.Cell}
+		j, ok := index[k]
+		if !ok {
+			j = len(marks)
+			index[k] = j
+			marks = append(marks, mark{at: k, sev: f.Severity})
 		}
-		m.sev = max(m.sev, f.Severity)
-		m.msgs = append(m.msgs, fmt.Sprintf("[%s] %s", f.Severity.Label(u.lang), f.Message.In(u.lang)))
+		marks[j].sev = max(marks[j].sev, f.Severity)
+		if !u.big[f.Sheet] {
+			marks[j].findings = append(marks[j].findings, int32(i))
+		}
 	}
+	index = nil
 	existing := map[string]map[string]excelize.Comment{}
-	for _, k := range order {
-		sheet, cell := k[0], k[1]
-		m := marks[k]
+	defer u.sortFills()
+	for _, m := range marks {
+		sheet, cell := m.at.sheet, m.at.cell
 		col, row, err := excelize.CellNameToCoordinates(cell)
 		if err != nil {
 			continue
@@ -53,10 +62,7 @@ func (u *updater) annotate() error {
 			u.fills[[2]int{orig, int(m.sev)}] = fill
 		}
 		sp := u.patch(sheet)
-		if sp.restyle[row] == nil {
-			sp.restyle[row] = map[int]int{}
-		}
-		sp.restyle[row][col] = fill
+		sp.restyle = append(sp.restyle, restyleCell{row: row, col: col, xf: fill})
 		if u.big[sheet] {
 			continue
 		}
@@ -70,7 +76,12 @@ func (u *updater) annotate() error {
 				existing[sheet][c.Cell] = c
 			}
 		}
-		text := commentMark + strings.Join(m.msgs, "\n")
+		msgs := make([]string, len(m.findings))
+		for i, k := range m.findings {
+			f := &u.res.Findings[k]
+			msgs[i] = fmt.Sprintf("[%s] %s", f.Severity.Label(u.lang), f.Message.In(u.lang))
+		}
+		text := commentMark + strings.Join(msgs, "\n")
 		if old, ok := existing[sheet][cell]; ok {
 			// Keep the bureau's own comment; replace only ours.
 			prev := old.Text
@@ -92,4 +103,11 @@ func (u *updater) annotate() error {
 		}
 	}
 	return nil
+}
+
+// sortFills puts each patch's fills in the order the sheet is written.
+func (u *updater) sortFills() {
+	for _, sp := range u.patches {
+		slices.SortFunc(sp.restyle, func(a, b restyleCell) int { return cmp.Or(a.row-b.row, a.col-b.col) })
+	}
 }

@@ -93,7 +93,7 @@ func TestPatchLongRow(t *testing.T) {
 	part := `<?xml version="1.0"?><worksheet><sheetData>` +
 		`<row r="1"><c r="A1" t="inlineStr"><is><t>` + long + `</t></is></c></row>` +
 		`<row r="2"><c r="A2" s="1"><v>2</v></c></row></sheetData></worksheet>`
-	sp := &sheetPatch{restyle: map[int]map[int]int{2: {1: 7}}}
+	sp := &sheetPatch{restyle: []restyleCell{{row: 2, col: 1, xf: 7}}}
 	var out strings.Builder
 	if err := sp.apply(&out, iotest.HalfReader(strings.NewReader(part))); err != nil {
 		t.Fatal(err)

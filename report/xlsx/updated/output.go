@@ -82,11 +82,7 @@ func (o *output) addFills(zr *zip.Reader) error {
 		return err
 	}
 	for _, sp := range o.u.patches {
-		for _, cols := range sp.restyle {
-			for c, k := range cols {
-				cols[c] = base + k
-			}
-		}
+		sp.fillBase = base
 	}
 	return nil
 }

@@ -1,48 +1,38 @@
 // The byte-level reading of a sheet's XML that the patch needs: where a
-// tag, a cell and a row end, without a parser, so that a sheet is streamed
-// as it is, byte for byte where nothing changes.
+// tag, a cell and a row end, and an attribute's value, without a parser
+// and without allocating, so that a sheet is streamed as it is, byte for
+// byte where nothing changes.
 
 package updated
 
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"regexp"
-	"strings"
-
-	"github.com/xuri/excelize/v2"
+	"strconv"
 )
 
 var (
-	reRowNum   = regexp.MustCompile(`\br="(\d+)"`)
-	reCellRef  = regexp.MustCompile(`\br="([A-Za-z]+)(\d+)"`)
-	reStyle    = regexp.MustCompile(`\bs="\d*"`)
-	reStyleVal = regexp.MustCompile(`\bs="(\d+)"`)
-	reSpans    = regexp.MustCompile(`\s+spans="[^"]*"`)
-	reDimRef   = regexp.MustCompile(`\bref="([^"]*)"`)
-	reColSpan  = regexp.MustCompile(`\bmin="(\d+)"[^>]*\bmax="(\d+)"|\bmax="(\d+)"[^>]*\bmin="(\d+)"`)
+	reDimRef  = regexp.MustCompile(`\bref="([^"]*)"`)
+	reColSpan = regexp.MustCompile(`\bmin="(\d+)"[^>]*\bmax="(\d+)"|\bmax="(\d+)"[^>]*\bmin="(\d+)"`)
 )
 
-// tagName reads the element name at b[i] == '<': "row", "/row", "c".
-func tagName(b []byte, i int) string {
+// localName reads the element name at b[i] == '<' without its prefix,
+// and whether the tag closes an element: "row" for "<x:row", "</row".
+func localName(b []byte, i int) (name []byte, closing bool) {
 	j := i + 1
-	for j < len(b) && b[j] != ' ' && b[j] != '>' && b[j] != '/' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+	if j < len(b) && b[j] == '/' {
+		closing = true
 		j++
 	}
-	if j < len(b) && b[j] == '/' && j == i+1 {
-		// "</name": include the slash.
-		k := j + 1
-		for k < len(b) && b[k] != '>' && b[k] != ' ' {
-			k++
+	k := j
+	for k < len(b) && b[k] != ' ' && b[k] != '>' && b[k] != '/' && b[k] != '\t' && b[k] != '\n' && b[k] != '\r' {
+		if b[k] == ':' {
+			j = k + 1
 		}
-		return string(b[i+1 : k])
+		k++
 	}
-	name := string(b[i+1 : j])
-	if k := strings.IndexByte(name, ':'); k >= 0 {
-		name = name[k+1:]
-	}
-	return name
+	return b[j:k], closing
 }
 
 // tagEnd returns the index just past the '>' closing the tag at i.
@@ -63,12 +53,65 @@ func tagEnd(b []byte, i int) int {
 	return len(b)
 }
 
-func local(name string) string {
-	name = strings.TrimPrefix(name, "/")
-	if k := strings.IndexByte(name, ':'); k >= 0 {
-		return name[k+1:]
+// attrSpan finds an unprefixed attribute of a start tag: the span of the
+// whole attribute with the white space before it, and of its value.
+func attrSpan(tag []byte, name string) (from, to, vFrom, vTo int, ok bool) {
+	i := 1
+	for i < len(tag) && !isSpace(tag[i]) && tag[i] != '>' && tag[i] != '/' {
+		i++
 	}
-	return name
+	for i < len(tag) {
+		start := i
+		for i < len(tag) && isSpace(tag[i]) {
+			i++
+		}
+		n := i
+		for i < len(tag) && tag[i] != '=' && !isSpace(tag[i]) && tag[i] != '>' && tag[i] != '/' {
+			i++
+		}
+		attrName := tag[n:i]
+		for i < len(tag) && isSpace(tag[i]) {
+			i++
+		}
+		if i >= len(tag) || tag[i] != '=' || len(attrName) == 0 {
+			return 0, 0, 0, 0, false
+		}
+		i++
+		for i < len(tag) && isSpace(tag[i]) {
+			i++
+		}
+		if i >= len(tag) || tag[i] != '"' && tag[i] != '\'' {
+			return 0, 0, 0, 0, false
+		}
+		q := tag[i]
+		end := bytes.IndexByte(tag[i+1:], q)
+		if end < 0 {
+			return 0, 0, 0, 0, false
+		}
+		vFrom, vTo = i+1, i+1+end
+		i = vTo + 1
+		if string(attrName) == name {
+			return start, i, vFrom, vTo, true
+		}
+	}
+	return 0, 0, 0, 0, false
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// attr is the value of an unprefixed attribute of a start tag.
+func attr(tag []byte, name string) ([]byte, bool) {
+	_, _, vf, vt, ok := attrSpan(tag, name)
+	return tag[vf:vt], ok
+}
+
+// withoutAttr is a start tag without one of its attributes.
+func withoutAttr(tag []byte, name string) []byte {
+	from, to, _, _, ok := attrSpan(tag, name)
+	if !ok {
+		return tag
+	}
+	return append(append(make([]byte, 0, len(tag)), tag[:from]...), tag[to:]...)
 }
 
 // splitAfterRow cuts a sheet's XML just after each row's end tag, with or
@@ -86,8 +129,8 @@ func splitAfterRow(data []byte, atEOF bool) (int, []byte, error) {
 			j--
 		}
 		if j >= 0 && data[j] == '<' && j+1 < len(data) && data[j+1] == '/' {
-			name := string(data[j+2 : i+3])
-			if name == "row" || strings.HasSuffix(name, ":row") {
+			name := data[j+2 : i+3]
+			if string(name) == "row" || bytes.HasSuffix(name, []byte(":row")) {
 				return i + 4, data[:i+4], nil
 			}
 		}
@@ -100,11 +143,23 @@ func splitAfterRow(data []byte, atEOF bool) (int, []byte, error) {
 }
 
 // cellColumn reads the column of a cell's r="AB12" attribute.
-func cellColumn(m [][]byte) (int, error) {
-	if m == nil {
-		return 0, errors.New("no reference")
+func cellColumn(tag []byte) (int, bool) {
+	v, ok := attr(tag, "r")
+	if !ok {
+		return 0, false
 	}
-	return excelize.ColumnNameToNumber(string(m[1]))
+	col, n := 0, 0
+	for ; n < len(v) && n < 3; n++ {
+		c := v[n] | 0x20 // lower case
+		if c < 'a' || c > 'z' {
+			break
+		}
+		col = col*26 + int(c-'a'+1)
+	}
+	if n == 0 || n < len(v) && (v[n] < '0' || v[n] > '9') {
+		return 0, false
+	}
+	return col, true
 }
 
 // cellEnd finds the end of the cell whose start tag is in[lt:end].
@@ -112,26 +167,34 @@ func cellEnd(in []byte, lt, end int) (int, error) {
 	if bytes.HasSuffix(in[lt:end], []byte("/>")) {
 		return end, nil
 	}
-	close := bytes.Index(in[end:], []byte("</"))
-	for close >= 0 {
-		if local(tagName(in, end+close)) == "c" {
-			return tagEnd(in, end+close), nil
+	for i := end; ; {
+		close := bytes.Index(in[i:], []byte("</"))
+		if close < 0 {
+			return 0, errors.New("unterminated cell")
 		}
-		next := bytes.Index(in[end+close+2:], []byte("</"))
-		if next < 0 {
-			break
+		i += close
+		if name, _ := localName(in, i); string(name) == "c" {
+			return tagEnd(in, i), nil
 		}
-		close += 2 + next
+		i += 2
 	}
-	return 0, errors.New("unterminated cell")
 }
 
 // restyled is a cell's start tag with its style set to st.
 func restyled(tag []byte, st int) []byte {
-	newTag := reStyle.ReplaceAll(tag, []byte(fmt.Sprintf(`s="%d"`, st)))
-	if bytes.Equal(newTag, tag) {
-		newTag = append(append([]byte(nil), tag[:2]...), []byte(fmt.Sprintf(` s="%d"`, st))...)
-		newTag = append(newTag, tag[2:]...)
+	out := make([]byte, 0, len(tag)+12)
+	if _, _, vf, vt, ok := attrSpan(tag, "s"); ok {
+		out = append(out, tag[:vf]...)
+		out = strconv.AppendInt(out, int64(st), 10)
+		return append(out, tag[vt:]...)
 	}
-	return newTag
+	n := 1 // after the element's name, prefixed or not
+	for n < len(tag) && !isSpace(tag[n]) && tag[n] != '>' && tag[n] != '/' {
+		n++
+	}
+	out = append(out, tag[:n]...)
+	out = append(out, ` s="`...)
+	out = strconv.AppendInt(out, int64(st), 10)
+	out = append(out, '"')
+	return append(out, tag[n:]...)
 }

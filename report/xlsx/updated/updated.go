@@ -213,7 +213,7 @@ func (u *updater) L(zh, en string) string {
 func (u *updater) patch(sheet string) *sheetPatch {
 	p := u.patches[sheet]
 	if p == nil {
-		p = &sheetPatch{cells: map[int][]newCell{}, restyle: map[int]map[int]int{}}
+		p = &sheetPatch{}
 		u.patches[sheet] = p
 	}
 	return p
