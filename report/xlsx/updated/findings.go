@@ -1,7 +1,6 @@
 package updated
 
 import (
-	"fmt"
 	"math"
 	"strings"
 
@@ -10,10 +9,11 @@ import (
 	"innoreport/report"
 )
 
-// findings writes one row a finding through excelize's stream writer: at
-// 100,000 tasks there are tens of thousands, too many to hold as structs.
-// The location is a HYPERLINK formula to the cell, since streamed sheets
-// take no hyperlink records.
+// findings lists the findings, one a row. At 100,000 tasks there are tens
+// of thousands: excelize only makes the empty sheet (its widths, panes
+// and page setup), and finish writes the rows into it as the package
+// streams out (see findingRows), so they are never held as cells or
+// buffered as XML. The location is a HYPERLINK formula to the cell.
 func (u *updater) findings() error {
 	sh := u.n.findings
 	if _, err := u.f.NewSheet(sh); err != nil {
@@ -22,59 +22,69 @@ func (u *updater) findings() error {
 	if err := u.printable(sh); err != nil {
 		return err
 	}
-	sw, err := u.f.NewStreamWriter(sh)
-	if err != nil {
+	if err := u.widths(sh, findingWidths...); err != nil {
 		return err
 	}
-	for i, w := range findingWidths {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	if err := u.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	headers := []string{u.L("级别", "Severity"), u.L("规则", "Rule"), u.L("位置", "Cell"), u.L("表头", "Header"), u.L("值", "Value"), u.L("说明", "Message")}
-	row := make([]any, len(headers))
-	for i, h := range headers {
-		row[i] = excelize.Cell{StyleID: u.styles["header"], Value: h}
+	p := u.patch(sh)
+	p.rows = &findingRows{u: u, header: u.styles["header"], text: u.styles["text"], link: u.styles["link"], lineHeight: u.lineHeight()}
+	p.maxCol, p.lastRow = len(findingWidths), len(u.res.Findings)+1
+	return nil
+}
+
+// findingRows gives the findings sheet's rows as the patch reaches them:
+// the header, then a finding a row.
+type findingRows struct {
+	u                  *updater
+	i                  int // rows given
+	header, text, link int // styles
+	lineHeight         float64
+}
+
+func (f *findingRows) next() int {
+	if f.i > len(f.u.res.Findings) {
+		return 0
 	}
-	if err := sw.SetRow("A1", row); err != nil {
-		return err
+	return f.i + 1
+}
+
+func (f *findingRows) take(cells []newCell) ([]newCell, float64) {
+	u := f.u
+	f.i++
+	if f.i == 1 {
+		for i, h := range []string{u.L("级别", "Severity"), u.L("规则", "Rule"), u.L("位置", "Cell"), u.L("表头", "Header"), u.L("值", "Value"), u.L("说明", "Message")} {
+			cells = append(cells, newCell{col: i + 1, style: f.header, text: h})
+		}
+		return cells, 0
 	}
-	text, link := u.styles["text"], u.styles["link"]
-	for i, f := range u.res.Findings {
-		where := excelize.Cell{StyleID: text, Value: f.Where()}
-		if f.Cell != "" && u.book.has(f.Sheet) {
-			target := strings.ReplaceAll("#"+ref(f.Sheet, f.Cell), `"`, `""`)
-			where = excelize.Cell{StyleID: link, Value: f.Where(),
-				Formula: fmt.Sprintf(`HYPERLINK("%s","%s")`, target, strings.ReplaceAll(f.Where(), `"`, `""`))}
-		}
-		row := []any{
-			excelize.Cell{StyleID: text, Value: f.Severity.Label(u.lang)},
-			excelize.Cell{StyleID: text, Value: f.Rule},
-			where,
-			excelize.Cell{StyleID: text, Value: f.Header},
-			excelize.Cell{StyleID: text, Value: f.Value},
-			excelize.Cell{StyleID: text, Value: f.Message.In(u.lang)},
-		}
-		lines := 1
-		for c, v := range row {
-			if s, ok := v.(excelize.Cell).Value.(string); ok {
-				lines = max(lines, wrappedLines(s, findingWidths[c]))
-			}
-		}
-		var opts []excelize.RowOpts
-		if lines > 1 {
-			// Readers do not grow a row to its wrapped text on their
-			// own: without a height, long messages print over the next.
-			opts = append(opts, excelize.RowOpts{Height: float64(lines) * u.lineHeight()})
-		}
-		if err := sw.SetRow(cellName(1, i+2), row, opts...); err != nil {
-			return err
-		}
+	fd := &u.res.Findings[f.i-2]
+	first := len(cells)
+	cells = append(cells,
+		newCell{col: 1, style: f.text, text: fd.Severity.Label(u.lang)},
+		newCell{col: 2, style: f.text, text: fd.Rule},
+		newCell{col: 3, style: f.text, text: fd.Where()},
+		newCell{col: 4, style: f.text, text: fd.Header},
+		newCell{col: 5, style: f.text, text: fd.Value},
+		newCell{col: 6, style: f.text, text: fd.Message.In(u.lang)},
+	)
+	if fd.Cell != "" && u.book.has(fd.Sheet) {
+		where := &cells[first+2]
+		target := strings.ReplaceAll("#"+ref(fd.Sheet, fd.Cell), `"`, `""`)
+		where.style = f.link
+		where.formula = `HYPERLINK("` + target + `","` + strings.ReplaceAll(where.text, `"`, `""`) + `")`
 	}
-	return sw.Flush()
+	lines := 1
+	for i, c := range cells[first:] {
+		lines = max(lines, wrappedLines(c.text, findingWidths[i]))
+	}
+	if lines > 1 {
+		// Readers do not grow a row to its wrapped text on their own:
+		// without a height, long messages print over the next.
+		return cells, float64(lines) * f.lineHeight
+	}
+	return cells, 0
 }
 
 // findingWidths are the findings sheet's column widths, in characters.

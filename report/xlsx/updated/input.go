@@ -64,7 +64,7 @@ func (u *updater) input(src []byte) ([]byte, error) {
 	if u.originals, err = u.bigParts(zr, files); err != nil {
 		return nil, err
 	}
-	if !u.strict && !u.addStyles && len(u.originals) == 0 {
+	if !u.strict && !u.addStyles && len(u.originals) == 0 && len(u.stubs) == 0 {
 		return src, nil
 	}
 	var out bytes.Buffer
@@ -102,7 +102,9 @@ func inputNeeds(files map[string]*zip.File) (strict, addStyles bool) {
 }
 
 // bigParts finds the parts of the sheets too big for excelize, by
-// lower-case part name.
+// lower-case part name. Those of innoreport's own sheets from an earlier
+// build are stubbed too, but have no original to put back: they are
+// replaced.
 func (u *updater) bigParts(zr *zip.Reader, files map[string]*zip.File) (map[string]*zip.File, error) {
 	if !slices.Contains(slices.Collect(maps.Values(u.big)), true) {
 		return nil, nil
@@ -113,7 +115,14 @@ func (u *updater) bigParts(zr *zip.Reader, files map[string]*zip.File) (map[stri
 	}
 	originals := map[string]*zip.File{}
 	for sheet, part := range parts.Sheets {
-		if u.big[sheet] && files[part] != nil {
+		switch {
+		case !u.big[sheet] || files[part] == nil:
+		case sheet == u.n.summary || sheet == u.n.indicators || sheet == u.n.findings:
+			if u.stubs == nil {
+				u.stubs = map[string]bool{}
+			}
+			u.stubs[part] = true
+		default:
 			originals[part] = files[part]
 		}
 	}
@@ -130,8 +139,14 @@ func (u *updater) inputPart(zw *zip.Writer, f *zip.File) error {
 	xmlPart := strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels") || strings.HasSuffix(name, ".vml")
 	edit := u.addStyles && (name == "xl/_rels/workbook.xml.rels" || name == "[content_types].xml")
 	switch {
-	case u.originals[name] != nil:
-		return writePart(zw, f.Name, []byte(stub))
+	case u.originals[name] != nil || u.stubs[name]:
+		// Stored: only excelize reads this package, and only once.
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Store})
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(w, stub)
+		return err
 	case u.addStyles && name == "xl/styles.xml":
 		return nil // an orphan: replaced by input
 	case edit:

@@ -3,31 +3,33 @@ package updated
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"innoreport/report/xlsx"
 )
 
-// finish rewrites the package excelize wrote, part by part, in a fixed
-// order (excelize writes parts from a sync.Map, so their order changes
-// from run to run; sorted, the same workbook always gives the same
-// bytes): the cell formats for findings are added to the styles, the
-// source sheets are patched (see sheetPatch), and the stored values of
-// our formulas typed.
-func (u *updater) finish(data []byte) ([]byte, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+// finish writes the updated package to w from the parts excelize wrote
+// (caught in memory by partsZip, never compressed) and the big sheets'
+// originals, part by part, in a fixed order (excelize writes parts from
+// a sync.Map, so their order changes from run to run; sorted, the same
+// workbook always gives the same bytes): the cell formats for findings
+// are added to the styles, the source sheets are patched (see
+// sheetPatch), and the stored values of our formulas typed.
+func (u *updater) finish(w io.Writer, written *partsZip) error {
+	parts, err := partsOf(written)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	parts, err := xlsx.PartsOf(zr)
-	if err != nil {
-		return nil, err
-	}
-	o := &output{u: u, patches: map[string]*sheetPatch{}, numbers: map[string]map[string]bool{}, stylesPart: parts.Styles}
+	o := &output{u: u, written: written, patches: map[string]*sheetPatch{}, numbers: map[string]map[string]bool{}, stylesPart: parts.Styles}
 	for sheet, part := range parts.Sheets {
 		if sp := u.patches[sheet]; sp != nil {
 			o.patches[part] = sp
@@ -38,26 +40,136 @@ func (u *updater) finish(data []byte) ([]byte, error) {
 	}
 	// The styles first: the sheets' patches refer to the formats added.
 	if len(u.xfs) > 0 {
-		if err := o.addFills(zr); err != nil {
-			return nil, err
+		if err := o.addFills(); err != nil {
+			return err
 		}
 	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, f := range sortedParts(zr) {
-		if err := o.part(zw, f); err != nil {
-			return nil, err
+	zw := zip.NewWriter(w)
+	d := getDeflater()
+	defer putDeflater(d)
+	zw.RegisterCompressor(zip.Deflate, d.compressor)
+	for _, name := range written.sorted() {
+		if err := o.part(zw, name); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+// partsZip is the zip writer excelize is given: it keeps each part's
+// bytes as written, uncompressed, for finish, instead of deflating the
+// package only for finish to inflate it again.
+type partsZip struct {
+	parts map[string]*bytes.Buffer
+}
+
+func newPartsZip() *partsZip { return &partsZip{parts: map[string]*bytes.Buffer{}} }
+
+func (z *partsZip) Create(name string) (io.Writer, error) {
+	b := new(bytes.Buffer)
+	z.parts[name] = b
+	return b, nil
+}
+
+func (z *partsZip) AddFS(fs.FS) error { return errors.New("xlsx: adding a file system to the package") }
+
+func (z *partsZip) Close() error { return nil }
+
+func (z *partsZip) get(name string) []byte {
+	if b := z.parts[name]; b != nil {
+		return b.Bytes()
+	}
+	return nil
+}
+
+// find is a part by its name in any case.
+func (z *partsZip) find(lower string) []byte {
+	for name, b := range z.parts {
+		if strings.ToLower(name) == lower {
+			return b.Bytes()
+		}
+	}
+	return nil
+}
+
+// sorted are the part names, the content types first.
+func (z *partsZip) sorted() []string {
+	names := slices.Collect(maps.Keys(z.parts))
+	rank := func(name string) string {
+		if name == "[Content_Types].xml" {
+			return ""
+		}
+		return name
+	}
+	slices.SortFunc(names, func(a, b string) int { return strings.Compare(rank(a), rank(b)) })
+	return names
+}
+
+// partsOf finds the sheets' and the styles' parts in what excelize wrote,
+// through the reader's own resolution of the workbook's relationships:
+// the two parts it reads are put in a small stored package for it.
+func partsOf(z *partsZip) (xlsx.Parts, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"xl/workbook.xml", "xl/_rels/workbook.xml.rels"} {
+		b := z.find(name)
+		if b == nil {
+			continue
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+		if err != nil {
+			return xlsx.Parts{}, err
+		}
+		if _, err := w.Write(b); err != nil {
+			return xlsx.Parts{}, err
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return nil, err
+		return xlsx.Parts{}, err
 	}
-	return out.Bytes(), nil
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		return xlsx.Parts{}, err
+	}
+	return xlsx.PartsOf(zr)
+}
+
+// compressLevel trades the updated workbook's size for time: the tasks
+// sheet of 100,000 tasks is 95 MB of XML, deflated again on every build.
+var compressLevel = flate.DefaultCompression
+
+// deflater hands archive/zip one flate compressor for every part in turn:
+// its own makes one a part, and each is a megabyte to allocate and clear.
+type deflater struct{ fw *flate.Writer }
+
+var deflaters sync.Pool
+
+func getDeflater() *deflater {
+	if d, ok := deflaters.Get().(*deflater); ok {
+		return d
+	}
+	return &deflater{}
+}
+
+func putDeflater(d *deflater) { deflaters.Put(d) }
+
+func (d *deflater) compressor(w io.Writer) (io.WriteCloser, error) {
+	if d.fw == nil {
+		fw, err := flate.NewWriter(w, compressLevel)
+		if err != nil {
+			return nil, err
+		}
+		d.fw = fw
+		return fw, nil
+	}
+	d.fw.Reset(w)
+	return d.fw, nil
 }
 
 // output is finish's view of the package excelize wrote.
 type output struct {
 	u          *updater
+	written    *partsZip
 	patches    map[string]*sheetPatch     // by lower-case part name
 	numbers    map[string]map[string]bool // by lower-case part name
 	stylesPart string
@@ -66,18 +178,13 @@ type output struct {
 
 // addFills adds the findings' cell formats to the styles part, and
 // numbers the patches' fills after the formats already there.
-func (o *output) addFills(zr *zip.Reader) error {
-	var f *zip.File
-	for _, x := range zr.File {
-		if strings.ToLower(x.Name) == o.stylesPart {
-			f = x
-		}
-	}
-	b, err := readZipFile(f)
-	if err != nil {
-		return err
+func (o *output) addFills() error {
+	b := o.written.find(o.stylesPart)
+	if b == nil {
+		return errors.New("xlsx: the package has no styles part")
 	}
 	var base int
+	var err error
 	if o.styles, base, err = addFillXfs(b, o.u.xfs); err != nil {
 		return err
 	}
@@ -87,53 +194,35 @@ func (o *output) addFills(zr *zip.Reader) error {
 	return nil
 }
 
-// sortedParts are the package's parts, the content types first.
-func sortedParts(zr *zip.Reader) []*zip.File {
-	files := slices.Clone(zr.File)
-	rank := func(name string) string {
-		if name == "[Content_Types].xml" {
-			return ""
-		}
-		return name
-	}
-	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(rank(a.Name), rank(b.Name)) })
-	return files
-}
-
 // part writes one part of the updated package.
-func (o *output) part(zw *zip.Writer, f *zip.File) error {
-	name := strings.ToLower(f.Name)
-	sp, orig := o.patches[name], o.u.originals[name]
+func (o *output) part(zw *zip.Writer, name string) error {
+	lower := strings.ToLower(name)
+	b := o.written.get(name)
+	sp, orig := o.patches[lower], o.u.originals[lower]
 	switch {
-	case f.Name == "[Content_Types].xml":
+	case name == "[Content_Types].xml":
 		// excelize lists default content types from a map too.
-		b, err := readZipFile(f)
-		if err != nil {
-			return err
-		}
-		return writePart(zw, f.Name, sortElements(b))
-	case sp == nil && orig == nil && (prunable(f) || name == o.stylesPart || o.numbers[name] != nil):
-		return o.rewrite(zw, f)
+		return writePart(zw, name, sortElements(b))
+	case sp == nil && orig == nil && (prunable(lower, len(b)) || lower == o.stylesPart || o.numbers[lower] != nil):
+		return writePart(zw, name, o.rewrite(lower, b))
 	case orig != nil && sp == nil && !o.u.strict:
 		// The stub excelize carried: the original goes back.
 		return zw.Copy(orig)
 	case orig != nil && sp == nil:
 		return copyPart(zw, orig, true)
 	case orig != nil:
-		return o.patch(zw, f.Name, orig, sp, o.u.strict)
+		return o.patchOriginal(zw, name, orig, sp)
 	case sp != nil:
-		return o.patch(zw, f.Name, f, sp, false)
+		if prunable(lower, len(b)) {
+			b = pruneNamespaces(b)
+		}
+		return o.patch(zw, name, bytes.NewReader(b), sp)
 	}
-	return zw.Copy(f)
+	return writePart(zw, name, b)
 }
 
-// rewrite writes a part excelize wrote, small enough to hold, tidied.
-func (o *output) rewrite(zw *zip.Writer, f *zip.File) error {
-	name := strings.ToLower(f.Name)
-	b, err := readZipFile(f)
-	if err != nil {
-		return err
-	}
+// rewrite tidies a part excelize wrote, small enough to hold.
+func (o *output) rewrite(name string, b []byte) []byte {
 	if name == o.stylesPart {
 		if o.styles != nil {
 			b = o.styles
@@ -143,45 +232,49 @@ func (o *output) rewrite(zw *zip.Writer, f *zip.File) error {
 	if o.numbers[name] != nil {
 		b = typeNumbers(b, o.numbers[name])
 	}
-	if prunable(f) {
+	if prunable(name, len(b)) {
 		b = pruneNamespaces(b)
 	}
-	return writePart(zw, f.Name, b)
+	return b
 }
 
-// patch writes a source sheet with its patch applied as a stream.
-func (o *output) patch(zw *zip.Writer, name string, f *zip.File, sp *sheetPatch, strict bool) error {
-	rc, err := openPart(f, strict)
+// patchOriginal patches a big sheet's part as it was in the input.
+func (o *output) patchOriginal(zw *zip.Writer, name string, f *zip.File, sp *sheetPatch) error {
+	rc, err := openPart(f, o.u.strict)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
+	if !prunable(strings.ToLower(f.Name), int(min(f.UncompressedSize64, 1<<40))) {
+		return o.patch(zw, name, rc, sp)
+	}
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return err
+	}
+	return o.patch(zw, name, bytes.NewReader(pruneNamespaces(b)), sp)
+}
+
+// patch writes a sheet with its patch applied as a stream.
+func (o *output) patch(zw *zip.Writer, name string, r io.Reader, sp *sheetPatch) error {
 	fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
 	if err != nil {
 		return err
 	}
-	if prunable(f) {
-		var b bytes.Buffer
-		if err = sp.apply(&b, rc); err == nil {
-			_, err = fw.Write(pruneNamespaces(b.Bytes()))
-		}
-	} else {
-		err = sp.apply(fw, rc)
-	}
-	if err != nil {
+	if err := sp.apply(fw, r); err != nil {
 		return fmt.Errorf("xlsx: updating %s: %w", name, err)
 	}
 	return nil
 }
 
 // prunable says whether a part is one whose unused namespace
-// declarations finish drops: the worksheets and styles excelize wrote,
-// when small enough to hold (a findings sheet of 100,000 tasks is not
-// read back into memory for this).
-func prunable(f *zip.File) bool {
-	name := strings.ToLower(f.Name)
-	return (name == "xl/styles.xml" || strings.HasPrefix(name, "xl/worksheets/sheet")) &&
-		strings.HasSuffix(name, ".xml") && f.UncompressedSize64 < 16<<20
+// declarations finish drops: the worksheets and styles, when small
+// enough to hold (a sheet of 100,000 tasks is not read into memory
+// whole for this). A patch adds no prefixes, so a sheet is pruned before
+// it is patched.
+func prunable(lower string, size int) bool {
+	return (lower == "xl/styles.xml" || strings.HasPrefix(lower, "xl/worksheets/sheet")) &&
+		strings.HasSuffix(lower, ".xml") && size < 16<<20
 }
 
 func writePart(zw *zip.Writer, name string, b []byte) error {
@@ -207,6 +300,19 @@ func typeNumbers(sheet []byte, numbers map[string]bool) []byte {
 		}
 		return append(append([]byte(`<c r="`), sub[1]...), append([]byte(`"`), sub[2]...)...)
 	})
+}
+
+// sortedParts are a package's parts, the content types first.
+func sortedParts(zr *zip.Reader) []*zip.File {
+	files := slices.Clone(zr.File)
+	rank := func(name string) string {
+		if name == "[Content_Types].xml" {
+			return ""
+		}
+		return name
+	}
+	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(rank(a.Name), rank(b.Name)) })
+	return files
 }
 
 // SortZip rewrites a zip package with its entries in a fixed order, as

@@ -103,7 +103,17 @@ func writeUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 	if src, err = u.input(src); err != nil {
 		return fmt.Errorf("xlsx: preparing the workbook: %w", err)
 	}
-	patched, err := u.write(func() (*excelize.File, error) {
+	// The package goes straight to w where a failed attempt can be taken
+	// back (a bytes.Buffer, as publish gives); else, and to be encrypted,
+	// it is held first.
+	dst, held := w, (*bytes.Buffer)(nil)
+	tw, undoable := w.(truncater)
+	if opts.Password != "" || !undoable {
+		held = new(bytes.Buffer)
+		dst, tw = held, held
+	}
+	mark := tw.Len()
+	err = u.write(dst, func() (*excelize.File, error) {
 		return excelize.OpenReader(bytes.NewReader(src), excelize.Options{UnzipSizeLimit: unzip})
 	}, opts.Annotate)
 	if err != nil {
@@ -111,21 +121,33 @@ func writeUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 		// (part names in the wrong case, beta-Office namespaces, a
 		// truncated part, an entity bomb in the shared strings): the
 		// workbook is rebuilt from what was read.
+		tw.Truncate(mark)
 		u = newUpdater(wb, res, opts)
-		if patched, err = u.write(u.rebuild, opts.Annotate); err != nil {
+		if err = u.write(dst, u.rebuild, opts.Annotate); err != nil {
+			tw.Truncate(mark)
 			return err
 		}
 	}
-	if opts.Password == "" {
-		_, err = w.Write(patched)
+	switch {
+	case held == nil:
+		return nil
+	case opts.Password == "":
+		_, err = held.WriteTo(w)
 		return err
 	}
-	enc, err := excelize.Encrypt(patched, &excelize.Options{Password: opts.Password})
+	enc, err := excelize.Encrypt(held.Bytes(), &excelize.Options{Password: opts.Password})
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(enc)
 	return err
+}
+
+// truncater is a writer whose output can be cut back, as a
+// bytes.Buffer's.
+type truncater interface {
+	Len() int
+	Truncate(n int)
 }
 
 func newUpdater(wb *report.Workbook, res *report.Result, opts Options) *updater {
@@ -138,18 +160,33 @@ func newUpdater(wb *report.Workbook, res *report.Result, opts Options) *updater 
 }
 
 // write adds innoreport's sheets and columns to the workbook open gives,
-// returning the finished package.
-func (u *updater) write(open func() (*excelize.File, error), annotate bool) (out []byte, err error) {
+// writing the finished package to w.
+func (u *updater) write(w io.Writer, open func() (*excelize.File, error), annotate bool) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("excelize: %v", r)
 		}
 	}()
+	parts, err := u.edit(open, annotate)
+	if err != nil {
+		return err
+	}
+	return u.finish(w, parts)
+}
+
+// edit makes excelize's changes and returns the parts it writes; its
+// File is let go before finish streams the package out.
+func (u *updater) edit(open func() (*excelize.File, error), annotate bool) (parts *partsZip, err error) {
 	f, err := open()
 	if err != nil {
 		return nil, fmt.Errorf("xlsx: reopening the workbook: %w", err)
 	}
-	defer f.Close()
+	defer func() {
+		u.f = nil
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
 	u.f = f
 	for _, step := range []func() error{u.prepare, u.tasks, u.summary, u.indicators, u.findings} {
 		if err := step(); err != nil {
@@ -165,11 +202,12 @@ func (u *updater) write(open func() (*excelize.File, error), annotate bool) (out
 	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: &full}); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	parts = newPartsZip()
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return parts })
+	if err := f.Write(io.Discard); err != nil {
 		return nil, err
 	}
-	return u.finish(buf.Bytes())
+	return parts, nil
 }
 
 type updater struct {
@@ -181,6 +219,7 @@ type updater struct {
 	// originals are the big sheets' parts in the input, stubbed for
 	// excelize (see input), by lower-case part name.
 	originals map[string]*zip.File
+	stubs     map[string]bool // parts stubbed with no original to put back (see bigParts)
 	big       map[string]bool // sheets of more than commentRows rows
 	strict    bool            // the input is Strict OOXML, its originals too
 	addStyles bool            // the input has no styles part: input adds one
