@@ -30,6 +30,10 @@ type sheetPatch struct {
 	cols        []colWidth                 // widths of the added columns
 	maxCol      int                        // for the dimension
 	lastRow     int                        // for the dimension, where the patch adds rows past the sheet's (0: the sheet's)
+	// setLegacy replaces the sheet's legacyDrawing (where its comments
+	// are drawn) by one naming relationship legacy ("": none).
+	setLegacy bool
+	legacy    string
 }
 
 // rowSource gives the cells a patch adds, computed when their row is
@@ -76,6 +80,8 @@ type patchState struct {
 	headerStyle int
 	cfDone      bool
 	colsDone    bool
+	legacyDone  bool
+	prefix      []byte        // the root element's namespace prefix, with its colon
 	cells       []newCell     // the current row's added cells not yet written
 	fills       []restyleCell // the current row's fills not yet written
 	height      float64       // the current row's, when the patch adds it
@@ -204,12 +210,42 @@ func (p *sheetPatch) element(st *patchState, in []byte, lt int) (int, error) {
 		if next, ok := p.ourCF(in, tag, end, closing); ok {
 			return next, nil
 		}
-	case !st.cfDone && (!closing && slices.Contains(elementsAfterCF, string(name)) || closing && string(name) == "worksheet"):
-		st.out.WriteString(p.cf)
-		st.cfDone = true
+	case string(name) == "legacyDrawing" && p.setLegacy && !closing:
+		return elementEnd(in, lt), nil // written where it belongs, by insert
+	default:
+		if string(name) == "worksheet" && !closing {
+			q, _ := qualifiedName(in, lt)
+			st.prefix = append(st.prefix[:0], q[:len(q)-len(name)]...)
+		}
+		p.insert(st, name, closing)
 	}
 	st.out.Write(tag)
 	return end, nil
+}
+
+// elementsAfterLegacy are the worksheet children that must follow
+// legacyDrawing, in the schema's order.
+var elementsAfterLegacy = []string{"legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
+	"webPublishItems", "tableParts", "extLst"}
+
+// insert writes what the patch adds to the worksheet before the element
+// named: the conditional formatting, and the legacyDrawing.
+func (p *sheetPatch) insert(st *patchState, name []byte, closing bool) {
+	end := closing && string(name) == "worksheet"
+	if !st.cfDone && (end || !closing && slices.Contains(elementsAfterCF, string(name))) {
+		st.out.WriteString(p.cf)
+		st.cfDone = true
+	}
+	if p.setLegacy && !st.legacyDone && (end || !closing && slices.Contains(elementsAfterLegacy, string(name))) {
+		if p.legacy != "" {
+			st.out.WriteByte('<')
+			st.out.Write(st.prefix)
+			st.out.WriteString(`legacyDrawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="`)
+			writeEscaped(st.out, p.legacy)
+			st.out.WriteString(`"/>`)
+		}
+		st.legacyDone = true
+	}
 }
 
 // colsTag puts the added columns' widths into the sheet's <cols>, unless

@@ -198,3 +198,107 @@ func restyled(tag []byte, st int) []byte {
 	out = append(out, '"')
 	return append(out, tag[n:]...)
 }
+
+// findElement is where the first start tag of an element of that local
+// name begins, from b[from:]; -1 if there is none.
+func findElement(b []byte, from int, local string) int {
+	for i := from; ; {
+		k := bytes.Index(b[i:], []byte(local))
+		if k < 0 {
+			return -1
+		}
+		i += k
+		j := i - 1
+		for j >= 0 && j > i-24 && b[j] != '<' && b[j] != '>' && !isSpace(b[j]) && b[j] != '"' {
+			j--
+		}
+		if j >= 0 && b[j] == '<' {
+			if name, closing := localName(b, j); !closing && string(name) == local {
+				return j
+			}
+		}
+		i += len(local)
+	}
+}
+
+// findRoot is where the root element's start tag begins, past the XML
+// declaration, comments and processing instructions.
+func findRoot(b []byte) int {
+	for i := 0; i < len(b); {
+		lt := bytes.IndexByte(b[i:], '<')
+		if lt < 0 {
+			return -1
+		}
+		i += lt
+		if i+1 < len(b) && b[i+1] != '?' && b[i+1] != '!' {
+			return i
+		}
+		i = tagEnd(b, i)
+	}
+	return -1
+}
+
+// qualifiedName is the name of the element at b[i] == '<' with its
+// prefix: "x:worksheet".
+func qualifiedName(b []byte, i int) ([]byte, bool) {
+	j := i + 1
+	closing := j < len(b) && b[j] == '/'
+	if closing {
+		j++
+	}
+	k := j
+	for k < len(b) && !isSpace(b[k]) && b[k] != '>' && b[k] != '/' {
+		k++
+	}
+	return b[j:k], closing
+}
+
+// legacyDrawingSpan is where a sheet's legacyDrawing element lies (-1
+// if it has none).
+func legacyDrawingSpan(b []byte) (from, to int) {
+	from = findElement(b, 0, "legacyDrawing")
+	if from < 0 {
+		return -1, -1
+	}
+	return from, elementEnd(b, from)
+}
+
+// elementEnd is the end of the element whose start tag is at b[i]:
+// past its end tag, or its start tag if empty. It holds no element of
+// its own name.
+func elementEnd(b []byte, i int) int {
+	end := tagEnd(b, i)
+	if bytes.HasSuffix(b[i:end], []byte("/>")) {
+		return end
+	}
+	name, _ := localName(b, i)
+	for j := end; ; {
+		k := bytes.Index(b[j:], []byte("</"))
+		if k < 0 {
+			return len(b)
+		}
+		j += k
+		if n, _ := localName(b, j); bytes.Equal(n, name) {
+			return tagEnd(b, j)
+		}
+		j += 2
+	}
+}
+
+// relID is the relationship id of an element's start tag: the value of
+// its attribute whose local name is id.
+func relID(tag []byte) string {
+	for _, prefix := range []string{"r:id", "id"} {
+		if v, ok := attr(tag, prefix); ok {
+			return string(v)
+		}
+	}
+	// Another prefix for the relationships namespace.
+	if i := bytes.Index(tag, []byte(`:id="`)); i >= 0 {
+		v := tag[i+5:]
+		if j := bytes.IndexByte(v, '"'); j >= 0 {
+			return string(v[:j])
+		}
+	}
+	return ""
+}
