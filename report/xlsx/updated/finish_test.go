@@ -1,7 +1,10 @@
 package updated
 
 import (
+	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -103,5 +106,44 @@ func TestPatchLongRow(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `<c r="A2" s="7">`) {
 		t.Errorf("the style after the long row was not patched: …%s", out.String()[len(out.String())-120:])
+	}
+}
+
+// What an attempt wrote is taken back, in a buffer and in a file alike,
+// and what follows is written where it began.
+func TestUndoer(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	for _, w := range []io.Writer{&buf, f} {
+		if _, err := io.WriteString(w, "abc"); err != nil {
+			t.Fatal(err)
+		}
+		undo, ok := undoer(w)
+		if !ok {
+			t.Fatalf("%T cannot be taken back", w)
+		}
+		if _, err := io.WriteString(w, "defg"); err != nil {
+			t.Fatal(err)
+		}
+		if err := undo(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(w, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != "abcx" || string(got) != "abcx" {
+		t.Errorf("buffer %q, file %q; want abcx", buf.String(), got)
+	}
+	if _, ok := undoer(io.Discard); ok {
+		t.Error("io.Discard can be taken back")
 	}
 }

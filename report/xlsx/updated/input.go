@@ -45,10 +45,10 @@ const (
 // input makes the bureau's package one excelize can update into a valid
 // one, in one pass over it: Strict namespaces become transitional, a
 // workbook with no styles part gets one (excelize panics adding a style
-// without it), and each sheet too large for excelize to hold (more than
-// commentRows rows) is handed to it as an empty stand-in: excelize only
-// carries such a sheet through, and would read its whole XML into memory
-// to do so. finish puts the original back, patched.
+// without it), and each of the bureau's sheets is handed to it as a
+// stand-in without cells (see bigParts): excelize only carries a sheet
+// through, or places comments on it, and would read its whole XML into
+// memory to do so. finish puts the original back, patched.
 func (u *updater) input(src []byte) ([]byte, error) {
 	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
 	if err != nil {
