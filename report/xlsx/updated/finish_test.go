@@ -147,3 +147,14 @@ func TestUndoer(t *testing.T) {
 		t.Error("io.Discard can be taken back")
 	}
 }
+
+// Only the listed formula cells lose their string type.
+func TestTypeNumbers(t *testing.T) {
+	in := `<sheetData><row r="1"><c r="A1" s="3" t="str"><f>B1</f><v>1</v></c><c r="B1" t="str"><f>"x"</f><v>x</v></c>` +
+		`<c r="C1" t="s"><v>0</v></c></row></sheetData>`
+	want := `<sheetData><row r="1"><c r="A1" s="3"><f>B1</f><v>1</v></c><c r="B1" t="str"><f>"x"</f><v>x</v></c>` +
+		`<c r="C1" t="s"><v>0</v></c></row></sheetData>`
+	if got := string(typeNumbers([]byte(in), map[string]bool{"A1": true, "C1": true})); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -58,6 +58,7 @@ func (u *updater) input(src []byte) ([]byte, error) {
 	for _, f := range zr.File {
 		files[strings.ToLower(f.Name)] = f
 	}
+	u.inputs = files
 	u.strict, u.addStyles = inputNeeds(files)
 	if u.originals, err = u.bigParts(zr, files); err != nil {
 		return nil, err

@@ -247,12 +247,13 @@ type updater struct {
 	// originals are the big sheets' parts in the input, stubbed for
 	// excelize (see input), by lower-case part name.
 	originals map[string]*zip.File
-	stubs     map[string][]byte // the stand-ins excelize gets, by lower-case part name (see bigParts)
-	legacy    map[string]string // the originals' legacyDrawing relationships, by part
-	big       map[string]bool   // sheets of more than commentRows rows
-	strict    bool              // the input is Strict OOXML, its originals too
-	addStyles bool              // the input has no styles part: input adds one
-	rebuilt   bool              // excelize could not open the input: see rebuild
+	inputs    map[string]*zip.File // every part of the input, by lower-case name
+	stubs     map[string][]byte    // the stand-ins excelize gets, by lower-case part name (see bigParts)
+	legacy    map[string]string    // the originals' legacyDrawing relationships, by part
+	big       map[string]bool      // sheets of more than commentRows rows
+	strict    bool                 // the input is Strict OOXML, its originals too
+	addStyles bool                 // the input has no styles part: input adds one
+	rebuilt   bool                 // excelize could not open the input: see rebuild
 	lang      report.Lang
 	n         names
 	compare   *report.Comparison
