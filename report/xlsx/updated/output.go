@@ -3,7 +3,6 @@ package updated
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -13,7 +12,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"innoreport/report/xlsx"
 )
@@ -136,40 +134,6 @@ func partsOf(z *partsZip) (xlsx.Parts, error) {
 		return xlsx.Parts{}, err
 	}
 	return xlsx.PartsOf(zr)
-}
-
-// compressLevel trades the updated workbook's size for time: the tasks
-// sheet of 100,000 tasks is 128 MB of XML once patched, deflated on every
-// build. Level 3 took 0.73 s and 18.1 MB where the default took 1.54 s
-// and 15.9 MB (level 1: 0.60 s, 21.5 MB), in one run.
-const compressLevel = 3
-
-// deflater hands archive/zip one flate compressor for every part in turn:
-// its own makes one a part, and each is a megabyte to allocate and clear.
-type deflater struct{ fw *flate.Writer }
-
-var deflaters sync.Pool
-
-func getDeflater() *deflater {
-	if d, ok := deflaters.Get().(*deflater); ok {
-		return d
-	}
-	return &deflater{}
-}
-
-func putDeflater(d *deflater) { deflaters.Put(d) }
-
-func (d *deflater) compressor(w io.Writer) (io.WriteCloser, error) {
-	if d.fw == nil {
-		fw, err := flate.NewWriter(w, compressLevel)
-		if err != nil {
-			return nil, err
-		}
-		d.fw = fw
-		return fw, nil
-	}
-	d.fw.Reset(w)
-	return d.fw, nil
 }
 
 // output is finish's view of the package excelize wrote.
