@@ -158,3 +158,16 @@ func TestTypeNumbers(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// A sheet whose elements carry a long prefix gets a stand-in with its
+// head, its rows' heights and its legacyDrawing (this once looped).
+func TestStubOfPrefixedSheet(t *testing.T) {
+	in := `<?xml version="1.0"?><main:worksheet xmlns:main="m" xmlns:r="r"><main:cols/><main:sheetData>` +
+		`<main:row r="1" ht="30"><main:c r="A1"/></main:row><main:row r="2"/></main:sheetData>` +
+		`<main:legacyDrawing r:id="rId9"/></main:worksheet>`
+	want := `<?xml version="1.0"?><main:worksheet xmlns:main="m" xmlns:r="r"><main:cols/><main:sheetData>` +
+		`<main:row r="1" ht="30"/></main:sheetData><main:legacyDrawing r:id="rId9"/></main:worksheet>`
+	if got := string(stubOf([]byte(in))); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

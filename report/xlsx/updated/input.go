@@ -318,9 +318,10 @@ func hasStyles(rels []byte, parts map[string]*zip.File) bool {
 // b[from:], each closed empty.
 func rowHeights(b []byte, from int) []byte {
 	var out []byte
-	for i := findElement(b, from, "row"); i >= 0; i = findElement(b, i+4, "row") {
+	for i := findElement(b, from, "row"); i >= 0; {
 		end := tagEnd(b, i)
 		tag := b[i:end]
+		i = findElement(b, end, "row")
 		if _, ok := attr(tag, "ht"); !ok {
 			continue
 		}

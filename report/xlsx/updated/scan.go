@@ -212,7 +212,7 @@ func findElement(b []byte, from int, local string) int {
 		for j >= 0 && j > i-24 && b[j] != '<' && b[j] != '>' && !isSpace(b[j]) && b[j] != '"' {
 			j--
 		}
-		if j >= 0 && b[j] == '<' {
+		if j >= from && b[j] == '<' {
 			if name, closing := localName(b, j); !closing && string(name) == local {
 				return j
 			}
