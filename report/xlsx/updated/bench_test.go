@@ -104,4 +104,3 @@ func sampleHeap() func() uint64 {
 		return max(most.Load(), liveHeap())
 	}
 }
-
