@@ -14,7 +14,6 @@ import (
 
 	"innoreport/report"
 	"innoreport/report/xlsx"
-	"innoreport/report/xlsx/updated"
 	"innoreport/samples"
 	"innoreport/templates"
 )
@@ -61,7 +60,7 @@ func BenchmarkWrite(b *testing.B) {
 				stop := sampleHeap()
 				b.StartTimer()
 				var out bytes.Buffer
-				if err := updated.Write(&out, data, wb, res, updated.Options{Lang: "zh", Annotate: true}); err != nil {
+				if err := writeBook(&out, data, wb, res); err != nil {
 					b.Fatal(err)
 				}
 				b.StopTimer()

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"innoreport/report"
 	"innoreport/report/xlsx/updated"
 	"innoreport/samples"
 )
@@ -37,6 +38,12 @@ func partText(t *testing.T, pkg []byte, name string) string {
 	}
 	t.Fatalf("no part %s", name)
 	return ""
+}
+
+// writeBook writes the updated workbook of data to w, in Chinese,
+// annotated: the one call to Write of this file and of BenchmarkWrite.
+func writeBook(w io.Writer, data []byte, wb *report.Workbook, res *report.Result) error {
+	return updated.Write(w, data, wb, res, updated.Options{Lang: "zh", Annotate: true})
 }
 
 var reLegacy = regexp.MustCompile(`<legacyDrawing [^>]*>`)
@@ -79,7 +86,7 @@ func TestWriteToFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := updated.Write(f, samples.Workbook, wb, res, updated.Options{Lang: "zh", Annotate: true}); err != nil {
+	if err := writeBook(f, samples.Workbook, wb, res); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(f.Name())
