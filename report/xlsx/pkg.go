@@ -130,8 +130,11 @@ type counter struct {
 func (c *counter) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
 	c.p.unpacked += int64(n)
-	if c.p.unpacked > c.p.lim.UnzipSize {
-		return n, c.p.unzipLimit()
+	if over := c.p.unpacked - c.p.lim.UnzipSize; over > 0 {
+		// The bytes past the limit are cut off, so that what a reader
+		// sees before the error does not hang on how much it asks for
+		// at a time: the scanner and encoding/xml then read the same.
+		return max(n-int(min(over, int64(n))), 0), c.p.unzipLimit()
 	}
 	return n, err
 }
