@@ -134,7 +134,7 @@ func (c *counter) Read(b []byte) (int, error) {
 		// The bytes past the limit are cut off, so that what a reader
 		// sees before the error does not hang on how much it asks for
 		// at a time: the scanner and encoding/xml then read the same.
-		return max(n-int(min(over, int64(n))), 0), c.p.unzipLimit()
+		return n - int(min(over, int64(n))), c.p.unzipLimit()
 	}
 	return n, err
 }
