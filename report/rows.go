@@ -48,9 +48,9 @@ func (rr rowReader) validate() {
 			continue
 		}
 		raw := strings.TrimSpace(cell.Text)
-		hdr := rr.hm.texts[rr.hm.cols[col.Key]]
 		if IsBlank(raw) {
 			if col.Required {
+				hdr := rr.hm.texts[rr.hm.cols[col.Key]]
 				rr.finding(Error, RuleRequired, col.Key, raw, Text{
 					fmt.Sprintf("“%s”未填写，请补充", hdr),
 					fmt.Sprintf("%q is blank: fill it in", hdr),
@@ -88,18 +88,22 @@ func (rr rowReader) validate() {
 			rr.enum(ok, col.Key, raw, Text{"状态", "status"},
 				Text{"已完成、推进中、未启动 或 滞后", "已完成 (done), 推进中 (in progress), 未启动 (not started) or 滞后 (lagging)"})
 		case "action":
-			_, ok := ParseAction(raw)
-			p, s := ActionPrescribed, ActionSelf
-			rr.enum(ok, col.Key, raw, Text{"动作类型", "action type"}, Text{
-				p.Label(Zh) + " 或 " + s.Label(Zh),
-				fmt.Sprintf("%s (%s) or %s (%s)", p.Label(Zh), p.Label(En), s.Label(Zh), s.Label(En)),
-			})
+			// The message is made only for a bad value: this runs for
+			// every row.
+			if _, ok := ParseAction(raw); !ok {
+				p, s := ActionPrescribed, ActionSelf
+				rr.enum(ok, col.Key, raw, Text{"动作类型", "action type"}, Text{
+					p.Label(Zh) + " 或 " + s.Label(Zh),
+					fmt.Sprintf("%s (%s) or %s (%s)", p.Label(Zh), p.Label(En), s.Label(Zh), s.Label(En)),
+				})
+			}
 		case "direction":
-			_, ok := ParseDirection(raw)
-			rr.enum(ok, col.Key, raw, Text{"指标方向", "direction"}, Text{
-				Positive.Label(Zh) + " 或 " + Negative.Label(Zh),
-				Positive.Label(Zh) + " (higher is better) or " + Negative.Label(Zh) + " (lower is better)",
-			})
+			if _, ok := ParseDirection(raw); !ok {
+				rr.enum(ok, col.Key, raw, Text{"指标方向", "direction"}, Text{
+					Positive.Label(Zh) + " 或 " + Negative.Label(Zh),
+					Positive.Label(Zh) + " (higher is better) or " + Negative.Label(Zh) + " (lower is better)",
+				})
+			}
 		}
 	}
 }
