@@ -339,3 +339,29 @@ func TestScannerOnShuffledMarkup(t *testing.T) {
 		t.Run(strconv.Itoa(i), func(t *testing.T) { checkPart(t, data) })
 	}
 }
+
+// BenchmarkRead reads a benchmark workbook (scripts/perf.sh leaves them
+// in INNOREPORT_BENCH_DIR) by the scanner and by encoding/xml alone, so
+// the two can be set side by side in one run.
+func BenchmarkRead(b *testing.B) {
+	dir := os.Getenv("INNOREPORT_BENCH_DIR")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "innoreport-bench")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "tasks-20000.xlsx"))
+	if err != nil {
+		b.Skipf("no benchmark workbook: %v (go test -bench Check ./cmd/innoreport makes it)", err)
+	}
+	for _, way := range []string{"scanner", "encoding-xml"} {
+		b.Run(way, func(b *testing.B) {
+			stdXMLOnly = way == "encoding-xml"
+			defer func() { stdXMLOnly = false }()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := Read("tasks-20000.xlsx", data, Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
