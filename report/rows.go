@@ -67,10 +67,11 @@ func (rr rowReader) validate() {
 				})
 			}
 		case "number", "progress":
-			n, err := NumberFromCell(cell)
+			read := NumberFromCell
 			if col.Type == "progress" {
-				n, err = ProgressFromCell(cell)
+				read = ProgressFromCell
 			}
+			n, err := read(cell)
 			switch {
 			case err != nil:
 				rr.finding(Error, RuleType, col.Key, raw, Text{

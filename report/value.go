@@ -186,8 +186,10 @@ func ParseNumber(s string) (Number, error) {
 			}
 		}
 	}
-	t = reThousand.ReplaceAllString(t, "$1$2")
-	t = reThousand.ReplaceAllString(t, "$1$2")
+	if strings.ContainsAny(t, ",，") { // the regexp copies even where it finds none
+		t = reThousand.ReplaceAllString(t, "$1$2")
+		t = reThousand.ReplaceAllString(t, "$1$2")
+	}
 	m := reNumber.FindString(t)
 	if m == "" {
 		return Number{}, ErrValue
@@ -322,7 +324,10 @@ func ParseDate(s string) (Date, error) {
 			return Date{Ongoing: true}, nil
 		}
 	}
-	t = trimDateWords(dateSeparators.Replace(t))
+	if strings.ContainsAny(t, ",，、") { // the replacer copies even where it finds none
+		t = dateSeparators.Replace(t)
+	}
+	t = trimDateWords(t)
 	// A range ends where its last part does.
 	for _, sep := range []string{"——", "—", "–", "～", "~", "至", "到"} {
 		if i := strings.LastIndex(t, sep); i > 0 {
