@@ -47,3 +47,13 @@ func TestIsBlankShortCut(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendWords holds appendWords to the Join of Fields it replaces in
+// TaskHash.
+func TestAppendWords(t *testing.T) {
+	for _, s := range []string{"", " ", "a", " a  b\tc\n", "\u3000任务\u00a0甲 ", "x\u2028y", "\xff \xfe"} {
+		if got, want := string(appendWords([]byte("keep"), s)), "keep"+strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("appendWords(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
