@@ -207,16 +207,19 @@ func (p *Pipeline) write(out *Built, in *Input, r *rendered, dir string) error {
 			return setupf("输出 %s 会覆盖输入的工作簿，请换一个 -out 目录", "output %s would overwrite the input workbook: choose another -out", path)
 		}
 	}
-	for _, o := range outputs {
+	// At once: each write waits mostly on its own fsync. The first
+	// failure in the outputs' order is the one reported.
+	errs := make([]error, len(outputs))
+	var wg sync.WaitGroup
+	for i, o := range outputs {
 		if !o.want {
 			continue
 		}
 		*o.path = filepath.Join(dir, o.file)
-		if err := WriteAtomic(*o.path, o.data); err != nil {
-			return err
-		}
+		wg.Go(func() { errs[i] = WriteAtomic(*o.path, o.data) })
 	}
-	return nil
+	wg.Wait()
+	return cmp.Or(errs...)
 }
 
 // Made is when a report says it was made: SOURCE_DATE_EPOCH where set, so
