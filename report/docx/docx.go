@@ -15,6 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
+	"strings"
 	"sync"
 	"time"
 
@@ -265,7 +267,12 @@ func (p *pkg) write(w io.Writer, created time.Time) error {
 	}
 	zw := zip.NewWriter(w)
 	for _, name := range p.order {
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: t})
+		// A picture is compressed already: deflating it again only costs.
+		method := zip.Deflate
+		if ext := strings.ToLower(path.Ext(name)); ext == ".png" || ext == ".jpeg" || ext == ".jpg" {
+			method = zip.Store
+		}
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: t})
 		if err != nil {
 			return err
 		}
