@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"math/bits"
 	"slices"
 )
 
@@ -142,14 +143,10 @@ func (c *canvas) symbols(fn func(v, n, d int)) {
 		for i := 0; i < len(cur); {
 			run, vert := 0, 0
 			if i > 0 {
-				for i+run < len(cur) && run < 258 && cur[i+run] == cur[i-1] {
-					run++
-				}
+				run = runLen(cur[i:min(i+258, len(cur))], cur[i-1])
 			}
 			if y > 0 {
-				for i+vert < len(cur) && vert < 258 && cur[i+vert] == up[i+vert] {
-					vert++
-				}
+				vert = matchLen(cur[i:min(i+258, len(cur))], up[i:])
 			}
 			switch {
 			case vert >= 3 && vert >= run:
@@ -164,6 +161,38 @@ func (c *canvas) symbols(fn func(v, n, d int)) {
 			}
 		}
 	}
+}
+
+// matchLen is how many bytes a and b have in common from the start, up to
+// len(a) (b at least as long), eight at a time.
+func matchLen(a, b []byte) int {
+	n := 0
+	for n+8 <= len(a) {
+		if x := binary.LittleEndian.Uint64(a[n:]) ^ binary.LittleEndian.Uint64(b[n:]); x != 0 {
+			return n + bits.TrailingZeros64(x)/8
+		}
+		n += 8
+	}
+	for n < len(a) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// runLen is how many bytes from the start of a are v, eight at a time.
+func runLen(a []byte, v byte) int {
+	word := uint64(v) * 0x0101010101010101
+	n := 0
+	for n+8 <= len(a) {
+		if x := binary.LittleEndian.Uint64(a[n:]) ^ word; x != 0 {
+			return n + bits.TrailingZeros64(x)/8
+		}
+		n += 8
+	}
+	for n < len(a) && a[n] == v {
+		n++
+	}
+	return n
 }
 
 // copies calls fn with n ≥ 3 bytes of copies from d back, in pieces of 3

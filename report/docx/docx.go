@@ -15,8 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
-	"strings"
 	"sync"
 	"time"
 
@@ -276,12 +274,7 @@ func (p *pkg) write(w io.Writer, created time.Time) error {
 	}
 	zw := zip.NewWriter(w)
 	for _, name := range p.order {
-		// A picture is compressed already: deflating it again only costs.
-		method := zip.Deflate
-		if ext := strings.ToLower(path.Ext(name)); ext == ".png" || ext == ".jpeg" || ext == ".jpg" {
-			method = zip.Store
-		}
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: t})
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: t})
 		if err != nil {
 			return err
 		}
