@@ -124,12 +124,28 @@ func (x *extractor) finish(tables []*table) (*Data, []Finding) {
 			continue
 		}
 		x.data.Width[tb.role] = tb.width
+		if tb.role == "tasks" {
+			x.data.TaskHeader = headerRows(x.wb.Sheets[tb.sheet], tb.hm)
+		}
 		x.findings = nil
 		x.missingColumns(x.wb.Sheets[tb.sheet], tb.spec, tb.hm, tb.sectionRows)
 		all = append(append(all, x.findings...), tb.findings...)
 	}
 	x.findings = nil
 	return x.data, all
+}
+
+// headerRows are the texts of the header rows hm found in s.
+func headerRows(s *Sheet, hm headerMatch) [][]string {
+	var out [][]string
+	for r := hm.top; r <= hm.bottom && r < s.Len(); r++ {
+		texts := make([]string, len(s.Row(r)))
+		for c := range texts {
+			texts[c] = s.Text(r, c)
+		}
+		out = append(out, texts)
+	}
+	return out
 }
 
 // locate finds the sheet for spec: by name first, then by its headers.

@@ -315,6 +315,12 @@ type Data struct {
 	HeaderTop map[string]int
 	// Width maps role → number of columns the sheet uses.
 	Width map[string]int
+	// TaskHeader holds the texts of the tasks sheet's header rows, top
+	// to bottom, for the updated workbook.
+	TaskHeader [][]string
+	// SheetRows holds the rows read of every sheet, by name, where the
+	// workbook was streamed rather than held whole (nil otherwise).
+	SheetRows map[string]int
 }
 
 // Counts are how many sections and tasks there are.
