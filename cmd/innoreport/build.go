@@ -145,7 +145,7 @@ func buildArgs(ctx context.Context, p *publish.Pipeline, c *common, args []strin
 	} else {
 		p.Say("读取内置样例 / reading the built-in sample")
 	}
-	in, err := c.open(args)
+	in, err := c.stream(args)
 	if err != nil {
 		return nil, err
 	}

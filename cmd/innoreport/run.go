@@ -281,8 +281,22 @@ func (c *common) open(args []string) (*publish.Input, error) {
 	return nil, usagef("只能给一个工作簿，收到 %d 个：%s", "give one workbook, not %d: %s", len(args), strings.Join(args, " "))
 }
 
-// analyze is what check and build share: flags to a Result.
-func (c *common) analyze(args []string) (*report.Result, *report.Template, *publish.Input, error) {
+// stream names the workbook on the command line, or the sample, to be
+// streamed: check and build never hold its sheets whole. The file is
+// read once and never written.
+func (c *common) stream(args []string) (*publish.Input, error) {
+	switch len(args) {
+	case 0:
+		return c.reader().Stream("")
+	case 1:
+		return c.reader().Stream(args[0])
+	}
+	return nil, usagef("只能给一个工作簿，收到 %d 个：%s", "give one workbook, not %d: %s", len(args), strings.Join(args, " "))
+}
+
+// analyze is what check and split share: flags to a Result. The
+// workbook is read whole, for split; check streams it (whole false).
+func (c *common) analyze(args []string, whole bool) (*report.Result, *report.Template, *publish.Input, error) {
 	if err := c.validate(); err != nil {
 		return nil, nil, nil, err
 	}
@@ -294,11 +308,16 @@ func (c *common) analyze(args []string) (*report.Result, *report.Template, *publ
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	in, err := c.open(args)
+	open := c.stream
+	if whole {
+		open = c.open
+	}
+	in, err := open(args)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return report.Analyze(in.WB, t, report.Options{AsOf: asOf, Today: time.Now()}), t, in, nil
+	res, err := in.Analyze(t, report.Options{AsOf: asOf, Today: time.Now()})
+	return res, t, in, err
 }
 
 // failLevel checks -fail-on and counts the findings that reach it.
@@ -362,7 +381,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if os.Getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(checkMemoryLimit(fs.Args())))
 	}
-	res, _, _, err := c.analyze(fs.Args())
+	res, _, _, err := c.analyze(fs.Args(), false)
 	if err != nil {
 		return err
 	}

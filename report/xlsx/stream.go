@@ -207,7 +207,11 @@ func (st *streamer) head() (*report.Workbook, error) {
 func (st *streamer) rows(only func(int) bool) report.RowStream {
 	return func(row func(int, *report.Sheet, int)) error {
 		for i := range st.entries {
-			if st.parts[i] == "" || (only != nil && !only(i)) {
+			if only != nil && !only(i) {
+				continue
+			}
+			if st.parts[i] == "" {
+				st.sheetRows[st.entries[i].name] = 0
 				continue
 			}
 			s, rs, err := st.newSheet(i)
