@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -165,6 +166,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	b.progress = stderr
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryLimit(fs.Args())))
+	}
 	res, err := buildArgs(ctx, b.pipeline(b.archive.path(*out)), &b.common, fs.Args(), *out)
 	if err != nil {
 		return err
