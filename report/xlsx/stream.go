@@ -33,8 +33,9 @@ var errWhole = errors.New("xlsx: the workbook must be read whole")
 var errHeadRead = errors.New("xlsx: head read")
 
 // Analyze reads and checks the workbook data a row at a time (see
-// report.AnalyzeStream), or whole where it cannot be streamed exactly.
-// Its errors are Read's.
+// report.AnalyzeStream), or whole where it cannot be streamed exactly;
+// either way the result's Data.SheetRows holds every sheet's rows. Its
+// errors are Read's.
 func Analyze(name string, data []byte, opts Options, t *report.Template, ro report.Options) (*report.Result, error) {
 	p, _, err := openPkg(name, data, opts)
 	if err != nil {
@@ -58,7 +59,12 @@ func Analyze(name string, data []byte, opts Options, t *report.Template, ro repo
 	if err != nil {
 		return nil, err
 	}
-	return report.Analyze(wb, t, ro), nil
+	res := report.Analyze(wb, t, ro)
+	res.Data.SheetRows = map[string]int{}
+	for _, s := range wb.Sheets {
+		res.Data.SheetRows[s.Name] = len(s.Rows)
+	}
+	return res, nil
 }
 
 // streamError is an error met streaming as the user is told it, or nil

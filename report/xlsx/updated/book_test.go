@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"innoreport/report"
 	"innoreport/report/xlsx"
 	"innoreport/report/xlsx/updated"
@@ -29,6 +31,7 @@ func TestStreamedBookWritesAsWhole(t *testing.T) {
 		"sample":  samples.Workbook,
 		"big":     big.Bytes(),
 		"rebuilt": renamePart(t, samples.Workbook, "xl/workbook.xml", "xl/WorkBook.xml"),
+		"whole":   wideTitle(t), // streaming hands it to the grid
 	} {
 		t.Run(name, func(t *testing.T) {
 			res, wb := analyze(t, name+".xlsx", data)
@@ -38,7 +41,7 @@ func TestStreamedBookWritesAsWhole(t *testing.T) {
 				t.Fatal(err)
 			}
 			if sres.Data.SheetRows == nil {
-				t.Fatal("the workbook was not streamed")
+				t.Fatal("the result does not say how many rows each sheet has")
 			}
 			var out bytes.Buffer
 			if err := updated.Write(&out, data, updated.StreamedBook(name+".xlsx", sres.Data, xlsx.Options{}), sres, updated.Options{Lang: "zh", Annotate: true}); err != nil {
@@ -49,4 +52,22 @@ func TestStreamedBookWritesAsWhole(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wideTitle is the sample with its title merged across every column,
+// which the grid clips to the columns used: the stream reads it whole.
+func wideTitle(t *testing.T) []byte {
+	f, err := excelize.OpenReader(bytes.NewReader(samples.Workbook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := f.GetSheetList()[0]
+	if err := f.MergeCell(sheet, "A1", "XFD1"); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
