@@ -39,6 +39,7 @@ func AnalyzeStream(head *Workbook, stream RowStream, t *Template, opts Options) 
 	for _, tb := range tables {
 		if tb.sheet >= 0 {
 			bySheet[tb.sheet] = tb
+			tb.styles = newKeptStyles(tb.hm)
 		}
 	}
 	sr := newStatusReader(head)
@@ -54,6 +55,7 @@ func AnalyzeStream(head *Workbook, stream RowStream, t *Template, opts Options) 
 		return nil, err
 	}
 	data, findings := x.finish(tables)
+	data.kept = &kept{head: head, tables: tables}
 	return check(head, data, findings, sr.out, t, opts), nil
 }
 

@@ -60,7 +60,8 @@ type table struct {
 	section     string // the section (or category) the last section row named
 	sectionRows bool   // a section row was seen below the header
 	findings    []Finding
-	missing     []Finding // the missing sheet
+	missing     []Finding   // the missing sheet
+	styles      *keptStyles // where the workbook is streamed
 }
 
 // locateAll finds each role's sheet and header, in role order, from the
@@ -104,6 +105,18 @@ func (tb *table) row(s *Sheet, r int) {
 	case r < tb.hm.top && tb.role == "tasks":
 		x.preambleRow(s, r)
 	case r <= tb.hm.bottom:
+	case tb.styles != nil:
+		tb.styles.row(s, r)
+		fallthrough
+	default:
+		tb.dataRow(s, r)
+	}
+	tb.findings, x.findings = x.findings, nil
+}
+
+// dataRow reads row r, below the header.
+func (tb *table) dataRow(s *Sheet, r int) {
+	switch {
 	case tb.role == "tasks":
 		tb.taskRow(s, r)
 	case tb.role == "indicators":
@@ -111,7 +124,6 @@ func (tb *table) row(s *Sheet, r int) {
 	case tb.role == "units":
 		tb.unitRow(s, r)
 	}
-	tb.findings, x.findings = x.findings, nil
 }
 
 // finish gathers the tables' findings in role order, each sheet's

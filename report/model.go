@@ -321,6 +321,8 @@ type Data struct {
 	// SheetRows holds the rows read of every sheet, by name, where the
 	// workbook was streamed rather than held whole (nil otherwise).
 	SheetRows map[string]int
+
+	kept *kept // what a streamed workbook keeps of its cells (see KeptCell)
 }
 
 // Counts are how many sections and tasks there are.

@@ -234,6 +234,13 @@ func (tb *table) indicatorRow(s *Sheet, r int) {
 		ind.Category, _ = cleanSection(t)
 	}
 	ind.Direction, _ = ParseDirection(rr.text("direction"))
+	if tb.styles != nil {
+		for _, key := range []string{"baseline", "target", "actual"} {
+			if c, ok := hm.cols[key]; ok {
+				tb.styles.figures[[2]int{r, c}] = s.At(r, c)
+			}
+		}
+	}
 	x.data.Indicators = append(x.data.Indicators, ind)
 }
 

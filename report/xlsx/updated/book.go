@@ -9,7 +9,9 @@ import (
 
 // Book is the workbook as read, as the writer takes it: read whole
 // (WholeBook), or streamed and never held (StreamedBook), when the few
-// cells the writer cites are read again from the package.
+// cells the writer cites are those the stream kept (the indicators'
+// figures whole, the cells findings are pinned to with their style
+// alone), and any other read again from the package.
 type Book struct {
 	name string           // the workbook's name, for errors
 	wb   *report.Workbook // the grid, where it was read whole
@@ -96,18 +98,48 @@ func bookOf(b *Book, src []byte, res *report.Result) (*book, error) {
 	}
 	at := func(sheet string, r, c int) report.Cell { return b.wb.Sheet(sheet).At(r, c) }
 	if b.wb == nil {
-		read := b.read
-		read.Password = ""
-		got, err := xlsx.Cells(b.name, src, read, want)
-		if err != nil {
+		var err error
+		if at, err = b.kept(src, res.Data, want); err != nil {
 			return nil, err
 		}
-		at = func(sheet string, r, c int) report.Cell { return got[sheet][[2]int{r, c}] }
 	}
 	for _, c := range all {
 		bk.cells[c.key] = at(c.key.sheet, c.row, c.col)
 	}
 	return bk, nil
+}
+
+// kept looks up the cells want names in what the streamed workbook kept
+// of them (report.Data.KeptCell), reading those it did not keep from the
+// package src once more.
+func (b *Book) kept(src []byte, data *report.Data, want map[string]map[[2]int]bool) (func(string, int, int) report.Cell, error) {
+	missing := map[string]map[[2]int]bool{}
+	for sheet, cells := range want {
+		for k := range cells {
+			if _, ok := data.KeptCell(sheet, k[0], k[1]); !ok {
+				if missing[sheet] == nil {
+					missing[sheet] = map[[2]int]bool{}
+				}
+				missing[sheet][k] = true
+			}
+		}
+	}
+	var got map[string]map[[2]int]report.Cell
+	if len(missing) > 0 {
+		read := b.read
+		read.Password = ""
+		var err error
+		if got, err = xlsx.Cells(b.name, src, read, missing); err != nil {
+			return nil, err
+		}
+	}
+	return func(sheet string, r, c int) report.Cell {
+		if missing[sheet][[2]int{r, c}] {
+			return got[sheet][[2]int{r, c}]
+		}
+		cell, _ := data.KeptCell(sheet, r, c)
+		return cell
+	}, nil
 }
 
 // has says whether the workbook read has a sheet of that name.
