@@ -1,8 +1,8 @@
 package report
 
 import (
+	"encoding/binary"
 	"slices"
-	"unsafe"
 )
 
 // What a streamed workbook keeps of its cells, for the updated
@@ -20,6 +20,7 @@ type keptStyles struct {
 	distinct map[string]uint32 // the styles of a row, as bytes, to their index
 	styles   [][]int32         // by index
 	vec      []int32
+	key      []byte
 	figures  map[[2]int]Cell // the indicators' figures: row, column → cell
 }
 
@@ -35,15 +36,16 @@ func newKeptStyles(hm headerMatch) *keptStyles {
 
 // row keeps the styles of row r's mapped cells, r being the next row.
 func (k *keptStyles) row(s *Sheet, r int) {
-	k.vec = k.vec[:0]
+	k.vec, k.key = k.vec[:0], k.key[:0]
 	for _, c := range k.cols {
-		k.vec = append(k.vec, s.At(r, c).Style)
+		st := s.At(r, c).Style
+		k.vec = append(k.vec, st)
+		k.key = binary.LittleEndian.AppendUint32(k.key, uint32(st))
 	}
-	key := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(k.vec))), 4*len(k.vec))
-	id, ok := k.distinct[string(key)]
+	id, ok := k.distinct[string(k.key)]
 	if !ok {
 		id = uint32(len(k.styles))
-		k.distinct[string(key)] = id
+		k.distinct[string(k.key)] = id
 		k.styles = append(k.styles, slices.Clone(k.vec))
 	}
 	k.rows = append(k.rows, id)
