@@ -109,7 +109,10 @@ func (p *Pipeline) Build(ctx context.Context, in *Input, name, dir string, withJ
 			return nil, err
 		}
 	}
-	res := report.Analyze(in.WB, p.Template, report.Options{AsOf: p.AsOf, Today: time.Now()})
+	res, err := in.Analyze(p.Template, report.Options{AsOf: p.AsOf, Today: time.Now()})
+	if err != nil {
+		return nil, err
+	}
 	per := p.Replay
 	if per == nil {
 		pp, err := p.before(ctx, res)
@@ -168,7 +171,8 @@ func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.
 	if p.Formats.XLSX {
 		p.Say("写出工作簿 / writing the updated workbook")
 		opts := updated.Options{Lang: p.Lang, Annotate: p.Annotate, Compare: per.Compare, Password: p.Read.Options.Password, UnzipSize: p.Read.Options.Limits.UnzipSize}
-		wg.Go(func() { bookErr = updated.Write(&book, in.Data, in.WB, res, opts) })
+		b := in.Book(res)
+		wg.Go(func() { bookErr = updated.Write(&book, in.Data, b, res, opts) })
 	}
 	d, err := doc.Build(res, p.Template, doc.Options{Lang: p.Lang, Made: made, Compare: per.Compare, Trend: per.Trend})
 	if err != nil {

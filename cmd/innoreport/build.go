@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -160,7 +161,7 @@ func buildArgs(ctx context.Context, p *publish.Pipeline, c *common, args []strin
 	} else {
 		p.Say("读取内置样例 / reading the built-in sample")
 	}
-	in, err := c.open(args)
+	in, err := c.stream(args)
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +181,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	b.progress = stderr
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryLimit(fs.Args())))
+	}
 	db := b.archive.path(*out)
 	b.warm(db)
 	res, err := buildArgs(ctx, b.pipeline(db), &b.common, fs.Args(), *out)

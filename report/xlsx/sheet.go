@@ -82,11 +82,35 @@ type sheetReader struct {
 	val         strings.Builder
 	cells       int
 	widest      int
+	merges      []report.Range // as the sheet's mergeCells list them
+	// out, where set, takes each cell as it is read instead of the grid
+	// (see rowStream); again says the part is being read once more.
+	out   *rowStream
+	again bool
 }
 
-// sheet streams one worksheet into s.
+// sheet reads one worksheet whole into s.
 func (p *pkg) sheet(s *report.Sheet, part string, index int) error {
-	rc, ok, err := p.open(part)
+	sr := &sheetReader{p: p, s: s, index: index, row: -1, col: -1}
+	if err := p.scanSheet(sr, part); err != nil {
+		return err
+	}
+	sr.fillGrid()
+	return nil
+}
+
+// fillGrid clips the merged ranges read to the cells the sheet uses and
+// copies their top-left cells across them.
+func (sr *sheetReader) fillGrid() {
+	sr.s.Merges = sr.merges
+	clipMerges(sr.s, sr.widest)
+	sr.s.FillMerges()
+}
+
+// scanSheet streams a worksheet's XML through sr, which puts each cell
+// where it goes as it is complete.
+func (p *pkg) scanSheet(sr *sheetReader, part string) error {
+	rc, ok, err := p.openPart(part, sr.again)
 	if err != nil {
 		return err
 	}
@@ -94,17 +118,17 @@ func (p *pkg) sheet(s *report.Sheet, part string, index int) error {
 		return nil
 	}
 	defer rc.Close()
-	return p.readSheet(rc, s, index)
+	return tokens(rc, sr)
 }
 
-// readSheet streams a worksheet's XML into s.
+// readSheet reads a worksheet's XML whole into s, as sheet does from
+// the package.
 func (p *pkg) readSheet(r io.Reader, s *report.Sheet, index int) error {
 	sr := &sheetReader{p: p, s: s, index: index, row: -1, col: -1}
 	if err := tokens(r, sr); err != nil {
 		return err
 	}
-	clipMerges(s, sr.widest)
-	s.FillMerges()
+	sr.fillGrid()
 	return nil
 }
 
@@ -124,7 +148,7 @@ func (sr *sheetReader) start(local []byte, as []rawAttr) error {
 		sr.inT = sr.inIs
 	case "mergeCell":
 		if m, ok := parseRange(string(attrValue(as, "ref"))); ok {
-			sr.s.Merges = append(sr.s.Merges, m)
+			sr.merges = append(sr.merges, m)
 		}
 	}
 	return nil
@@ -235,11 +259,16 @@ func (sr *sheetReader) endCell() error {
 	if cell.Text == "" && !cell.Formula {
 		return nil
 	}
+	sr.widest = max(sr.widest, sr.col+1)
+	if sr.out != nil {
+		return sr.out.put(sr.row, sr.col, sr.cell)
+	}
 	sr.put()
 	return nil
 }
 
-// put stores the cell at its place, growing the row's slice by doubling.
+// put stores the cell at its place in the grid, growing the row's slice
+// by doubling.
 func (sr *sheetReader) put() {
 	s, row, col := sr.s, sr.row, sr.col
 	for len(s.Rows) <= row {
@@ -257,7 +286,6 @@ func (sr *sheetReader) put() {
 	}
 	r[col] = sr.cell
 	s.Rows[row] = r
-	sr.widest = max(sr.widest, col+1)
 }
 
 // finishCell sets a cell's text and kind from its type and raw value.
@@ -317,11 +345,27 @@ const mergeFillBudget = 4 << 20
 // clipMerges keeps merged ranges within the cells the sheet uses, and
 // drops the fill of those that would still be too large.
 func clipMerges(s *report.Sheet, width int) {
+	clipped, kept := clipRanges(s.Merges, len(s.Rows), width)
+	out := s.Merges[:0]
+	for i, m := range clipped {
+		if kept[i] {
+			out = append(out, m)
+		}
+	}
+	s.Merges = out
+}
+
+// clipRanges clips each merged range to a sheet of rows rows and width
+// columns, and says which are kept: a range below the last row is not, nor
+// one whose fill would pass what is left of mergeFillBudget.
+func clipRanges(ms []report.Range, rows, width int) ([]report.Range, []bool) {
 	budget := mergeFillBudget
-	kept := s.Merges[:0]
-	for _, m := range s.Merges {
-		m.R2 = min(m.R2, len(s.Rows)-1)
+	clipped := make([]report.Range, len(ms))
+	kept := make([]bool, len(ms))
+	for i, m := range ms {
+		m.R2 = min(m.R2, rows-1)
 		m.C2 = min(m.C2, max(width-1, m.C1))
+		clipped[i] = m
 		if m.R2 < m.R1 {
 			continue
 		}
@@ -330,9 +374,9 @@ func clipMerges(s *report.Sheet, width int) {
 			continue
 		}
 		budget -= area
-		kept = append(kept, m)
+		kept[i] = true
 	}
-	s.Merges = kept
+	return clipped, kept
 }
 
 // unescapeXstring decodes the _xHHHH_ escapes OOXML writes in strings for
