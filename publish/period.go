@@ -100,11 +100,14 @@ func (p *Pipeline) compare(ctx context.Context, per *Period, res *report.Result)
 	switch c := p.Compare; {
 	case c == "none":
 	case IsWorkbook(c):
-		in, err := p.Read.Open(c)
+		in, err := p.Read.Stream(c)
 		if err != nil {
 			return err
 		}
-		prev := report.Analyze(in.WB, p.Template, report.Options{Today: time.Now()})
+		prev, err := in.Analyze(p.Template, report.Options{Today: time.Now()})
+		if err != nil {
+			return err
+		}
 		per.Compare = report.Compare(prev.Snapshot(), cur)
 	case c != "":
 		d, err := report.ParseDate(c)

@@ -109,7 +109,10 @@ func (p *Pipeline) Build(ctx context.Context, in *Input, name, dir string, withJ
 			return nil, err
 		}
 	}
-	res := report.Analyze(in.WB, p.Template, report.Options{AsOf: p.AsOf, Today: time.Now()})
+	res, err := in.Analyze(p.Template, report.Options{AsOf: p.AsOf, Today: time.Now()})
+	if err != nil {
+		return nil, err
+	}
 	per := p.Replay
 	if per == nil {
 		pp, err := p.before(ctx, res)
@@ -156,17 +159,26 @@ func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.
 		return nil, err
 	}
 	report.FlagUnprintable(res, printable)
-	d, err := doc.Build(res, p.Template, doc.Options{Lang: p.Lang, Made: made, Compare: per.Compare, Trend: per.Trend})
-	if err != nil {
-		return nil, err
-	}
 	// The three render at once: each reads d and res without changing
 	// them (the PDF replaces what fpdf cannot encode in its own copy of
-	// d), and a small build's time is mostly theirs. The messages keep
-	// their order; a failure is reported as the first in that order.
+	// d), and a small build's time is mostly theirs. The updated
+	// workbook, the longest and needing only res, starts before d is laid
+	// out. The messages keep their order; a failure is reported as the
+	// first of docx, pdf, xlsx.
 	var pdfBuf, book, word bytes.Buffer
 	var docxErr, pdfErr, bookErr error
 	var wg sync.WaitGroup
+	if p.Formats.XLSX {
+		p.Say("写出工作簿 / writing the updated workbook")
+		opts := updated.Options{Lang: p.Lang, Annotate: p.Annotate, Compare: per.Compare, Password: p.Read.Options.Password, UnzipSize: p.Read.Options.Limits.UnzipSize}
+		b := in.Book(res)
+		wg.Go(func() { bookErr = updated.Write(&book, in.Data, b, res, opts) })
+	}
+	d, err := doc.Build(res, p.Template, doc.Options{Lang: p.Lang, Made: made, Compare: per.Compare, Trend: per.Trend})
+	if err != nil {
+		wg.Wait()
+		return nil, err
+	}
 	if p.Formats.DOCX {
 		p.Say("写出 Word 文档 / writing the Word document")
 		wg.Go(func() {
@@ -175,11 +187,6 @@ func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.
 	}
 	if p.Formats.PDF {
 		wg.Go(func() { pdfErr = pdf.Render(&pdfBuf, d, pdf.Options{Font: p.Font, Created: made}) })
-	}
-	if p.Formats.XLSX {
-		p.Say("写出工作簿 / writing the updated workbook")
-		opts := updated.Options{Lang: p.Lang, Annotate: p.Annotate, Compare: per.Compare, Password: p.Read.Options.Password, UnzipSize: p.Read.Options.Limits.UnzipSize}
-		wg.Go(func() { bookErr = updated.Write(&book, in.Data, in.WB, res, opts) })
 	}
 	wg.Wait()
 	if err := cmp.Or(docxErr, pdfErr, bookErr); err != nil {
@@ -207,16 +214,19 @@ func (p *Pipeline) write(out *Built, in *Input, r *rendered, dir string) error {
 			return setupf("输出 %s 会覆盖输入的工作簿，请换一个 -out 目录", "output %s would overwrite the input workbook: choose another -out", path)
 		}
 	}
-	for _, o := range outputs {
+	// At once: each write waits mostly on its own fsync. The first
+	// failure in the outputs' order is the one reported.
+	errs := make([]error, len(outputs))
+	var wg sync.WaitGroup
+	for i, o := range outputs {
 		if !o.want {
 			continue
 		}
 		*o.path = filepath.Join(dir, o.file)
-		if err := WriteAtomic(*o.path, o.data); err != nil {
-			return err
-		}
+		wg.Go(func() { errs[i] = WriteAtomic(*o.path, o.data) })
 	}
-	return nil
+	wg.Wait()
+	return cmp.Or(errs...)
 }
 
 // Made is when a report says it was made: SOURCE_DATE_EPOCH where set, so

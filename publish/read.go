@@ -8,6 +8,7 @@ import (
 	"innoreport/internal/fsname"
 	"innoreport/report"
 	"innoreport/report/xlsx"
+	"innoreport/report/xlsx/updated"
 	"innoreport/samples"
 )
 
@@ -17,8 +18,51 @@ type Input struct {
 	Path string // "" for the built-in sample
 	Name string // the name its sender gave an upload, where Path is the server's
 	Data []byte
-	WB   *report.Workbook
+	// WB is the workbook read whole; nil where it is streamed, read a
+	// row at a time and never held (see Analyze).
+	WB *report.Workbook
+
+	label string       // the name it is read under, where streamed
+	read  xlsx.Options // how it is read, where streamed
 }
+
+// Analyze reads, checks and aggregates the workbook: the grid held, or
+// the workbook streamed.
+func (in *Input) Analyze(t *report.Template, opts report.Options) (*report.Result, error) {
+	if in.WB != nil {
+		return report.Analyze(in.WB, t, opts), nil
+	}
+	return xlsx.Analyze(in.label, in.Data, in.read, t, opts)
+}
+
+// Book is the workbook as the updated workbook's writer takes it, for
+// res, Analyze's result.
+func (in *Input) Book(res *report.Result) *updated.Book {
+	if in.WB != nil {
+		return updated.WholeBook(in.WB)
+	}
+	return updated.StreamedBook(in.label, res.Data, in.read)
+}
+
+// Stream reads the bytes of the workbook at path, or of the sample for "",
+// leaving its sheets to be streamed by Analyze: check and build hold no
+// grid. Its errors come from Analyze, as Open's.
+func (r Reader) Stream(path string) (*Input, error) {
+	if path == "" {
+		return &Input{Data: samples.Workbook, label: samples.Name + sampleMark, read: r.Options}, nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && r.MaxFile > 0 && fi.Size() > r.MaxFile {
+		return nil, &report.LimitError{Name: filepath.Base(path), What: report.MeasureFileMB, Limit: r.MaxFile >> 20, Flag: "-max-file-mb"}
+	}
+	data, err := xlsx.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Input{Path: path, Data: data, label: filepath.Base(path), read: r.Options}, nil
+}
+
+// sampleMark follows the sample's name wherever it is shown.
+const sampleMark = "（内置样例 built-in sample）"
 
 // Reader reads workbooks within limits. A file is read once and never
 // written.
@@ -33,7 +77,7 @@ func (r Reader) Sample() (*Input, error) {
 	if err != nil {
 		return nil, err
 	}
-	wb.Name = samples.Name + "（内置样例 built-in sample）"
+	wb.Name = samples.Name + sampleMark
 	return &Input{Data: samples.Workbook, WB: wb}, nil
 }
 

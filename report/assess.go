@@ -21,6 +21,46 @@ func ptr(v float64) *float64 { return &v }
 // Analyze reads, checks and aggregates a workbook: the whole of `check`.
 func Analyze(wb *Workbook, t *Template, opts Options) *Result {
 	data, findings := Extract(wb, t)
+	return check(wb, data, findings, ReadReturnStatus(wb), t, opts)
+}
+
+// RowStream streams a workbook's sheets a row at a time, each sheet's rows
+// in order from the first, calling row with the sheet's index and the
+// sheet holding row r (and no other row that may be relied on).
+type RowStream func(row func(sheet int, s *Sheet, r int)) error
+
+// AnalyzeStream is Analyze of a workbook that is never held whole: head
+// holds each sheet's first HeadRows rows and its merged ranges, enough to
+// find the tables, and stream then gives every row once.
+func AnalyzeStream(head *Workbook, stream RowStream, t *Template, opts Options) (*Result, error) {
+	x := newExtractor(head, t)
+	tables := x.locateAll()
+	bySheet := map[int]*table{}
+	for _, tb := range tables {
+		if tb.sheet >= 0 {
+			bySheet[tb.sheet] = tb
+			tb.styles = newKeptStyles(tb.hm)
+		}
+	}
+	sr := newStatusReader(head)
+	err := stream(func(i int, s *Sheet, r int) {
+		if tb := bySheet[i]; tb != nil {
+			tb.row(s, r)
+		}
+		if i == sr.sheet {
+			sr.row(s, r)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	data, findings := x.finish(tables)
+	data.kept = &kept{head: head, tables: tables}
+	return check(head, data, findings, sr.out, t, opts), nil
+}
+
+// check checks and aggregates what Extract found in wb.
+func check(wb *Workbook, data *Data, findings []Finding, status []ReturnStatus, t *Template, opts Options) *Result {
 	findings = append(findings, wb.Findings...)
 	identify(data, wb.Props)
 	data.Identity.fix(t)
@@ -45,7 +85,7 @@ func Analyze(wb *Workbook, t *Template, opts Options) *Result {
 	c.counts()
 	c.units()
 	res.Findings = append(findings, c.findings...)
-	res.ReturnStatus = ReadReturnStatus(wb)
+	res.ReturnStatus = status
 	order := []string{data.Sheets["tasks"], data.Sheets["indicators"], data.Sheets["units"]}
 	SortFindings(res.Findings, order)
 	if res.Findings == nil {

@@ -29,11 +29,26 @@ func (d *Day) UnmarshalText(b []byte) error {
 // another period, and a task whose wording changed is not taken for it.
 func TaskHash(t *Task) string {
 	h := sha256.New()
-	for _, s := range []string{t.Section, t.Name, t.Content, t.Objective} {
-		h.Write([]byte(strings.Join(strings.Fields(s), " ")))
-		h.Write([]byte{0})
+	var buf []byte
+	for _, s := range [...]string{t.Section, t.Name, t.Content, t.Objective} {
+		buf = append(appendWords(buf[:0], s), 0)
+		h.Write(buf)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// appendWords appends the words of s joined by single spaces, as
+// strings.Join(strings.Fields(s), " ") gives them, without their slices:
+// every task is hashed.
+func appendWords(dst []byte, s string) []byte {
+	start := len(dst)
+	for w := range strings.FieldsSeq(s) {
+		if len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, w...)
+	}
+	return dst
 }
 
 // Snapshot is what a later period is compared with: the figures of one

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -10,7 +11,22 @@ import (
 // sheets and columns, blanks in required cells, values of the wrong type or
 // outside their range. Check adds those that need several rows.
 func Extract(wb *Workbook, t *Template) (*Data, []Finding) {
-	x := &extractor{wb: wb, t: t, claimed: map[string]bool{}, data: &Data{
+	x := newExtractor(wb, t)
+	tables := x.locateAll()
+	for _, tb := range tables {
+		if tb.sheet < 0 {
+			continue
+		}
+		s := wb.Sheets[tb.sheet]
+		for r := 0; r < s.Len(); r++ {
+			tb.row(s, r)
+		}
+	}
+	return x.finish(tables)
+}
+
+func newExtractor(wb *Workbook, t *Template) *extractor {
+	return &extractor{wb: wb, t: t, claimed: map[string]bool{}, data: &Data{
 		Workbook:        wb.Name,
 		Date1904:        wb.Date1904,
 		Sheets:          map[string]string{},
@@ -20,9 +36,41 @@ func Extract(wb *Workbook, t *Template) (*Data, []Finding) {
 		Width:           map[string]int{},
 		SectionDeclared: map[string]Declared{},
 	}}
+}
+
+type extractor struct {
+	wb       *Workbook // whole, or only its sheets' first HeadRows rows
+	t        *Template
+	data     *Data
+	claimed  map[string]bool
+	findings []Finding // of the table being read
+}
+
+func (x *extractor) add(f Finding) { x.findings = append(x.findings, f) }
+
+// table is one role's sheet being read a row at a time, in order: what
+// it has seen so far and the findings of its rows.
+type table struct {
+	x           *extractor
+	role        string
+	sheet       int // index in the workbook, -1 where the sheet is missing
+	spec        *SheetSpec
+	hm          headerMatch
+	width       int
+	section     string // the section (or category) the last section row named
+	sectionRows bool   // a section row was seen below the header
+	findings    []Finding
+	missing     []Finding   // the missing sheet
+	styles      *keptStyles // where the workbook is streamed
+}
+
+// locateAll finds each role's sheet and header, in role order, from the
+// first rows of each sheet alone.
+func (x *extractor) locateAll() []*table {
+	var tables []*table
 	for _, r := range Roles {
 		role := string(r)
-		spec := t.Sheets[role]
+		spec := x.t.Sheets[role]
 		if spec == nil {
 			continue
 		}
@@ -30,6 +78,8 @@ func Extract(wb *Workbook, t *Template) (*Data, []Finding) {
 		if !ok {
 			if spec.Required {
 				x.missingSheet(spec)
+				tables = append(tables, &table{x: x, role: role, sheet: -1, missing: x.findings})
+				x.findings = nil
 			}
 			continue
 		}
@@ -38,32 +88,77 @@ func Extract(wb *Workbook, t *Template) (*Data, []Finding) {
 		x.data.Columns[role] = hm.cols
 		x.data.HeaderRow[role] = hm.bottom
 		x.data.HeaderTop[role] = hm.top
-		for _, row := range s.Rows {
-			x.data.Width[role] = max(x.data.Width[role], len(row))
-		}
-		x.missingColumns(s, spec, hm)
-		switch role {
-		case "tasks":
-			x.readPreamble(s, hm.top)
-			x.readTasks(s, spec, hm)
-		case "indicators":
-			x.readIndicators(s, spec, hm)
-		case "units":
-			x.readUnits(s, hm)
-		}
+		tables = append(tables, &table{x: x, role: role, sheet: slices.Index(x.wb.Sheets, s), spec: spec, hm: hm})
 	}
-	return x.data, x.findings
+	return tables
 }
 
-type extractor struct {
-	wb       *Workbook
-	t        *Template
-	data     *Data
-	claimed  map[string]bool
-	findings []Finding
+// row reads row r of the table's sheet, which s holds.
+func (tb *table) row(s *Sheet, r int) {
+	if tb.sheet < 0 {
+		return
+	}
+	tb.width = max(tb.width, len(s.Row(r)))
+	x := tb.x
+	x.findings = tb.findings
+	switch {
+	case r < tb.hm.top && tb.role == "tasks":
+		x.preambleRow(s, r)
+	case r <= tb.hm.bottom:
+	case tb.styles != nil:
+		tb.styles.row(s, r)
+		fallthrough
+	default:
+		tb.dataRow(s, r)
+	}
+	tb.findings, x.findings = x.findings, nil
 }
 
-func (x *extractor) add(f Finding) { x.findings = append(x.findings, f) }
+// dataRow reads row r, below the header.
+func (tb *table) dataRow(s *Sheet, r int) {
+	switch {
+	case tb.role == "tasks":
+		tb.taskRow(s, r)
+	case tb.role == "indicators":
+		tb.indicatorRow(s, r)
+	case tb.role == "units":
+		tb.unitRow(s, r)
+	}
+}
+
+// finish gathers the tables' findings in role order, each sheet's
+// missing columns before its rows', once every row has been read.
+func (x *extractor) finish(tables []*table) (*Data, []Finding) {
+	var all []Finding
+	for _, tb := range tables {
+		all = append(all, tb.missing...)
+		if tb.sheet < 0 {
+			continue
+		}
+		x.data.Width[tb.role] = tb.width
+		if tb.role == "tasks" {
+			x.data.TaskHeader = headerRows(x.wb.Sheets[tb.sheet], tb.hm)
+		}
+		x.findings = nil
+		x.missingColumns(x.wb.Sheets[tb.sheet], tb.spec, tb.hm, tb.sectionRows)
+		all = append(append(all, x.findings...), tb.findings...)
+	}
+	x.findings = nil
+	return x.data, all
+}
+
+// headerRows are the texts of the header rows hm found in s.
+func headerRows(s *Sheet, hm headerMatch) [][]string {
+	var out [][]string
+	for r := hm.top; r <= hm.bottom && r < s.Len(); r++ {
+		texts := make([]string, len(s.Row(r)))
+		for c := range texts {
+			texts[c] = s.Text(r, c)
+		}
+		out = append(out, texts)
+	}
+	return out
+}
 
 // locate finds the sheet for spec: by name first, then by its headers.
 func (x *extractor) locate(spec *SheetSpec) (*Sheet, headerMatch, bool) {
@@ -143,26 +238,14 @@ func missingRequired(spec *SheetSpec, hm headerMatch) int {
 	return n
 }
 
-// hasSectionRows reports whether a section heading is laid across the
-// table somewhere below the header: then sections come from those rows,
-// and no section column is missing.
-func hasSectionRows(s *Sheet, hm headerMatch) bool {
-	for r := hm.bottom + 1; r < len(s.Rows); r++ {
-		if _, ok := sectionRow(s, r); ok && !isNoteRow(s, r) {
-			return true
-		}
-	}
-	return false
-}
-
 // busiestRow stands in for a header that was not found: the row among the
 // first few with the most text, so missing columns can name what is there.
 func busiestRow(s *Sheet) headerMatch {
 	hm := headerMatch{cols: map[string]int{}, texts: map[int]string{}}
 	bestN := -1
-	for r := 0; r < len(s.Rows) && r < headerScanRows; r++ {
+	for r := 0; r < s.Len() && r < headerScanRows; r++ {
 		n := 0
-		for c := range s.Rows[r] {
+		for c := range s.Row(r) {
 			if s.Text(r, c) != "" {
 				n++
 			}
@@ -171,8 +254,8 @@ func busiestRow(s *Sheet) headerMatch {
 			bestN, hm.top, hm.bottom = n, r, r
 		}
 	}
-	if hm.top < len(s.Rows) {
-		for c := range s.Rows[hm.top] {
+	if hm.top < s.Len() {
+		for c := range s.Row(hm.top) {
 			if t := s.Text(hm.top, c); t != "" {
 				hm.texts[c] = cleanHeader(t)
 			}
@@ -197,7 +280,9 @@ func (x *extractor) missingSheet(spec *SheetSpec) {
 	})
 }
 
-func (x *extractor) missingColumns(s *Sheet, spec *SheetSpec, hm headerMatch) {
+// missingColumns notes the columns spec requires that hm lacks;
+// sectionRows says section rows stand in for the section column.
+func (x *extractor) missingColumns(s *Sheet, spec *SheetSpec, hm headerMatch, sectionRows bool) {
 	used := map[int]bool{}
 	for _, c := range hm.cols {
 		used[c] = true
@@ -211,7 +296,7 @@ func (x *extractor) missingColumns(s *Sheet, spec *SheetSpec, hm headerMatch) {
 				continue // the first responsible unit leads
 			}
 		}
-		if col.Key == "section" && spec.Role == RoleTasks && hasSectionRows(s, hm) {
+		if col.Key == "section" && spec.Role == RoleTasks && sectionRows {
 			continue // sections come from their own rows
 		}
 		nc, near := nearestHeader(hm.texts, col.Headers, used)

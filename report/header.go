@@ -113,8 +113,8 @@ func headerTexts(s *Sheet, top, bottom, c int) []string {
 func matchHeader(s *Sheet, spec *SheetSpec, top, bottom int) headerMatch {
 	m := headerMatch{top: top, bottom: bottom, cols: map[string]int{}, texts: map[int]string{}}
 	width := 0
-	for r := top; r <= bottom && r < len(s.Rows); r++ {
-		width = max(width, len(s.Rows[r]))
+	for r := top; r <= bottom && r < s.Len(); r++ {
+		width = max(width, len(s.Row(r)))
 	}
 	cands := make([][]headerForm, width)
 	forms := spec.aliasForms()
@@ -170,19 +170,23 @@ func reverse(s []string) []string {
 // headerScanRows bounds how far below the top a header may sit.
 const headerScanRows = 30
 
+// HeadRows are the rows of each sheet a streamed workbook's head holds:
+// enough to find every header (one more for a two-row header's second).
+const HeadRows = headerScanRows + 1
+
 // FindHeader finds the header of spec's table in s: one row, or two where a
 // group header spans sub-columns. ok is false when no row matches at least
 // two columns.
 func findHeader(s *Sheet, spec *SheetSpec) (headerMatch, bool) {
 	best := headerMatch{score: 0}
-	for r := 0; r < len(s.Rows) && r < headerScanRows; r++ {
+	for r := 0; r < s.Len() && r < headerScanRows; r++ {
 		one := matchHeader(s, spec, r, r)
 		if one.score > best.score {
 			best = one
 		}
 		// A group header row is itself a header: a title merged across
 		// the table above the real header is not.
-		if r+1 < len(s.Rows) && one.score >= 2 && hasGroupHeader(s, r) {
+		if r+1 < s.Len() && one.score >= 2 && hasGroupHeader(s, r) {
 			two := matchHeader(s, spec, r, r+1)
 			if two.score > best.score || (two.score == best.score && best.top == r && two.score > 0) {
 				best = two

@@ -27,12 +27,14 @@ type Cell struct {
 // Range is a block of cells, 0-based and inclusive.
 type Range struct{ R1, C1, R2, C2 int }
 
-// Sheet is a worksheet as a grid, merged ranges already filled in.
+// Sheet is a worksheet as a grid, merged ranges already filled in. A
+// sheet being streamed holds only some of its rows: Rows[0] is row First.
 type Sheet struct {
 	Name   string
 	Hidden bool
 	Rows   [][]Cell
 	Merges []Range
+	First  int // the 0-based row Rows[0] holds: 0 but while streaming
 
 	byRow map[int][]int // row → indexes of the merges that cover it, built on first use
 	tall  []int         // merges taller than the index covers
@@ -40,11 +42,23 @@ type Sheet struct {
 
 // At returns the cell at 0-based row r and column c, or an empty one.
 func (s *Sheet) At(r, c int) Cell {
+	r -= s.First
 	if r < 0 || r >= len(s.Rows) || c < 0 || c >= len(s.Rows[r]) {
 		return Cell{}
 	}
 	return s.Rows[r][c]
 }
+
+// Row returns the cells of 0-based row r, nil where it is not held.
+func (s *Sheet) Row(r int) []Cell {
+	if r -= s.First; r < 0 || r >= len(s.Rows) {
+		return nil
+	}
+	return s.Rows[r]
+}
+
+// Len is the number of rows up to the last one held.
+func (s *Sheet) Len() int { return s.First + len(s.Rows) }
 
 // Text is the trimmed text at r, c.
 func (s *Sheet) Text(r, c int) string { return strings.TrimSpace(s.At(r, c).Text) }
@@ -301,6 +315,14 @@ type Data struct {
 	HeaderTop map[string]int
 	// Width maps role → number of columns the sheet uses.
 	Width map[string]int
+	// TaskHeader holds the texts of the tasks sheet's header rows, top
+	// to bottom, for the updated workbook.
+	TaskHeader [][]string
+	// SheetRows holds the rows read of every sheet, by name, where the
+	// workbook was streamed rather than held whole (nil otherwise).
+	SheetRows map[string]int
+
+	kept *kept // what a streamed workbook keeps of its cells (see KeptCell)
 }
 
 // Counts are how many sections and tasks there are.

@@ -48,35 +48,33 @@ func ChineseNumber(s string) (int, bool) {
 	return total + cur, s != ""
 }
 
-// readPreamble reads the rows above the tasks header: the title, the
-// counts it declares and the as-of date.
-func (x *extractor) readPreamble(s *Sheet, top int) {
-	for r := 0; r < top; r++ {
-		for c := range s.Rows[r] {
-			cell := s.At(r, c)
-			t := strings.TrimSpace(cell.Text)
-			if t == "" || cell.Merged {
-				continue
-			}
-			if x.data.Title == "" {
-				x.data.Title, x.data.TitleCell = t, CellName(c, r)
-			}
-			if m := reBureau.FindStringSubmatch(t); m != nil && x.data.Bureau == "" {
-				x.data.Bureau, x.data.BureauCell = m[1], CellName(c, r)
-			}
-			if m := reDeclSect.FindStringSubmatch(t); m != nil && x.data.Declared.Sections == 0 {
-				x.data.Declared.Sections, _ = ChineseNumber(m[1])
-				x.data.DeclaredAt = CellName(c, r)
-			}
-			if m := reDeclTasks.FindStringSubmatch(t); m != nil && x.data.Declared.Tasks == 0 {
-				x.data.Declared.Tasks, _ = ChineseNumber(m[1])
-				x.data.DeclaredAt = CellName(c, r)
-			}
-			if m := reAsOf.FindStringSubmatch(t); m != nil && x.data.AsOf.IsZero() {
-				if d, err := ParseDate(m[1]); err == nil && d.OK() {
-					x.data.AsOf = d.Time
-					x.data.AsOfCell = CellName(c, r)
-				}
+// preambleRow reads row r, above the tasks header: the title, the counts
+// it declares and the as-of date.
+func (x *extractor) preambleRow(s *Sheet, r int) {
+	for c := range s.Row(r) {
+		cell := s.At(r, c)
+		t := strings.TrimSpace(cell.Text)
+		if t == "" || cell.Merged {
+			continue
+		}
+		if x.data.Title == "" {
+			x.data.Title, x.data.TitleCell = t, CellName(c, r)
+		}
+		if m := reBureau.FindStringSubmatch(t); m != nil && x.data.Bureau == "" {
+			x.data.Bureau, x.data.BureauCell = m[1], CellName(c, r)
+		}
+		if m := reDeclSect.FindStringSubmatch(t); m != nil && x.data.Declared.Sections == 0 {
+			x.data.Declared.Sections, _ = ChineseNumber(m[1])
+			x.data.DeclaredAt = CellName(c, r)
+		}
+		if m := reDeclTasks.FindStringSubmatch(t); m != nil && x.data.Declared.Tasks == 0 {
+			x.data.Declared.Tasks, _ = ChineseNumber(m[1])
+			x.data.DeclaredAt = CellName(c, r)
+		}
+		if m := reAsOf.FindStringSubmatch(t); m != nil && x.data.AsOf.IsZero() {
+			if d, err := ParseDate(m[1]); err == nil && d.OK() {
+				x.data.AsOf = d.Time
+				x.data.AsOfCell = CellName(c, r)
 			}
 		}
 	}
@@ -96,7 +94,7 @@ func cleanSection(t string) (string, int) {
 }
 
 func isNoteRow(s *Sheet, r int) bool {
-	for c := range s.Rows[r] {
+	for c := range s.Row(r) {
 		if t := s.Text(r, c); t != "" {
 			t = squeeze(fold(t))
 			return reNoteRow.MatchString(t) || t == "合计" || t == "总计" || t == "小计"
@@ -109,7 +107,7 @@ func isNoteRow(s *Sheet, r int) bool {
 // table ("一、优化创新布局（5项）") rather than a task.
 func sectionRow(s *Sheet, r int) (string, bool) {
 	text, col := "", -1
-	for c := range s.Rows[r] {
+	for c := range s.Row(r) {
 		t := s.Text(r, c)
 		if t == "" {
 			continue

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -169,50 +170,74 @@ var StatusHeaders = []Text{
 // ReadReturnStatus reads the 报送情况 sheet a collect wrote, if the
 // workbook has one; nil otherwise.
 func ReadReturnStatus(wb *Workbook) []ReturnStatus {
-	s := wb.Sheet(StatusSheet.Zh)
-	if s == nil {
-		s = wb.Sheet(StatusSheet.En)
-	}
-	if s == nil || len(s.Rows) == 0 {
+	sr := newStatusReader(wb)
+	if sr.sheet < 0 {
 		return nil
 	}
-	col := map[int]int{}
-	for c := range s.Rows[0] {
-		for i, h := range StatusHeaders {
-			if t := s.Text(0, c); t == h.Zh || t == h.En {
-				col[i] = c
+	s := wb.Sheets[sr.sheet]
+	for r := 0; r < s.Len(); r++ {
+		sr.row(s, r)
+	}
+	return sr.out
+}
+
+// statusReader reads the 报送情况 sheet a row at a time.
+type statusReader struct {
+	sheet int // index in the workbook, -1 where there is none
+	col   map[int]int
+	out   []ReturnStatus
+}
+
+func newStatusReader(wb *Workbook) *statusReader {
+	sr := &statusReader{sheet: -1}
+	for _, name := range []string{StatusSheet.Zh, StatusSheet.En} {
+		if s := wb.Sheet(name); s != nil {
+			sr.sheet = slices.Index(wb.Sheets, s)
+			return sr
+		}
+	}
+	return sr
+}
+
+func (sr *statusReader) row(s *Sheet, r int) {
+	if r == 0 {
+		sr.col = map[int]int{}
+		for c := range s.Row(0) {
+			for i, h := range StatusHeaders {
+				if t := s.Text(0, c); t == h.Zh || t == h.En {
+					sr.col[i] = c
+				}
 			}
 		}
-	}
-	if _, ok := col[0]; !ok {
-		return nil
-	}
-	if _, ok := col[1]; !ok {
-		return nil
-	}
-	out := []ReturnStatus{}
-	for r := 1; r < len(s.Rows); r++ {
-		at := func(i int) string {
-			c, ok := col[i]
-			if !ok {
-				return ""
+		if _, ok := sr.col[0]; ok {
+			if _, ok := sr.col[1]; ok {
+				sr.out = []ReturnStatus{}
 			}
-			return s.Text(r, c)
 		}
-		st, ok := ParseReturnState(at(1))
-		if at(0) == "" || !ok {
-			continue
-		}
-		rs := ReturnStatus{Unit: at(0), State: st, File: at(2), Received: at(3), SHA256: at(4)}
-		if n, err := ParseNumber(at(5)); err == nil && n.OK {
-			rs.RowsUpdated = int(n.Value)
-		}
-		if n, err := ParseNumber(at(6)); err == nil && n.OK {
-			rs.Findings = int(n.Value)
-		}
-		out = append(out, rs)
+		return
 	}
-	return out
+	if sr.out == nil {
+		return
+	}
+	at := func(i int) string {
+		c, ok := sr.col[i]
+		if !ok {
+			return ""
+		}
+		return s.Text(r, c)
+	}
+	st, ok := ParseReturnState(at(1))
+	if at(0) == "" || !ok {
+		return
+	}
+	rs := ReturnStatus{Unit: at(0), State: st, File: at(2), Received: at(3), SHA256: at(4)}
+	if n, err := ParseNumber(at(5)); err == nil && n.OK {
+		rs.RowsUpdated = int(n.Value)
+	}
+	if n, err := ParseNumber(at(6)); err == nil && n.OK {
+		rs.Findings = int(n.Value)
+	}
+	sr.out = append(sr.out, rs)
 }
 
 // ReturnsSpec is the template's word on returns.

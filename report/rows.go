@@ -48,9 +48,9 @@ func (rr rowReader) validate() {
 			continue
 		}
 		raw := strings.TrimSpace(cell.Text)
-		hdr := rr.hm.texts[rr.hm.cols[col.Key]]
 		if IsBlank(raw) {
 			if col.Required {
+				hdr := rr.hm.texts[rr.hm.cols[col.Key]]
 				rr.finding(Error, RuleRequired, col.Key, raw, Text{
 					fmt.Sprintf("“%s”未填写，请补充", hdr),
 					fmt.Sprintf("%q is blank: fill it in", hdr),
@@ -67,10 +67,11 @@ func (rr rowReader) validate() {
 				})
 			}
 		case "number", "progress":
-			n, err := NumberFromCell(cell)
+			read := NumberFromCell
 			if col.Type == "progress" {
-				n, err = ProgressFromCell(cell)
+				read = ProgressFromCell
 			}
+			n, err := read(cell)
 			switch {
 			case err != nil:
 				rr.finding(Error, RuleType, col.Key, raw, Text{
@@ -88,18 +89,22 @@ func (rr rowReader) validate() {
 			rr.enum(ok, col.Key, raw, Text{"状态", "status"},
 				Text{"已完成、推进中、未启动 或 滞后", "已完成 (done), 推进中 (in progress), 未启动 (not started) or 滞后 (lagging)"})
 		case "action":
-			_, ok := ParseAction(raw)
-			p, s := ActionPrescribed, ActionSelf
-			rr.enum(ok, col.Key, raw, Text{"动作类型", "action type"}, Text{
-				p.Label(Zh) + " 或 " + s.Label(Zh),
-				fmt.Sprintf("%s (%s) or %s (%s)", p.Label(Zh), p.Label(En), s.Label(Zh), s.Label(En)),
-			})
+			// The message is made only for a bad value: this runs for
+			// every row.
+			if _, ok := ParseAction(raw); !ok {
+				p, s := ActionPrescribed, ActionSelf
+				rr.enum(ok, col.Key, raw, Text{"动作类型", "action type"}, Text{
+					p.Label(Zh) + " 或 " + s.Label(Zh),
+					fmt.Sprintf("%s (%s) or %s (%s)", p.Label(Zh), p.Label(En), s.Label(Zh), s.Label(En)),
+				})
+			}
 		case "direction":
-			_, ok := ParseDirection(raw)
-			rr.enum(ok, col.Key, raw, Text{"指标方向", "direction"}, Text{
-				Positive.Label(Zh) + " 或 " + Negative.Label(Zh),
-				Positive.Label(Zh) + " (higher is better) or " + Negative.Label(Zh) + " (lower is better)",
-			})
+			if _, ok := ParseDirection(raw); !ok {
+				rr.enum(ok, col.Key, raw, Text{"指标方向", "direction"}, Text{
+					Positive.Label(Zh) + " 或 " + Negative.Label(Zh),
+					Positive.Label(Zh) + " (higher is better) or " + Negative.Label(Zh) + " (lower is better)",
+				})
+			}
 		}
 	}
 }
@@ -149,59 +154,59 @@ func hasContent(s *Sheet, hm headerMatch, r int, skip ...string) bool {
 	return false
 }
 
-func (x *extractor) readTasks(s *Sheet, spec *SheetSpec, hm headerMatch) {
-	section := ""
-	for r := hm.bottom + 1; r < len(s.Rows); r++ {
-		if isNoteRow(s, r) {
-			continue
+// taskRow reads row r, below the tasks header: a section row, a note,
+// or a task.
+func (tb *table) taskRow(s *Sheet, r int) {
+	x, spec, hm := tb.x, tb.spec, tb.hm
+	if isNoteRow(s, r) {
+		return
+	}
+	if t, ok := sectionRow(s, r); ok {
+		name, n := cleanSection(t)
+		tb.section, tb.sectionRows = name, true
+		if n > 0 {
+			x.data.SectionDeclared[name] = Declared{Count: n, Cell: CellName(firstText(s, r), r)}
 		}
-		if t, ok := sectionRow(s, r); ok {
+		return
+	}
+	if !hasContent(s, hm, r, "section", "id") {
+		return
+	}
+	rr := rowReader{x: x, s: s, spec: spec, hm: hm, r: r}
+	rr.validate()
+	task := Task{
+		Row: r, ID: rr.text("id"), Name: rr.text("task"), Content: rr.text("content"),
+		Objective: rr.text("objective"), Start: rr.date("start"), Deadline: rr.date("deadline"),
+		Lead: rr.text("lead"), Note: rr.text("note"), Remarks: rr.text("remarks"), Cells: rr.cells(),
+	}
+	task.Section = tb.section
+	if _, ok := hm.cols["section"]; ok {
+		if t := rr.text("section"); t != "" {
 			name, n := cleanSection(t)
-			section = name
+			task.Section = name
 			if n > 0 {
-				x.data.SectionDeclared[name] = Declared{Count: n, Cell: CellName(firstText(s, r), r)}
-			}
-			continue
-		}
-		if !hasContent(s, hm, r, "section", "id") {
-			continue
-		}
-		rr := rowReader{x: x, s: s, spec: spec, hm: hm, r: r}
-		rr.validate()
-		task := Task{
-			Row: r, ID: rr.text("id"), Name: rr.text("task"), Content: rr.text("content"),
-			Objective: rr.text("objective"), Start: rr.date("start"), Deadline: rr.date("deadline"),
-			Lead: rr.text("lead"), Note: rr.text("note"), Remarks: rr.text("remarks"), Cells: rr.cells(),
-		}
-		task.Section = section
-		if _, ok := hm.cols["section"]; ok {
-			if t := rr.text("section"); t != "" {
-				name, n := cleanSection(t)
-				task.Section = name
-				if n > 0 {
-					if _, seen := x.data.SectionDeclared[name]; !seen {
-						x.data.SectionDeclared[name] = Declared{Count: n, Cell: task.Cells.Get("section")}
-					}
+				if _, seen := x.data.SectionDeclared[name]; !seen {
+					x.data.SectionDeclared[name] = Declared{Count: n, Cell: task.Cells.Get("section")}
 				}
 			}
 		}
-		task.Units = SplitUnits(rr.text("units"))
-		if task.Lead == "" && len(task.Units) > 0 {
-			if _, ok := hm.cols["lead"]; !ok {
-				task.Lead = task.Units[0]
-			}
-		}
-		task.Action, _ = ParseAction(rr.text("action"))
-		task.Status, _ = ParseStatus(rr.text("status"))
-		if c, ok := rr.cell("progress"); ok {
-			task.Progress, _ = ProgressFromCell(c)
-		}
-		x.data.Tasks = append(x.data.Tasks, task)
 	}
+	task.Units = SplitUnits(rr.text("units"))
+	if task.Lead == "" && len(task.Units) > 0 {
+		if _, ok := hm.cols["lead"]; !ok {
+			task.Lead = task.Units[0]
+		}
+	}
+	task.Action, _ = ParseAction(rr.text("action"))
+	task.Status, _ = ParseStatus(rr.text("status"))
+	if c, ok := rr.cell("progress"); ok {
+		task.Progress, _ = ProgressFromCell(c)
+	}
+	x.data.Tasks = append(x.data.Tasks, task)
 }
 
 func firstText(s *Sheet, r int) int {
-	for c := range s.Rows[r] {
+	for c := range s.Row(r) {
 		if s.Text(r, c) != "" {
 			return c
 		}
@@ -209,47 +214,53 @@ func firstText(s *Sheet, r int) int {
 	return 0
 }
 
-func (x *extractor) readIndicators(s *Sheet, spec *SheetSpec, hm headerMatch) {
-	category := ""
-	for r := hm.bottom + 1; r < len(s.Rows); r++ {
-		if isNoteRow(s, r) {
-			continue
-		}
-		if t, ok := sectionRow(s, r); ok {
-			category, _ = cleanSection(t)
-			continue
-		}
-		if !hasContent(s, hm, r, "category", "id") {
-			continue
-		}
-		rr := rowReader{x: x, s: s, spec: spec, hm: hm, r: r}
-		rr.validate()
-		ind := Indicator{
-			Row: r, ID: rr.text("id"), Category: category, Name: rr.text("name"), Unit: rr.text("unit"),
-			Baseline: rr.number("baseline"), Target: rr.number("target"), Actual: rr.number("actual"),
-			Kind: rr.text("kind"), Source: rr.text("source"), Owner: rr.text("owner"), Cells: rr.cells(),
-		}
-		if t := rr.text("category"); t != "" {
-			ind.Category, _ = cleanSection(t)
-		}
-		ind.Direction, _ = ParseDirection(rr.text("direction"))
-		x.data.Indicators = append(x.data.Indicators, ind)
+// indicatorRow reads row r, below the indicators header: a category row,
+// a note, or an indicator.
+func (tb *table) indicatorRow(s *Sheet, r int) {
+	x, spec, hm := tb.x, tb.spec, tb.hm
+	if isNoteRow(s, r) {
+		return
 	}
+	if t, ok := sectionRow(s, r); ok {
+		tb.section, _ = cleanSection(t)
+		return
+	}
+	if !hasContent(s, hm, r, "category", "id") {
+		return
+	}
+	rr := rowReader{x: x, s: s, spec: spec, hm: hm, r: r}
+	rr.validate()
+	ind := Indicator{
+		Row: r, ID: rr.text("id"), Category: tb.section, Name: rr.text("name"), Unit: rr.text("unit"),
+		Baseline: rr.number("baseline"), Target: rr.number("target"), Actual: rr.number("actual"),
+		Kind: rr.text("kind"), Source: rr.text("source"), Owner: rr.text("owner"), Cells: rr.cells(),
+	}
+	if t := rr.text("category"); t != "" {
+		ind.Category, _ = cleanSection(t)
+	}
+	ind.Direction, _ = ParseDirection(rr.text("direction"))
+	if tb.styles != nil {
+		for _, key := range []string{"baseline", "target", "actual"} {
+			if c, ok := hm.cols[key]; ok {
+				tb.styles.figures[[2]int{r, c}] = s.At(r, c)
+			}
+		}
+	}
+	x.data.Indicators = append(x.data.Indicators, ind)
 }
 
-func (x *extractor) readUnits(s *Sheet, hm headerMatch) {
-	for r := hm.bottom + 1; r < len(s.Rows); r++ {
-		if isNoteRow(s, r) {
-			continue
-		}
-		rr := rowReader{x: x, s: s, hm: hm, r: r}
-		name := rr.text("name")
-		if name == "" || IsBlank(name) {
-			continue
-		}
-		x.data.Units = append(x.data.Units, Unit{Name: name, Short: rr.text("short"), Type: rr.text("type"),
-			Contact: rr.text("contact"), Email: rr.text("email")})
+// unitRow reads row r, below the unit list's header.
+func (tb *table) unitRow(s *Sheet, r int) {
+	if isNoteRow(s, r) {
+		return
 	}
+	rr := rowReader{x: tb.x, s: s, hm: tb.hm, r: r}
+	name := rr.text("name")
+	if name == "" || IsBlank(name) {
+		return
+	}
+	tb.x.data.Units = append(tb.x.data.Units, Unit{Name: name, Short: rr.text("short"), Type: rr.text("type"),
+		Contact: rr.text("contact"), Email: rr.text("email")})
 }
 
 // SplitUnits splits a list of units on 、，,；;/ and line breaks, leaving

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
@@ -31,7 +32,7 @@ func fold(s string) string {
 	if needsFold(s) {
 		s = width.Fold.String(s)
 	}
-	return strings.TrimFunc(s, unicode.IsSpace)
+	return strings.TrimFunc(s, isSpace)
 }
 
 // needsFold reports whether s holds a full-width or half-width form that
@@ -48,12 +49,51 @@ func needsFold(s string) bool {
 
 // squeeze drops all white space inside s as well.
 func squeeze(s string) string {
+	if !hasSpace(s) { // most cells: no copy, no call per rune
+		return s
+	}
 	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
+		if isSpace(r) {
 			return -1
 		}
 		return r
 	}, s)
+}
+
+// hasSpace reports whether s holds white space, as unicode.IsSpace has it.
+func hasSpace(s string) bool {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				return true
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if isSpace(r) {
+			return true
+		}
+		i += n
+	}
+	return false
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// isSpace is unicode.IsSpace without its table search: Unicode's
+// White_Space, a property that does not change (TestIsSpace holds the two
+// together).
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiSpace[r]
+	}
+	switch {
+	case r == 0x85, r == 0xA0, r == 0x1680, r >= 0x2000 && r <= 0x200A,
+		r == 0x2028, r == 0x2029, r == 0x202F, r == 0x205F, r == 0x3000:
+		return true
+	}
+	return false
 }
 
 var noValue = map[string]bool{
@@ -66,7 +106,40 @@ var pendingValue = map[string]bool{
 }
 
 // IsBlank reports whether s is one of the ways people write "no value".
-func IsBlank(s string) bool { return noValue[strings.ToLower(squeeze(fold(s)))] }
+func IsBlank(s string) bool {
+	if longerThanNoValue(s) {
+		return false
+	}
+	return noValue[strings.ToLower(squeeze(fold(s)))]
+}
+
+// noValueRunes is the length of the longest way to write no value.
+var noValueRunes = func() int {
+	n := 0
+	for k := range noValue {
+		n = max(n, utf8.RuneCountInString(k))
+	}
+	return n
+}()
+
+// longerThanNoValue reports whether s has more characters other than
+// space than any way of writing no value, which folding, squeezing and
+// lowering keep (they map a character to one character, a space to a
+// space): most cells, told apart without a copy.
+func longerThanNoValue(s string) bool {
+	n := 0
+	for _, r := range s {
+		if r == utf8.RuneError {
+			return false // let the slow path decide
+		}
+		if !isSpace(r) {
+			if n++; n > noValueRunes {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 var (
 	reNumber   = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?`)
@@ -113,8 +186,10 @@ func ParseNumber(s string) (Number, error) {
 			}
 		}
 	}
-	t = reThousand.ReplaceAllString(t, "$1$2")
-	t = reThousand.ReplaceAllString(t, "$1$2")
+	if strings.ContainsAny(t, ",，") { // the regexp copies even where it finds none
+		t = reThousand.ReplaceAllString(t, "$1$2")
+		t = reThousand.ReplaceAllString(t, "$1$2")
+	}
 	m := reNumber.FindString(t)
 	if m == "" {
 		return Number{}, ErrValue
@@ -249,7 +324,10 @@ func ParseDate(s string) (Date, error) {
 			return Date{Ongoing: true}, nil
 		}
 	}
-	t = trimDateWords(dateSeparators.Replace(t))
+	if strings.ContainsAny(t, ",，、") { // the replacer copies even where it finds none
+		t = dateSeparators.Replace(t)
+	}
+	t = trimDateWords(t)
 	// A range ends where its last part does.
 	for _, sep := range []string{"——", "—", "–", "～", "~", "至", "到"} {
 		if i := strings.LastIndex(t, sep); i > 0 {

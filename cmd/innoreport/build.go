@@ -9,12 +9,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
 	"innoreport/internal/mail"
 	"innoreport/publish"
 	"innoreport/report"
+	"innoreport/report/archive"
+	"innoreport/report/docx"
 	"innoreport/report/pdf"
 )
 
@@ -137,6 +140,19 @@ func (b *buildFlags) pipeline(db string) *publish.Pipeline {
 	}
 }
 
+// warm starts, each on a core of its own, what the outputs will need once
+// the workbook is read and checked: the font parsed, SQLite started for
+// the archive at db. Until then a small build keeps one core busy.
+func (b *buildFlags) warm(db string) {
+	go pdf.Warm(b.font) // its characters flag the findings, whatever the formats
+	if b.want["docx"] {
+		go docx.Warm(b.font)
+	}
+	if db != "" {
+		go archive.Warm()
+	}
+}
+
 // buildArgs reads the workbook named in args (none: the sample) and builds
 // it into dir.
 func buildArgs(ctx context.Context, p *publish.Pipeline, c *common, args []string, dir string) (*publish.Built, error) {
@@ -145,7 +161,7 @@ func buildArgs(ctx context.Context, p *publish.Pipeline, c *common, args []strin
 	} else {
 		p.Say("读取内置样例 / reading the built-in sample")
 	}
-	in, err := c.open(args)
+	in, err := c.stream(args)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +181,12 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	b.progress = stderr
-	res, err := buildArgs(ctx, b.pipeline(b.archive.path(*out)), &b.common, fs.Args(), *out)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryLimit(fs.Args())))
+	}
+	db := b.archive.path(*out)
+	b.warm(db)
+	res, err := buildArgs(ctx, b.pipeline(db), &b.common, fs.Args(), *out)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -18,6 +20,7 @@ import (
 	"innoreport/report/pdf"
 	"innoreport/report/xlsx"
 	"innoreport/report/xlsx/updated"
+	"innoreport/samples"
 	"innoreport/templates"
 )
 
@@ -281,8 +284,22 @@ func (c *common) open(args []string) (*publish.Input, error) {
 	return nil, usagef("只能给一个工作簿，收到 %d 个：%s", "give one workbook, not %d: %s", len(args), strings.Join(args, " "))
 }
 
-// analyze is what check and build share: flags to a Result.
-func (c *common) analyze(args []string) (*report.Result, *report.Template, *publish.Input, error) {
+// stream names the workbook on the command line, or the sample, to be
+// streamed: check and build never hold its sheets whole. The file is
+// read once and never written.
+func (c *common) stream(args []string) (*publish.Input, error) {
+	switch len(args) {
+	case 0:
+		return c.reader().Stream("")
+	case 1:
+		return c.reader().Stream(args[0])
+	}
+	return nil, usagef("只能给一个工作簿，收到 %d 个：%s", "give one workbook, not %d: %s", len(args), strings.Join(args, " "))
+}
+
+// analyze is what check and split share: flags to a Result. The
+// workbook is read whole, for split; check streams it (whole false).
+func (c *common) analyze(args []string, whole bool) (*report.Result, *report.Template, *publish.Input, error) {
 	if err := c.validate(); err != nil {
 		return nil, nil, nil, err
 	}
@@ -294,11 +311,16 @@ func (c *common) analyze(args []string) (*report.Result, *report.Template, *publ
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	in, err := c.open(args)
+	open := c.stream
+	if whole {
+		open = c.open
+	}
+	in, err := open(args)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return report.Analyze(in.WB, t, report.Options{AsOf: asOf, Today: time.Now()}), t, in, nil
+	res, err := in.Analyze(t, report.Options{AsOf: asOf, Today: time.Now()})
+	return res, t, in, err
 }
 
 // failLevel checks -fail-on and counts the findings that reach it.
@@ -336,20 +358,49 @@ func newFlagSet(name string, stderr io.Writer, c *common) *flag.FlagSet {
 // errHelp ends a run that only printed help: exit 0.
 var errHelp = errors.New("help printed")
 
-// checkMemoryLimit sizes check's soft heap limit, unless GOMEMLIMIT says
-// otherwise, to the workbook: a floor for small ones, and well above what a
-// big one must keep live (about 20 bytes a byte of .xlsx), so the collector
-// works a little harder on small files but never runs without pause on big
-// ones, as a fixed 200 MB made it do past 300,000 rows.
-func checkMemoryLimit(args []string) int64 {
-	const floor, perByte = 200 << 20, 48
-	var size int64
-	if len(args) == 1 && args[0] != "-" {
-		if st, err := os.Stat(args[0]); err == nil {
-			size = st.Size()
-		}
+// memoryLimit sizes the soft heap limit of a check or build, unless
+// GOMEMLIMIT says otherwise, to the workbook: a ceiling that keeps the
+// collector from letting the heap grow to twice what is live, well above
+// what is live. Streamed, check keeps about one byte a byte of the
+// package unpacked (its tasks and findings), build about two (with the
+// updated workbook being written); three leaves room, so the collector
+// never runs without pause, as a fixed 200 MB made it do past 300,000
+// rows.
+func memoryLimit(args []string) int64 {
+	const floor, perByte = 96 << 20, 3
+	if len(args) != 1 || args[0] == "-" {
+		return max(floor, floor+perByte*unpackedSize(""))
 	}
-	return max(floor, floor+perByte*size)
+	return floor + perByte*unpackedSize(args[0])
+}
+
+// unpackedSize is what the package at path ("" the sample) declares it
+// unpacks to; for an encrypted one, which declares nothing outside,
+// ten times its size.
+func unpackedSize(path string) int64 {
+	var zr *zip.Reader
+	if path == "" {
+		r, err := zip.NewReader(bytes.NewReader(samples.Workbook), int64(len(samples.Workbook)))
+		if err != nil {
+			return 0
+		}
+		zr = r
+	} else {
+		rc, err := zip.OpenReader(path)
+		if err != nil {
+			if st, err := os.Stat(path); err == nil {
+				return 10 * st.Size()
+			}
+			return 0
+		}
+		defer rc.Close()
+		zr = &rc.Reader
+	}
+	var n uint64
+	for _, f := range zr.File {
+		n += f.UncompressedSize64
+	}
+	return int64(min(n, 1<<40))
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -360,9 +411,9 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(checkMemoryLimit(fs.Args())))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryLimit(fs.Args())))
 	}
-	res, _, _, err := c.analyze(fs.Args())
+	res, _, _, err := c.analyze(fs.Args(), false)
 	if err != nil {
 		return err
 	}

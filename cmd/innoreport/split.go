@@ -45,7 +45,7 @@ func runSplit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	res, t, in, err := s.analyze(fs.Args())
+	res, t, in, err := s.analyze(fs.Args(), true)
 	if err != nil {
 		return err
 	}

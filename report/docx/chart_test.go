@@ -67,3 +67,27 @@ func TestChartPicture(t *testing.T) {
 		}
 	}
 }
+
+// The sample's chart, written by the canvas's own deflate, is about as
+// small as image/png makes it at its fastest.
+func TestChartPNGSize(t *testing.T) {
+	d, _ := sampleDoc(t, "zh")
+	var pic []byte
+	for name, b := range unzip(t, render(t, d, nil)) {
+		if strings.HasSuffix(name, ".png") {
+			pic = b
+		}
+	}
+	img, err := png.Decode(bytes.NewReader(pic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var std bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&std, img); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d vs %d", len(pic), std.Len())
+	if len(pic) > std.Len()*3/2 {
+		t.Errorf("the chart is %d bytes, image/png's fastest %d", len(pic), std.Len())
+	}
+}

@@ -153,6 +153,15 @@ func parseFont(b []byte) (*opentype.Font, error) {
 	return f, err
 }
 
+// Warm parses font as Render will, ahead of it: a build calls it on a core
+// of its own while the workbook is still being read.
+func Warm(font []byte) {
+	// A font that fails is not kept: Render parses it again and says why.
+	if _, err := parseFont(font); err != nil {
+		return
+	}
+}
+
 // Render writes d as a .docx to w.
 func Render(w io.Writer, d *doc.Document, opts Options) error {
 	ttf, err := parseFont(opts.Font)

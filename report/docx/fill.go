@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/image/font/opentype"
@@ -15,10 +16,17 @@ import (
 	"innoreport/report/doc"
 )
 
+// lazyRegexp compiles expr when first used: only a build writing a Word
+// document uses these, and compiling them all at start cost every command
+// half a millisecond.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
 var (
-	rootTag   = regexp.MustCompile(`<w:document\b[^>]*>`)
-	xmlnsAttr = regexp.MustCompile(`xmlns:(\w+)="([^"]*)"`)
-	docPrID   = regexp.MustCompile(`<wp:docPr\b[^>]*\bid="(\d+)"`)
+	rootTag   = lazyRegexp(`<w:document\b[^>]*>`)
+	xmlnsAttr = lazyRegexp(`xmlns:(\w+)="([^"]*)"`)
+	docPrID   = lazyRegexp(`<wp:docPr\b[^>]*\bid="(\d+)"`)
 )
 
 // fill puts the report into p's main document: after what its body
@@ -114,12 +122,12 @@ func mainPart(p *pkg, root *rels) (main, src string, err error) {
 		return "", "", refErr(fmt.Sprintf("缺少 %s", main), fmt.Sprintf("%s is missing", main))
 	}
 	src = string(docXML)
-	tag := rootTag.FindString(src)
+	tag := rootTag().FindString(src)
 	if tag == "" {
 		return "", "", refErr("正文不是 w:document", "the main part is not a w:document")
 	}
 	ns := map[string]string{}
-	for _, m := range xmlnsAttr.FindAllStringSubmatch(tag, -1) {
+	for _, m := range xmlnsAttr().FindAllStringSubmatch(tag, -1) {
 		ns[m[1]] = m[2]
 	}
 	if ns["w"] != nsW {
@@ -182,7 +190,7 @@ func addFooter(p *pkg, ct *contentTypes, drels *rels, main, sect, style string) 
 // nextDrawID is a drawing id above every one the reference uses.
 func nextDrawID(src string) int {
 	next := 1000
-	for _, m := range docPrID.FindAllStringSubmatch(src, -1) {
+	for _, m := range docPrID().FindAllStringSubmatch(src, -1) {
 		if n, err := strconv.Atoi(m[1]); err == nil && n >= next {
 			next = n + 1
 		}
@@ -195,20 +203,20 @@ func nextDrawID(src string) int {
 var placeholders = []string{"{{正文}}", "{{报告}}", "{{report}}"}
 
 var (
-	paraRe = regexp.MustCompile(`(?s)<w:p[ >].*?</w:p>`)
-	textRe = regexp.MustCompile(`<w:t(?: [^>]*)?>([^<]*)</w:t>`)
+	paraRe = lazyRegexp(`(?s)<w:p[ >].*?</w:p>`)
+	textRe = lazyRegexp(`<w:t(?: [^>]*)?>([^<]*)</w:t>`)
 )
 
 // placeholder finds the paragraph in body that holds only a placeholder
 // (its text may be split over runs) and returns where it starts and ends.
 func placeholder(body string) (int, int, bool) {
-	for _, loc := range paraRe.FindAllStringIndex(body, -1) {
+	for _, loc := range paraRe().FindAllStringIndex(body, -1) {
 		p := body[loc[0]:loc[1]]
 		if strings.Contains(p[1:], "<w:p>") || strings.Contains(p[1:], "<w:p ") {
 			continue // a paragraph inside another's content: not a simple one
 		}
 		var text strings.Builder
-		for _, m := range textRe.FindAllStringSubmatch(p, -1) {
+		for _, m := range textRe().FindAllStringSubmatch(p, -1) {
 			text.WriteString(m[1])
 		}
 		if slices.Contains(placeholders, strings.TrimSpace(text.String())) {
@@ -219,9 +227,9 @@ func placeholder(body string) (int, int, bool) {
 }
 
 var (
-	pgSzW  = regexp.MustCompile(`<w:pgSz\b[^>]*\bw:w="(\d+)"`)
-	pgMarL = regexp.MustCompile(`<w:pgMar\b[^>]*\bw:left="(\d+)"`)
-	pgMarR = regexp.MustCompile(`<w:pgMar\b[^>]*\bw:right="(\d+)"`)
+	pgSzW  = lazyRegexp(`<w:pgSz\b[^>]*\bw:w="(\d+)"`)
+	pgMarL = lazyRegexp(`<w:pgMar\b[^>]*\bw:left="(\d+)"`)
+	pgMarR = lazyRegexp(`<w:pgMar\b[^>]*\bw:right="(\d+)"`)
 )
 
 // textWidth is the width between the margins of sect, in twips.
@@ -234,7 +242,7 @@ func textWidth(sect string) int {
 		}
 		return def
 	}
-	w := get(pgSzW, pageW) - get(pgMarL, marginLeft) - get(pgMarR, marginRight)
+	w := get(pgSzW(), pageW) - get(pgMarL(), marginLeft) - get(pgMarR(), marginRight)
 	if w < 2000 {
 		return pageW - marginLeft - marginRight
 	}
@@ -242,12 +250,12 @@ func textWidth(sect string) int {
 }
 
 var (
-	styleTag  = regexp.MustCompile(`(?s)<w:style\b([^>]*)>(.*?)</w:style>`)
-	attrType  = regexp.MustCompile(`\bw:type="([^"]*)"`)
-	attrID    = regexp.MustCompile(`\bw:styleId="([^"]*)"`)
-	attrDef   = regexp.MustCompile(`\bw:default="(1|true|on)"`)
-	styleName = regexp.MustCompile(`<w:name\b[^>]*\bw:val="([^"]*)"`)
-	fontName  = regexp.MustCompile(`<w:font\b[^>]*\bw:name="([^"]*)"`)
+	styleTag  = lazyRegexp(`(?s)<w:style\b([^>]*)>(.*?)</w:style>`)
+	attrType  = lazyRegexp(`\bw:type="([^"]*)"`)
+	attrID    = lazyRegexp(`\bw:styleId="([^"]*)"`)
+	attrDef   = lazyRegexp(`\bw:default="(1|true|on)"`)
+	styleName = lazyRegexp(`<w:name\b[^>]*\bw:val="([^"]*)"`)
+	fontName  = lazyRegexp(`<w:font\b[^>]*\bw:name="([^"]*)"`)
 )
 
 // mergeStyles finds each style the report uses in the document's styles
@@ -268,22 +276,22 @@ func mergeStyles(p *pkg, drels *rels, ct *contentTypes, main string) (map[string
 	byName := map[string]string{}
 	taken := map[string]bool{}
 	hasDefault := false
-	for _, m := range styleTag.FindAllStringSubmatch(src, -1) {
+	for _, m := range styleTag().FindAllStringSubmatch(src, -1) {
 		typ, id := "paragraph", ""
-		if t := attrType.FindStringSubmatch(m[1]); t != nil {
+		if t := attrType().FindStringSubmatch(m[1]); t != nil {
 			typ = t[1]
 		}
-		if t := attrID.FindStringSubmatch(m[1]); t != nil {
+		if t := attrID().FindStringSubmatch(m[1]); t != nil {
 			id = t[1]
 		}
 		taken[id] = true
-		if typ == "paragraph" && attrDef.MatchString(m[1]) {
+		if typ == "paragraph" && attrDef().MatchString(m[1]) {
 			hasDefault = true
 			if _, ok := byName["paragraph|normal"]; !ok {
 				byName["paragraph|normal"] = id
 			}
 		}
-		if n := styleName.FindStringSubmatch(m[1] + m[2]); n != nil {
+		if n := styleName().FindStringSubmatch(m[1] + m[2]); n != nil {
 			key := typ + "|" + strings.ToLower(n[1])
 			if _, ok := byName[key]; !ok {
 				byName[key] = id
@@ -328,7 +336,7 @@ func mergeFonts(p *pkg, drels *rels, ct *contentTypes, main string) error {
 	}
 	src := string(p.files[part])
 	have := map[string]bool{}
-	for _, m := range fontName.FindAllStringSubmatch(src, -1) {
+	for _, m := range fontName().FindAllStringSubmatch(src, -1) {
 		have[m[1]] = true
 	}
 	var add strings.Builder

@@ -65,6 +65,16 @@ func Printable(font []byte) (func(rune) bool, error) {
 	return printable(font)
 }
 
+// Warm reads font as Render will, ahead of it, where that is kept for the
+// process (the default font): a build calls it on a core of its own while
+// the workbook is still being read.
+func Warm(font []byte) {
+	if font == nil || isDefault(font) {
+		defaultChars()
+		defaultCut()
+	}
+}
+
 // defaultChars is DefaultFont's cmap, read once per process.
 var defaultChars = sync.OnceValues(func() (func(rune) bool, error) { return printable(DefaultFont) })
 

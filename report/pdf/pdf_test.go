@@ -545,3 +545,63 @@ func BenchmarkRender(b *testing.B) {
 		})
 	}
 }
+
+// TestOwnCompressionGivesFpdfsBytes: the pages compressed by
+// compressPages give the PDF fpdf gives compressing them itself, byte for
+// byte, in both languages and with the whole font as a user's file.
+func TestOwnCompressionGivesFpdfsBytes(t *testing.T) {
+	zh, _ := sampleDoc(t, "zh")
+	en, _ := sampleDoc(t, "en")
+	for name, c := range map[string]struct {
+		d    *doc.Document
+		font []byte
+	}{"zh": {zh, nil}, "en": {en, nil}, "full font": {zh, bytes.Clone(DefaultFont)}} {
+		opts := Options{Font: c.font, Created: time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)}
+		var got, want bytes.Buffer
+		if err := Render(&got, c.d, opts); err != nil {
+			t.Fatal(err)
+		}
+		fpdfCompresses = true
+		err := Render(&want, c.d, opts)
+		fpdfCompresses = false
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := bytes.Count(got.Bytes(), []byte("/FlateDecode")); n < 4 {
+			t.Errorf("%s: %d compressed streams", name, n)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("%s: %d bytes compressed here, %d by fpdf", name, got.Len(), want.Len())
+		}
+	}
+}
+
+// tinyPDF is a one-page PDF laid out as fpdf lays it out, its page's
+// stream declared length bytes long.
+func tinyPDF(length int) []byte {
+	o1 := "1 0 obj\n<</Type /Page /Contents 2 0 R>>\nendobj\n"
+	o2 := "2 0 obj\n<</Length " + strconv.Itoa(length) + ">>\nstream\nBT ET\nendstream\nendobj\n"
+	raw := "%PDF-1.3\n" + o1 + o2
+	return fmt.Appendf(nil, "%sxref\n0 3\n0000000000 65535 f \n%010d 00000 n \n%010d 00000 n \ntrailer\n<<>>\nstartxref\n%d\n%%%%EOF\n",
+		raw, 9, 9+len(o1), len(raw))
+}
+
+// A PDF laid out as fpdf lays it out has its page compressed and its
+// cross-references moved; any other is refused, not mangled.
+func TestCompressPages(t *testing.T) {
+	var b bytes.Buffer
+	if err := compressPages(&b, tinyPDF(5)); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	at := strings.Index(out, "2 0 obj\n<</Filter /FlateDecode /Length ")
+	if at < 0 || !strings.Contains(out, fmt.Sprintf("\n%010d 00000 n \ntrailer", at)) ||
+		!strings.HasSuffix(out, fmt.Sprintf("startxref\n%d\n%%%%EOF\n", strings.Index(out, "xref\n0 3"))) {
+		t.Errorf("compressed wrongly:\n%q", out)
+	}
+	for _, raw := range [][]byte{nil, []byte("%PDF-1.3\nxref\n0 1\n0000000000 65535 f \ntrailer\n<<>>\nstartxref\n9\n%%EOF\n"), tinyPDF(99)} {
+		if err := compressPages(io.Discard, raw); err == nil {
+			t.Errorf("%q: no error", raw)
+		}
+	}
+}

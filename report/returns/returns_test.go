@@ -243,7 +243,7 @@ func TestFileName(t *testing.T) {
 func TestSplitUpdatedWorkbook(t *testing.T) {
 	s := sample(t)
 	var upd bytes.Buffer
-	if err := updated.Write(&upd, samples.Workbook, s.wb, s.res, updated.Options{Lang: "zh", Annotate: true}); err != nil {
+	if err := updated.Write(&upd, samples.Workbook, updated.WholeBook(s.wb), s.res, updated.Options{Lang: "zh", Annotate: true}); err != nil {
 		t.Fatal(err)
 	}
 	wb, err := xlsx.Read("updated.xlsx", upd.Bytes(), xlsx.Options{})

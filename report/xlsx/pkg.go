@@ -26,15 +26,33 @@ import (
 // sheet to seventeen billion cells. Reading the parts directly also lets
 // every byte count against the limits, so a zip bomb is refused at once.
 func Read(name string, data []byte, opts Options) (*report.Workbook, error) {
+	p, data, err := openPkg(name, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	wb, err := p.read()
+	if err != nil {
+		return nil, p.readError(err)
+	}
+	wb.Name = name
+	if len(p.uncomputed) > 0 {
+		computeFormulas(wb, data, p.uncomputed)
+	}
+	return wb, nil
+}
+
+// openPkg checks what data is, decrypts it, and opens its package, giving
+// the package's bytes.
+func openPkg(name string, data []byte, opts Options) (*pkg, []byte, error) {
 	lim := opts.Limits.withDefaults()
 	if err := sniff(name, data, opts.Password); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	decrypted := false
 	if bytes.HasPrefix(data, oleMagic) {
 		dec, err := excelize.Decrypt(data, &excelize.Options{Password: opts.Password})
 		if err != nil {
-			return nil, inputError(name, report.ErrEncrypted, "无法解密或不支持的加密方式，请在 Excel 中去掉密码后另存为 .xlsx",
+			return nil, nil, inputError(name, report.ErrEncrypted, "无法解密或不支持的加密方式，请在 Excel 中去掉密码后另存为 .xlsx",
 				"cannot decrypt, or an unsupported encryption: remove the password in Excel and save as .xlsx")
 		}
 		data, decrypted = dec, true
@@ -42,9 +60,9 @@ func Read(name string, data []byte, opts Options) (*report.Workbook, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		if decrypted {
-			return nil, inputError(name, report.ErrPassword, "密码不正确，请核对 -password", "wrong password: check -password")
+			return nil, nil, inputError(name, report.ErrPassword, "密码不正确，请核对 -password", "wrong password: check -password")
 		}
-		return nil, inputError(name, report.ErrNotWorkbook, "文件已损坏（zip 结构不完整），请重新保存或重新发送",
+		return nil, nil, inputError(name, report.ErrNotWorkbook, "文件已损坏（zip 结构不完整），请重新保存或重新发送",
 			"the file is damaged (broken zip): save or send it again")
 	}
 	p := newPkg(name, lim, zr)
@@ -54,23 +72,20 @@ func Read(name string, data []byte, opts Options) (*report.Workbook, error) {
 		declared += f.UncompressedSize64
 	}
 	if declared > uint64(lim.UnzipSize) {
-		return nil, p.unzipLimit()
+		return nil, nil, p.unzipLimit()
 	}
-	wb, err := p.read()
-	if err != nil {
-		var be *report.BilingualError
-		if errors.As(err, &be) {
-			return nil, err
-		}
-		return nil, inputError(name, report.ErrNotWorkbook,
-			"工作簿已损坏，无法读取（"+err.Error()+"），请在 Excel 或 WPS 中打开并另存后重试",
-			"the workbook is damaged and cannot be read ("+err.Error()+"): open and save it again in Excel or WPS")
+	return p, data, nil
+}
+
+// readError is an error met reading the package, as a user reads it.
+func (p *pkg) readError(err error) error {
+	var be *report.BilingualError
+	if errors.As(err, &be) {
+		return err
 	}
-	wb.Name = name
-	if len(p.uncomputed) > 0 {
-		computeFormulas(wb, data, p.uncomputed)
-	}
-	return wb, nil
+	return inputError(p.name, report.ErrNotWorkbook,
+		"工作簿已损坏，无法读取（"+err.Error()+"），请在 Excel 或 WPS 中打开并另存后重试",
+		"the workbook is damaged and cannot be read ("+err.Error()+"): open and save it again in Excel or WPS")
 }
 
 // pkg is one workbook package being read.
@@ -122,16 +137,30 @@ func (p *pkg) timeLimit() error {
 
 // counter counts every byte unpacked against the package's limit, so a
 // part whose header lies about its size is still stopped.
+//
+// A part read again (a streamed sheet is read more than once) is counted
+// once: again counts its bytes on their own, against what the first
+// reading of the other parts left.
 type counter struct {
-	r io.Reader
-	p *pkg
+	r     io.Reader
+	p     *pkg
+	again bool
+	n     int64
 }
 
 func (c *counter) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
-	c.p.unpacked += int64(n)
-	if c.p.unpacked > c.p.lim.UnzipSize {
-		return n, c.p.unzipLimit()
+	c.n += int64(n)
+	total := c.p.unpacked + c.n
+	if !c.again {
+		c.p.unpacked += int64(n)
+		total = c.p.unpacked
+	}
+	if over := total - c.p.lim.UnzipSize; over > 0 {
+		// The bytes past the limit are cut off, so that what a reader
+		// sees before the error does not hang on how much it asks for
+		// at a time: the scanner and encoding/xml then read the same.
+		return n - int(min(over, int64(n))), c.p.unzipLimit()
 	}
 	return n, err
 }
@@ -140,6 +169,11 @@ func (c *counter) Read(b []byte) (int, error) {
 // some writers spell xl/SharedStrings.xml so, and a package may hold both
 // sheet1.xml and Sheet1.xml.
 func (p *pkg) open(name string) (io.ReadCloser, bool, error) {
+	return p.openPart(name, false)
+}
+
+// openPart opens a part by name; again reads it once more (see counter).
+func (p *pkg) openPart(name string, again bool) (io.ReadCloser, bool, error) {
 	name = strings.TrimPrefix(name, "/")
 	f, ok := p.files[name]
 	if !ok {
@@ -155,7 +189,7 @@ func (p *pkg) open(name string) (io.ReadCloser, bool, error) {
 	return struct {
 		io.Reader
 		io.Closer
-	}{&counter{r: rc, p: p}, rc}, true, nil
+	}{&counter{r: rc, p: p, again: again}, rc}, true, nil
 }
 
 // decoder reads a part's XML token by token, without namespaces: strict
@@ -181,28 +215,39 @@ func attr(se xml.StartElement, local string) string {
 	return ""
 }
 
+// prelude reads what comes before the sheets: the workbook's list of
+// them, its styles, shared strings and properties. The workbook returned
+// has no sheets yet.
+func (p *pkg) prelude() (*report.Workbook, []sheetEntry, relations, error) {
+	sheets, date1904, err := p.workbook()
+	if err != nil {
+		return nil, nil, relations{}, err
+	}
+	if len(sheets) > p.lim.Sheets {
+		return nil, nil, relations{}, p.limit("", report.MeasureSheets, int64(p.lim.Sheets), "-max-sheets")
+	}
+	rels := p.rels("xl/_rels/workbook.xml.rels", "xl")
+	if err := p.styles(rels); err != nil {
+		return nil, nil, relations{}, err
+	}
+	if err := p.sharedStrings(rels); err != nil {
+		return nil, nil, relations{}, err
+	}
+	wb := &report.Workbook{Date1904: date1904, Name: p.name}
+	wb.Props = p.properties()
+	return wb, sheets, rels, nil
+}
+
 type sheetEntry struct {
 	name, part string
 	hidden     bool
 }
 
 func (p *pkg) read() (*report.Workbook, error) {
-	sheets, date1904, err := p.workbook()
+	wb, sheets, rels, err := p.prelude()
 	if err != nil {
 		return nil, err
 	}
-	if len(sheets) > p.lim.Sheets {
-		return nil, p.limit("", report.MeasureSheets, int64(p.lim.Sheets), "-max-sheets")
-	}
-	rels := p.rels("xl/_rels/workbook.xml.rels", "xl")
-	if err := p.styles(rels); err != nil {
-		return nil, err
-	}
-	if err := p.sharedStrings(rels); err != nil {
-		return nil, err
-	}
-	wb := &report.Workbook{Date1904: date1904}
-	wb.Props = p.properties()
 	for i, se := range sheets {
 		target := rels.byID[se.part]
 		s := &report.Sheet{Name: se.name, Hidden: se.hidden}

@@ -1,8 +1,8 @@
 package xlsx
 
 import (
-	"encoding/xml"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +13,7 @@ import (
 
 // colIndex reads the letters of an A1 reference: "AB12" → 27. ok is false
 // for a reference with no letters.
-func colIndex(ref string) (int, bool) {
+func colIndex[T string | []byte](ref T) (int, bool) {
 	c := 0
 	i := 0
 	for ; i < len(ref); i++ {
@@ -27,6 +27,43 @@ func colIndex(ref string) (int, bool) {
 		}
 	}
 	return c - 1, i > 0
+}
+
+// atoi reads a decimal integer as strconv.Atoi does (an optional sign,
+// then digits only, within an int), from a string or from bytes.
+func atoi[T string | []byte](s T) (int, bool) {
+	i, neg := 0, false
+	if len(s) > 0 && (s[0] == '+' || s[0] == '-') {
+		i, neg = 1, s[0] == '-'
+	}
+	if i == len(s) {
+		return 0, false
+	}
+	const cut = (1 << 63) / 10
+	var n uint64
+	for ; i < len(s); i++ {
+		d := uint64(s[i] - '0')
+		if d > 9 || n > cut || n == cut && d > 8 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	if neg {
+		return int(-n), true
+	}
+	if n > math.MaxInt64 {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// trimLetters drops the column letters of an A1 reference.
+func trimLetters[T string | []byte](ref T) T {
+	i := 0
+	for i < len(ref) && 'a' <= ref[i]|0x20 && ref[i]|0x20 <= 'z' {
+		i++
+	}
+	return ref[i:]
 }
 
 // sheetReader is one worksheet being streamed into a grid: the cell it is
@@ -45,11 +82,35 @@ type sheetReader struct {
 	val         strings.Builder
 	cells       int
 	widest      int
+	merges      []report.Range // as the sheet's mergeCells list them
+	// out, where set, takes each cell as it is read instead of the grid
+	// (see rowStream); again says the part is being read once more.
+	out   *rowStream
+	again bool
 }
 
-// sheet streams one worksheet into s.
+// sheet reads one worksheet whole into s.
 func (p *pkg) sheet(s *report.Sheet, part string, index int) error {
-	rc, ok, err := p.open(part)
+	sr := &sheetReader{p: p, s: s, index: index, row: -1, col: -1}
+	if err := p.scanSheet(sr, part); err != nil {
+		return err
+	}
+	sr.fillGrid()
+	return nil
+}
+
+// fillGrid clips the merged ranges read to the cells the sheet uses and
+// copies their top-left cells across them.
+func (sr *sheetReader) fillGrid() {
+	sr.s.Merges = sr.merges
+	clipMerges(sr.s, sr.widest)
+	sr.s.FillMerges()
+}
+
+// scanSheet streams a worksheet's XML through sr, which puts each cell
+// where it goes as it is complete.
+func (p *pkg) scanSheet(sr *sheetReader, part string) error {
+	rc, ok, err := p.openPart(part, sr.again)
 	if err != nil {
 		return err
 	}
@@ -57,39 +118,26 @@ func (p *pkg) sheet(s *report.Sheet, part string, index int) error {
 		return nil
 	}
 	defer rc.Close()
-	d := decoder(rc)
+	return tokens(rc, sr)
+}
+
+// readSheet reads a worksheet's XML whole into s, as sheet does from
+// the package.
+func (p *pkg) readSheet(r io.Reader, s *report.Sheet, index int) error {
 	sr := &sheetReader{p: p, s: s, index: index, row: -1, col: -1}
-	for {
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			err = sr.start(t)
-		case xml.EndElement:
-			err = sr.end(t)
-		case xml.CharData:
-			err = sr.text(t)
-		}
-		if err != nil {
-			return err
-		}
+	if err := tokens(r, sr); err != nil {
+		return err
 	}
-	clipMerges(s, sr.widest)
-	s.FillMerges()
+	sr.fillGrid()
 	return nil
 }
 
-func (sr *sheetReader) start(t xml.StartElement) error {
-	switch t.Name.Local {
+func (sr *sheetReader) start(local []byte, as []rawAttr) error {
+	switch string(local) {
 	case "row":
-		return sr.startRow(t)
+		return sr.startRow(attrValue(as, "r"))
 	case "c":
-		return sr.startCell(t)
+		return sr.startCell(as)
 	case "v":
 		sr.inV, sr.hasV = sr.inCell, sr.hasV || sr.inCell
 	case "f":
@@ -99,15 +147,15 @@ func (sr *sheetReader) start(t xml.StartElement) error {
 	case "t":
 		sr.inT = sr.inIs
 	case "mergeCell":
-		if m, ok := parseRange(attr(t, "ref")); ok {
-			sr.s.Merges = append(sr.s.Merges, m)
+		if m, ok := parseRange(string(attrValue(as, "ref"))); ok {
+			sr.merges = append(sr.merges, m)
 		}
 	}
 	return nil
 }
 
-func (sr *sheetReader) startRow(t xml.StartElement) error {
-	if r, err := strconv.Atoi(attr(t, "r")); err == nil && r >= 1 {
+func (sr *sheetReader) startRow(ref []byte) error {
+	if r, ok := atoi(ref); ok && r >= 1 {
 		sr.row = r - 1
 	} else {
 		sr.row++
@@ -119,14 +167,14 @@ func (sr *sheetReader) startRow(t xml.StartElement) error {
 	return nil
 }
 
-func (sr *sheetReader) startCell(t xml.StartElement) error {
-	if ref := attr(t, "r"); ref != "" {
+func (sr *sheetReader) startCell(as []rawAttr) error {
+	if ref := attrValue(as, "r"); len(ref) > 0 {
 		if c, ok := colIndex(ref); ok {
 			sr.col = c
 		} else {
 			sr.col++
 		}
-		if r, err := strconv.Atoi(strings.TrimLeft(ref, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")); err == nil && r >= 1 && sr.row < 0 {
+		if r, ok := atoi(trimLetters(ref)); ok && r >= 1 && sr.row < 0 {
 			sr.row = r - 1
 		}
 	} else {
@@ -137,9 +185,9 @@ func (sr *sheetReader) startCell(t xml.StartElement) error {
 		return sr.p.limit(sr.s.Name, report.MeasureColumns, int64(lim), "-max-cols")
 	}
 	sr.inCell, sr.hasF, sr.hasV, sr.hasIs = true, false, false, false
-	sr.cellType = attr(t, "t")
+	sr.cellType = cellType(attrValue(as, "t"))
 	sr.cell = report.Cell{}
-	if xf, err := strconv.Atoi(attr(t, "s")); err == nil && xf >= 0 && xf < len(sr.p.xfs) {
+	if xf, ok := atoi(attrValue(as, "s")); ok && xf >= 0 && xf < len(sr.p.xfs) {
 		sr.cell.Format = sr.p.xfs[xf]
 		sr.cell.Style = int32(xf)
 	}
@@ -151,8 +199,19 @@ func (sr *sheetReader) startCell(t xml.StartElement) error {
 	return nil
 }
 
-func (sr *sheetReader) end(t xml.EndElement) error {
-	switch t.Name.Local {
+// cellType is a cell's t attribute as a string, the usual ones without
+// a copy.
+func cellType(t []byte) string {
+	for _, known := range [...]string{"", "s", "n", "str", "inlineStr", "b", "e", "d"} {
+		if string(t) == known {
+			return known
+		}
+	}
+	return string(t)
+}
+
+func (sr *sheetReader) end(local []byte) error {
+	switch string(local) {
 	case "v":
 		sr.inV = false
 	case "is":
@@ -165,7 +224,7 @@ func (sr *sheetReader) end(t xml.EndElement) error {
 	return nil
 }
 
-func (sr *sheetReader) text(t xml.CharData) error {
+func (sr *sheetReader) text(t []byte) error {
 	if sr.inV || (sr.inIs && sr.inT) {
 		if sr.val.Len()+len(t) > sr.p.lim.CellChars*4 {
 			return sr.p.cellLimit(sr.s.Name, report.CellName(sr.col, sr.row))
@@ -200,11 +259,16 @@ func (sr *sheetReader) endCell() error {
 	if cell.Text == "" && !cell.Formula {
 		return nil
 	}
+	sr.widest = max(sr.widest, sr.col+1)
+	if sr.out != nil {
+		return sr.out.put(sr.row, sr.col, sr.cell)
+	}
 	sr.put()
 	return nil
 }
 
-// put stores the cell at its place, growing the row's slice by doubling.
+// put stores the cell at its place in the grid, growing the row's slice
+// by doubling.
 func (sr *sheetReader) put() {
 	s, row, col := sr.s, sr.row, sr.col
 	for len(s.Rows) <= row {
@@ -222,7 +286,6 @@ func (sr *sheetReader) put() {
 	}
 	r[col] = sr.cell
 	s.Rows[row] = r
-	sr.widest = max(sr.widest, col+1)
 }
 
 // finishCell sets a cell's text and kind from its type and raw value.
@@ -282,11 +345,27 @@ const mergeFillBudget = 4 << 20
 // clipMerges keeps merged ranges within the cells the sheet uses, and
 // drops the fill of those that would still be too large.
 func clipMerges(s *report.Sheet, width int) {
+	clipped, kept := clipRanges(s.Merges, len(s.Rows), width)
+	out := s.Merges[:0]
+	for i, m := range clipped {
+		if kept[i] {
+			out = append(out, m)
+		}
+	}
+	s.Merges = out
+}
+
+// clipRanges clips each merged range to a sheet of rows rows and width
+// columns, and says which are kept: a range below the last row is not, nor
+// one whose fill would pass what is left of mergeFillBudget.
+func clipRanges(ms []report.Range, rows, width int) ([]report.Range, []bool) {
 	budget := mergeFillBudget
-	kept := s.Merges[:0]
-	for _, m := range s.Merges {
-		m.R2 = min(m.R2, len(s.Rows)-1)
+	clipped := make([]report.Range, len(ms))
+	kept := make([]bool, len(ms))
+	for i, m := range ms {
+		m.R2 = min(m.R2, rows-1)
 		m.C2 = min(m.C2, max(width-1, m.C1))
+		clipped[i] = m
 		if m.R2 < m.R1 {
 			continue
 		}
@@ -295,9 +374,9 @@ func clipMerges(s *report.Sheet, width int) {
 			continue
 		}
 		budget -= area
-		kept = append(kept, m)
+		kept[i] = true
 	}
-	s.Merges = kept
+	return clipped, kept
 }
 
 // unescapeXstring decodes the _xHHHH_ escapes OOXML writes in strings for

@@ -114,51 +114,64 @@ func (p *pkg) sharedStrings(rels relations) error {
 		return err
 	}
 	defer rc.Close()
-	d := decoder(rc)
-	var b strings.Builder
-	inT, inPhonetic := false, 0
-	for n := 0; ; n++ {
-		if n&0xFFF == 0 && time.Now().After(p.deadline) {
-			return p.timeLimit()
-		}
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "si":
-				b.Reset()
-			case "t":
-				inT = true
-			case "rPh":
-				inPhonetic++
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "si":
-				if b.Len() > p.lim.CellChars && utf8.RuneCountInString(b.String()) > p.lim.CellChars {
-					return p.cellLimit("sharedStrings.xml", fmt.Sprintf("#%d", len(p.sst)))
-				}
-				p.sst = append(p.sst, unescapeXstring(b.String()))
-			case "t":
-				inT = false
-			case "rPh":
-				inPhonetic--
-			}
-		case xml.CharData:
-			if inT && inPhonetic == 0 {
-				if b.Len()+len(t) > p.lim.CellChars*4 {
-					return p.cellLimit("sharedStrings", "")
-				}
-				b.Write(t)
-			}
-		}
+	return tokens(rc, &sstReader{p: p})
+}
+
+// sstReader is the shared strings part being read into p.sst: the text
+// of each <si>, its phonetic runs (<rPh>) left out.
+type sstReader struct {
+	p          *pkg
+	b          strings.Builder
+	inT        bool
+	inPhonetic int
+	n          int // tokens, to look at the clock now and then
+}
+
+// tick looks at the deadline every 4096 tokens.
+func (sr *sstReader) tick() error {
+	sr.n++
+	if sr.n&0xFFF == 1 && time.Now().After(sr.p.deadline) {
+		return sr.p.timeLimit()
 	}
+	return nil
+}
+
+func (sr *sstReader) start(local []byte, _ []rawAttr) error {
+	switch string(local) {
+	case "si":
+		sr.b.Reset()
+	case "t":
+		sr.inT = true
+	case "rPh":
+		sr.inPhonetic++
+	}
+	return sr.tick()
+}
+
+func (sr *sstReader) end(local []byte) error {
+	switch string(local) {
+	case "si":
+		p := sr.p
+		if sr.b.Len() > p.lim.CellChars && utf8.RuneCountInString(sr.b.String()) > p.lim.CellChars {
+			return p.cellLimit("sharedStrings.xml", fmt.Sprintf("#%d", len(p.sst)))
+		}
+		p.sst = append(p.sst, unescapeXstring(sr.b.String()))
+	case "t":
+		sr.inT = false
+	case "rPh":
+		sr.inPhonetic--
+	}
+	return sr.tick()
+}
+
+func (sr *sstReader) text(t []byte) error {
+	if sr.inT && sr.inPhonetic == 0 {
+		if sr.b.Len()+len(t) > sr.p.lim.CellChars*4 {
+			return sr.p.cellLimit("sharedStrings", "")
+		}
+		sr.b.Write(t)
+	}
+	return sr.tick()
 }
 
 func (p *pkg) cellLimit(sheet, ref string) error {

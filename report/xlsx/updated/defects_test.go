@@ -35,7 +35,7 @@ func TestNoStylesPart(t *testing.T) {
 	})
 	res, wb := analyze(t, "nostyles.xlsx", data)
 	var out bytes.Buffer
-	if err := updated.Write(&out, data, wb, res, updated.Options{Lang: "zh", Annotate: true}); err != nil {
+	if err := updated.Write(&out, data, updated.WholeBook(wb), res, updated.Options{Lang: "zh", Annotate: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range ooxmlcheck.Problems(out.Bytes()) {
@@ -238,7 +238,7 @@ func TestEncryptedRoundTrip(t *testing.T) {
 	}
 	res := report.Analyze(wb, tm, report.Options{Today: time.Date(2021, 12, 31, 0, 0, 0, 0, time.UTC)})
 	var out bytes.Buffer
-	if err := updated.Write(&out, enc, wb, res, updated.Options{Lang: "zh", Annotate: true, Password: pw}); err != nil {
+	if err := updated.Write(&out, enc, updated.WholeBook(wb), res, updated.Options{Lang: "zh", Annotate: true, Password: pw}); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.HasPrefix(out.Bytes(), []byte("PK")) {

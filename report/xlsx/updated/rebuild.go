@@ -11,7 +11,7 @@ import (
 // rebuild makes a new workbook of the sheets as read: values, merged
 // ranges, percentages and dates, but none of the original's formatting,
 // comments or other parts. The summary says so.
-func (u *updater) rebuild() (*excelize.File, error) {
+func (u *updater) rebuild(wb *report.Workbook) (*excelize.File, error) {
 	f := excelize.NewFile()
 	u.originals, u.rebuilt = nil, true
 	pct, err := f.NewStyle(&excelize.Style{NumFmt: 10})
@@ -22,7 +22,7 @@ func (u *updater) rebuild() (*excelize.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, sh := range u.wb.Sheets {
+	for i, sh := range wb.Sheets {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", sh.Name); err != nil {
 				return nil, err

@@ -43,7 +43,7 @@ func partText(t *testing.T, pkg []byte, name string) string {
 // writeBook writes the updated workbook of data to w, in Chinese,
 // annotated: the one call to Write of this file and of BenchmarkWrite.
 func writeBook(w io.Writer, data []byte, wb *report.Workbook, res *report.Result) error {
-	return updated.Write(w, data, wb, res, updated.Options{Lang: "zh", Annotate: true})
+	return updated.Write(w, data, updated.WholeBook(wb), res, updated.Options{Lang: "zh", Annotate: true})
 }
 
 var reLegacy = regexp.MustCompile(`<legacyDrawing [^>]*>`)

@@ -58,20 +58,23 @@ const commentMark = "innoreport: "
 // written into it: assessed columns on the tasks sheet, and summary,
 // indicator and findings sheets whose figures are live formulas with
 // their computed values stored beside them.
-func Write(w io.Writer, src []byte, wb *report.Workbook, res *report.Result, opts Options) (err error) {
+//
+// b is the workbook as read (WholeBook or StreamedBook), taken once the
+// result's findings are final: the cells they cite are read then.
+func Write(w io.Writer, src []byte, b *Book, res *report.Result, opts Options) (err error) {
 	// excelize panics on some packages it reads without complaint; the
 	// user gets one line naming the file, not a crash.
 	defer func() {
 		if r := recover(); r != nil {
-			err = writeError(wb.Name, fmt.Sprint(r))
+			err = writeError(b.name, fmt.Sprint(r))
 		}
 	}()
-	if err := writeUpdated(w, src, wb, res, opts); err != nil {
+	if err := writeUpdated(w, src, b, res, opts); err != nil {
 		var be *report.BilingualError
 		if errors.As(err, &be) {
 			return err
 		}
-		return writeError(wb.Name, err.Error())
+		return writeError(b.name, err.Error())
 	}
 	return nil
 }
@@ -88,7 +91,7 @@ func writeError(name, detail string) error {
 	}}
 }
 
-func writeUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Result, opts Options) (err error) {
+func writeUpdated(w io.Writer, src []byte, b *Book, res *report.Result, opts Options) (err error) {
 	unzip := opts.UnzipSize
 	if unzip <= 0 {
 		unzip = xlsx.DefaultLimits.UnzipSize
@@ -99,7 +102,12 @@ func writeUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 			return fmt.Errorf("xlsx: decrypting the workbook: %w", err)
 		}
 	}
-	u, size := newUpdater(wb, res, opts), len(src)
+	bk, err := bookOf(b, src, res)
+	if err != nil {
+		return err
+	}
+	orig, size := src, len(src)
+	u := newUpdater(bk, res, opts)
 	if src, err = u.input(src); err != nil {
 		return fmt.Errorf("xlsx: preparing the workbook: %w", err)
 	}
@@ -130,8 +138,15 @@ func writeUpdated(w io.Writer, src []byte, wb *report.Workbook, res *report.Resu
 		if err := undo(); err != nil {
 			return err
 		}
-		u = newUpdater(wb, res, opts)
-		if err = u.write(dst, u.rebuild, opts.Annotate); err != nil {
+		u = newUpdater(bk, res, opts)
+		rebuild := func() (*excelize.File, error) {
+			wb, err := b.grid(orig)
+			if err != nil {
+				return nil, err
+			}
+			return u.rebuild(wb)
+		}
+		if err = u.write(dst, rebuild, opts.Annotate); err != nil {
 			return errors.Join(err, undo())
 		}
 	}
@@ -179,8 +194,8 @@ func undoer(w io.Writer) (undo func() error, ok bool) {
 	return nil, false
 }
 
-func newUpdater(wb *report.Workbook, res *report.Result, opts Options) *updater {
-	u := &updater{wb: wb, book: bookOf(wb, res), res: res, lang: opts.Lang, compare: opts.Compare, n: namesFor(opts.Lang), fills: map[[2]int]int{},
+func newUpdater(bk *book, res *report.Result, opts Options) *updater {
+	u := &updater{book: bk, res: res, lang: opts.Lang, compare: opts.Compare, n: namesFor(opts.Lang), fills: map[[2]int]int{},
 		patches: map[string]*sheetPatch{}, numbers: map[string]map[string]bool{}, big: map[string]bool{}}
 	for sheet, rows := range u.book.rows {
 		u.big[sheet] = rows > commentRows
@@ -241,7 +256,6 @@ func (u *updater) edit(open func() (*excelize.File, error), annotate bool) (part
 
 type updater struct {
 	f       *excelize.File
-	wb      *report.Workbook // the grid: only rebuild reads it
 	book    *book
 	res     *report.Result
 	patches map[string]*sheetPatch // source sheet → what changes in it

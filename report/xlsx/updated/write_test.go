@@ -43,7 +43,7 @@ func analyze(t *testing.T, name string, data []byte) (*report.Result, *report.Wo
 func update(t *testing.T, data []byte, res *report.Result, wb *report.Workbook, lang report.Lang) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	if err := updated.Write(&out, data, wb, res, updated.Options{Lang: lang, Annotate: true}); err != nil {
+	if err := updated.Write(&out, data, updated.WholeBook(wb), res, updated.Options{Lang: lang, Annotate: true}); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()

@@ -114,11 +114,13 @@ func (f *Font) Cut(want []rune) ([]byte, error) {
 			return nil, err
 		}
 	}
-	newID := make([]int, f.numGlyphs)
+	// uint16: glyph numbers are, and the font's 49,500 of them as ints
+	// were most of what a cut allocated.
+	newID := make([]uint16, f.numGlyphs)
 	n := 0
 	for g, ok := range glyphs {
 		if ok {
-			newID[g] = n
+			newID[g] = uint16(n)
 			n++
 		}
 	}
@@ -130,7 +132,7 @@ func (f *Font) Cut(want []rune) ([]byte, error) {
 		return nil, err
 	}
 	for r, g := range keep {
-		keep[r] = newID[g]
+		keep[r] = int(newID[g])
 	}
 	cmap, err := writeCmap(keep)
 	if err != nil {
@@ -142,25 +144,31 @@ func (f *Font) Cut(want []rune) ([]byte, error) {
 
 // cutGlyphs writes glyf, loca, hmtx, head, hhea, maxp and post for the
 // glyphs kept, renumbered by newID.
-func (f *Font) cutGlyphs(tables map[string][]byte, glyphs []bool, newID []int, n int) error {
+func (f *Font) cutGlyphs(tables map[string][]byte, glyphs []bool, newID []uint16, n int) error {
 	hmtx := f.tables["hmtx"]
 	nhm := int(binary.BigEndian.Uint16(f.tables["hhea"][34:]))
-	var newGlyf, newLoca, newHmtx []byte
+	size := 0
+	for g, ok := range glyphs {
+		if ok {
+			size += len(f.data(g))
+		}
+	}
+	newGlyf, newLoca, newHmtx := make([]byte, 0, size), make([]byte, 0, 4*(n+1)), make([]byte, 0, 4*n)
 	for g, ok := range glyphs {
 		if !ok {
 			continue
 		}
 		newLoca = binary.BigEndian.AppendUint32(newLoca, uint32(len(newGlyf)))
-		data := slices.Clone(f.data(g))
-		err := components(data, func(p []byte) error {
-			binary.BigEndian.PutUint16(p, uint16(newID[binary.BigEndian.Uint16(p)]))
+		// Unpadded: fpdf copies each glyph's span as loca gives it.
+		start := len(newGlyf)
+		newGlyf = append(newGlyf, f.data(g)...)
+		err := components(newGlyf[start:], func(p []byte) error {
+			binary.BigEndian.PutUint16(p, newID[binary.BigEndian.Uint16(p)])
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		// Unpadded: fpdf copies each glyph's span as loca gives it.
-		newGlyf = append(newGlyf, data...)
 		// Every glyph gets a full metric, the advance and side bearing
 		// fpdf would have read for it in the whole font.
 		if g < nhm {
@@ -243,7 +251,12 @@ func assemble(tables map[string][]byte) []byte {
 	out = binary.BigEndian.AppendUint16(out, uint16(es))
 	out = binary.BigEndian.AppendUint16(out, uint16(16*n-16<<es))
 	off := 12 + 16*n
-	var body []byte
+	size := 0
+	for _, t := range ts {
+		size += (len(t.data) + 3) &^ 3
+	}
+	out = slices.Grow(out, 16*n+size)
+	body := make([]byte, 0, size)
 	for _, t := range ts {
 		out = append(out, t.tag...)
 		out = binary.BigEndian.AppendUint32(out, checksum(t.data))

@@ -1,0 +1,59 @@
+package report
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/width"
+)
+
+// TestIsSpace holds isSpace to unicode.IsSpace over every character.
+func TestIsSpace(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if isSpace(r) != unicode.IsSpace(r) {
+			t.Errorf("isSpace(%U) = %v, unicode.IsSpace %v", r, isSpace(r), unicode.IsSpace(r))
+		}
+	}
+}
+
+// TestFoldKeepsCharacters holds what longerThanNoValue counts on: folding
+// and lowering turn each character into one, a space into a space and
+// anything else into something else.
+func TestFoldKeepsCharacters(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		s := string(r)
+		for _, f := range []struct {
+			name string
+			out  string
+		}{{"width.Fold", width.Fold.String(s)}, {"strings.ToLower", strings.ToLower(s)}} {
+			if utf8.RuneCountInString(f.out) != 1 || isSpace([]rune(f.out)[0]) != isSpace(r) {
+				t.Fatalf("%s(%U) = %q", f.name, r, f.out)
+			}
+		}
+	}
+}
+
+// TestIsBlankShortCut: the short cut and the whole reading agree.
+func TestIsBlankShortCut(t *testing.T) {
+	for _, s := range []string{"", " ", "—", " — — ", "n / a", "Ｎ／Ａ", "N/A ", "\u3000无\u3000", "暂 无", "—/—", "—/—/", "abcd", "无无无无", "- -", "\xff\xfe", "１２３４"} {
+		slow := noValue[strings.ToLower(squeeze(fold(s)))]
+		if got := IsBlank(s); got != slow {
+			t.Errorf("IsBlank(%q) = %v, the whole reading %v", s, got, slow)
+		}
+	}
+}
+
+// TestAppendWords holds appendWords to the Join of Fields it replaces in
+// TaskHash.
+func TestAppendWords(t *testing.T) {
+	for _, s := range []string{"", " ", "a", " a  b\tc\n", "\u3000任务\u00a0甲 ", "x\u2028y", "\xff \xfe"} {
+		if got, want := string(appendWords([]byte("keep"), s)), "keep"+strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("appendWords(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
