@@ -2,9 +2,12 @@ package publish
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,7 +190,7 @@ func (p *Pipeline) record(ctx context.Context, per *Period, res *report.Result, 
 	if err != nil {
 		return err
 	}
-	rj, err := res.JSON(p.Lang)
+	rj, err := archive.PackResult(func(w io.Writer) error { return res.WriteJSON(w, p.Lang) })
 	if err != nil {
 		return err
 	}
@@ -203,11 +206,11 @@ func (p *Pipeline) record(ctx context.Context, per *Period, res *report.Result, 
 		if f == "" {
 			continue
 		}
-		data, err := os.ReadFile(f)
+		sum, size, err := sumFile(f)
 		if err != nil {
 			return err
 		}
-		rec.Outputs = append(rec.Outputs, archive.Output{Name: filepath.Base(f), SHA256: archive.Sum(data), Size: int64(len(data))})
+		rec.Outputs = append(rec.Outputs, archive.Output{Name: filepath.Base(f), SHA256: sum, Size: size})
 	}
 	if _, err := per.db.Record(ctx, rec, in.Data); err != nil {
 		return &report.BilingualError{Err: fmt.Errorf("%w: %w", ErrArchive, err), Msg: report.Text{
@@ -216,4 +219,20 @@ func (p *Pipeline) record(ctx context.Context, per *Period, res *report.Result, 
 		}}
 	}
 	return nil
+}
+
+// sumFile is archive.Sum of a file, read as a stream: an updated
+// workbook of a million tasks need not be held again to be named.
+func sumFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
 }

@@ -361,13 +361,14 @@ var errHelp = errors.New("help printed")
 // memoryLimit sizes the soft heap limit of a check or build, unless
 // GOMEMLIMIT says otherwise, to the workbook: a ceiling that keeps the
 // collector from letting the heap grow to twice what is live, well above
-// what is live. Streamed, check keeps about one byte a byte of the
-// package unpacked (its tasks and findings), build about two (with the
-// updated workbook being written); three leaves room, so the collector
-// never runs without pause, as a fixed 200 MB made it do past 300,000
-// rows.
+// what is live. Streamed, check keeps under one byte a byte of the
+// package unpacked live (its tasks and findings), build about 1.6 at
+// most (with the updated workbook being written, 159 MB at 100,000
+// tasks); two leaves room, so the collector never runs without pause, as
+// a fixed 200 MB made it do past 300,000 rows, and keeps a 100,000-task
+// build near 280 MB where three let it reach 340.
 func memoryLimit(args []string) int64 {
-	const floor, perByte = 96 << 20, 3
+	const floor, perByte = 64 << 20, 2
 	if len(args) != 1 || args[0] == "-" {
 		return max(floor, floor+perByte*unpackedSize(""))
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,6 +127,41 @@ func TestReadBackIsChecked(t *testing.T) {
 				t.Fatal("a tampered record was believed")
 			}
 		})
+	}
+}
+
+// A packed result reads back as the JSON packed; one archived plain, as
+// before results were packed, reads as it is; a damaged pack is refused.
+func TestPackedResult(t *testing.T) {
+	a := open(t, filepath.Join(t.TempDir(), "a.db"))
+	plain := period("zg", "2021-06-30", 2)
+	packed := period("zg", "2021-09-30", 5)
+	want := packed.Result
+	var err error
+	packed.Result, err = PackResult(func(w io.Writer) error { _, err := w.Write(want); return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(packed.Result, want) || !bytes.HasPrefix(packed.Result, []byte{0x1f, 0x8b}) {
+		t.Fatalf("PackResult did not pack: % x", packed.Result[:8])
+	}
+	for _, p := range []Period{plain, packed} {
+		if _, err := a.Record(ctx, p, []byte("book")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ps, err := a.Periods(ctx, "zg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || !bytes.Equal(ps[0].Result, plain.Result) || !bytes.Equal(ps[1].Result, want) {
+		t.Fatalf("read back %d periods, results not the JSON recorded", len(ps))
+	}
+	if _, err := a.db.Exec(`UPDATE periods SET result = X'1F8B0800DEAD' WHERE as_of = '2021-09-30'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Periods(ctx, "zg"); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("a damaged pack read back with err = %v, want ErrCorrupt", err)
 	}
 }
 
