@@ -200,6 +200,9 @@ func (c *checker) tasks() {
 	var sectionOrder []string
 	actions := map[Action]*ActionGroup{}
 	ids := map[string]string{}
+	if len(c.data.Tasks) > 0 { // none stays nil: JSON's "task_list": null
+		res.TaskList = make([]TaskResult, 0, len(c.data.Tasks))
+	}
 	for i := range c.data.Tasks {
 		t := &c.data.Tasks[i]
 		st, exp := c.assess(t)

@@ -44,6 +44,40 @@ type extractor struct {
 	data     *Data
 	claimed  map[string]bool
 	findings []Finding // of the table being read
+	dates    map[dateKey]parsedDate
+}
+
+// A deadline typed the same way in many rows ("2021年12月底") is parsed
+// once: the regular expressions are most of a large check's own work.
+type dateKey struct {
+	text   string
+	number bool
+	format NumFormat
+}
+
+type parsedDate struct {
+	d   Date
+	err error
+}
+
+// maxDates bounds the memo; a workbook of all different dates parses
+// past it as it would without one.
+const maxDates = 4096
+
+// date is DateFromCell of c, memoized.
+func (x *extractor) date(c Cell) (Date, error) {
+	k := dateKey{c.Text, c.Number, c.Format}
+	if p, ok := x.dates[k]; ok {
+		return p.d, p.err
+	}
+	d, err := DateFromCell(c, x.wb.Date1904)
+	if x.dates == nil {
+		x.dates = map[dateKey]parsedDate{}
+	}
+	if len(x.dates) < maxDates {
+		x.dates[k] = parsedDate{d, err}
+	}
+	return d, err
 }
 
 func (x *extractor) add(f Finding) { x.findings = append(x.findings, f) }

@@ -35,6 +35,9 @@ type Sheet struct {
 	Rows   [][]Cell
 	Merges []Range
 	First  int // the 0-based row Rows[0] holds: 0 but while streaming
+	// RowsHint is how many rows the package's bytes hold, counted before
+	// they stream (0: not counted), to size at once what grows with them.
+	RowsHint int
 
 	byRow map[int][]int // row → indexes of the merges that cover it, built on first use
 	tall  []int         // merges taller than the index covers

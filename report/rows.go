@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -60,7 +61,7 @@ func (rr rowReader) validate() {
 		}
 		switch col.Type {
 		case "date":
-			if _, err := DateFromCell(cell, rr.x.wb.Date1904); err != nil {
+			if _, err := rr.x.date(cell); err != nil {
 				rr.finding(Error, RuleDate, col.Key, raw, Text{
 					fmt.Sprintf("无法识别的日期%s，请写成“2021年12月底”“2021-12-31”或“长期坚持”", quote(raw)),
 					fmt.Sprintf("unreadable date %q: write it as 2021-12-31, 2021年12月底 or 长期坚持 (ongoing)", raw),
@@ -126,7 +127,7 @@ func (rr rowReader) date(key string) Date {
 	if !ok {
 		return Date{}
 	}
-	d, _ := DateFromCell(c, rr.x.wb.Date1904)
+	d, _ := rr.x.date(c)
 	return d
 }
 
@@ -201,6 +202,14 @@ func (tb *table) taskRow(s *Sheet, r int) {
 	task.Status, _ = ParseStatus(rr.text("status"))
 	if c, ok := rr.cell("progress"); ok {
 		task.Progress, _ = ProgressFromCell(c)
+	}
+	if n := len(x.data.Tasks); n == cap(x.data.Tasks) {
+		// Grown toward the rows the sheet holds where they were counted,
+		// else doubled, not the runtime's quarter past 256: each growth
+		// copies every task so far into memory new to the process, which
+		// costs more than the copy. At most sixteen times the tasks read,
+		// for a sheet styled to its last row has a million empty ones.
+		x.data.Tasks = slices.Grow(x.data.Tasks, max(64, n, min(s.RowsHint-r, 16*n+1024)))
 	}
 	x.data.Tasks = append(x.data.Tasks, task)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -29,19 +30,19 @@ func pct(v float64) string { return fmt.Sprintf("%.1f%%", v*100) }
 
 // writeText prints the summary and one line a finding.
 func writeText(w io.Writer, r *report.Result, lang report.Lang) error {
-	var b strings.Builder
+	// Streamed: a large workbook's findings are megabytes of text.
+	b := bufio.NewWriterSize(w, 64<<10)
 	L := func(zh, en string) string { return report.Text{Zh: zh, En: en}.In(lang) }
-	textHeader(&b, r, L)
-	textTasks(&b, r, lang, L)
-	textIndicators(&b, r, lang, L)
-	textFindings(&b, r, lang, L)
-	_, err := io.WriteString(w, b.String())
-	return err
+	textHeader(b, r, L)
+	textTasks(b, r, lang, L)
+	textIndicators(b, r, lang, L)
+	textFindings(b, r, lang, L)
+	return b.Flush()
 }
 
 // textHeader says what was read: the workbook, the template, whose it is,
 // the date and the sheets.
-func textHeader(b *strings.Builder, r *report.Result, L func(zh, en string) string) {
+func textHeader(b *bufio.Writer, r *report.Result, L func(zh, en string) string) {
 	src := r.AsOfSource
 	switch {
 	case src == "flag":
@@ -74,7 +75,7 @@ func textHeader(b *strings.Builder, r *report.Result, L func(zh, en string) stri
 }
 
 // textTasks prints the tasks by state, by section and by action type.
-func textTasks(b *strings.Builder, r *report.Result, lang report.Lang, L func(zh, en string) string) {
+func textTasks(b *bufio.Writer, r *report.Result, lang report.Lang, L func(zh, en string) string) {
 	t := r.Tasks
 	var parts []string
 	for _, s := range report.States {
@@ -100,7 +101,7 @@ func textTasks(b *strings.Builder, r *report.Result, lang report.Lang, L func(zh
 }
 
 // textIndicators counts the indicators by status.
-func textIndicators(b *strings.Builder, r *report.Result, lang report.Lang, L func(zh, en string) string) {
+func textIndicators(b *bufio.Writer, r *report.Result, lang report.Lang, L func(zh, en string) string) {
 	if len(r.Indicators) == 0 {
 		return
 	}
@@ -115,7 +116,7 @@ func textIndicators(b *strings.Builder, r *report.Result, lang report.Lang, L fu
 }
 
 // textFindings prints the count by severity, then one line a finding.
-func textFindings(b *strings.Builder, r *report.Result, lang report.Lang, L func(zh, en string) string) {
+func textFindings(b *bufio.Writer, r *report.Result, lang report.Lang, L func(zh, en string) string) {
 	errs, warns, infos := report.CountBySeverity(r.Findings)
 	fmt.Fprintf(b, L("发现问题 %d 个：错误 %d，警告 %d，提示 %d\n", "%d findings: %d errors, %d warnings, %d info\n"),
 		len(r.Findings), errs, warns, infos)

@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"bytes"
 	"io"
 	"math"
 	"strconv"
@@ -79,7 +80,7 @@ type sheetReader struct {
 	inIs, inT   bool
 	hasF, hasV  bool
 	hasIs       bool
-	val         strings.Builder
+	val         []byte // the cell's raw value, its buffer kept from cell to cell
 	cells       int
 	widest      int
 	merges      []report.Range // as the sheet's mergeCells list them
@@ -191,7 +192,7 @@ func (sr *sheetReader) startCell(as []rawAttr) error {
 		sr.cell.Format = sr.p.xfs[xf]
 		sr.cell.Style = int32(xf)
 	}
-	sr.val.Reset()
+	sr.val = sr.val[:0]
 	sr.cells++
 	if sr.cells&0xFFF == 0 && time.Now().After(sr.p.deadline) {
 		return sr.p.timeLimit()
@@ -226,10 +227,10 @@ func (sr *sheetReader) end(local []byte) error {
 
 func (sr *sheetReader) text(t []byte) error {
 	if sr.inV || (sr.inIs && sr.inT) {
-		if sr.val.Len()+len(t) > sr.p.lim.CellChars*4 {
+		if len(sr.val)+len(t) > sr.p.lim.CellChars*4 {
 			return sr.p.cellLimit(sr.s.Name, report.CellName(sr.col, sr.row))
 		}
-		sr.val.Write(t)
+		sr.val = append(sr.val, t...)
 	}
 	return nil
 }
@@ -241,17 +242,17 @@ func (sr *sheetReader) endCell() error {
 		return nil
 	}
 	sr.inCell = false
-	p, val, cell := sr.p, &sr.val, &sr.cell
-	if val.Len() > p.lim.CellChars && utf8.RuneCountInString(val.String()) > p.lim.CellChars {
+	p, val, cell := sr.p, sr.val, &sr.cell
+	if len(val) > p.lim.CellChars && utf8.RuneCount(val) > p.lim.CellChars {
 		return p.cellLimit(sr.s.Name, report.CellName(sr.col, sr.row))
 	}
-	p.finishCell(cell, sr.cellType, val.String(), sr.hasV || sr.hasIs)
+	p.finishCell(cell, sr.cellType, val, sr.hasV || sr.hasIs)
 	if sr.hasF {
 		cell.Formula = true
 		// openpyxl writes an empty <v></v> beside a formula it could
 		// not compute; only a formula whose result is text may have
 		// cached an empty one.
-		cached := sr.hasV && (val.Len() > 0 || sr.cellType == "str")
+		cached := sr.hasV && (len(val) > 0 || sr.cellType == "str")
 		if !cached {
 			p.uncomputed = append(p.uncomputed, formulaRef{sheet: sr.s.Name, row: sr.row, col: sr.col, sheetIndex: sr.index})
 		}
@@ -289,15 +290,18 @@ func (sr *sheetReader) put() {
 }
 
 // finishCell sets a cell's text and kind from its type and raw value.
-func (p *pkg) finishCell(c *report.Cell, typ, raw string, has bool) {
+func (p *pkg) finishCell(c *report.Cell, typ string, val []byte, has bool) {
 	if !has {
 		return
 	}
-	switch typ {
-	case "s":
-		if i, err := strconv.Atoi(strings.TrimSpace(raw)); err == nil && i >= 0 && i < len(p.sst) {
+	if typ == "s" { // most cells: no string made, the shared one taken
+		if i, ok := atoi(bytes.TrimSpace(val)); ok && i >= 0 && i < len(p.sst) {
 			c.Text = p.sst[i]
 		}
+		return
+	}
+	raw := string(val)
+	switch typ {
 	case "inlineStr":
 		c.Text = unescapeXstring(raw)
 	case "str", "e":

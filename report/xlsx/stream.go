@@ -131,6 +131,7 @@ type streamer struct {
 	entries   []sheetEntry
 	parts     []string         // each sheet's part, "" for none
 	merges    [][]report.Range // each sheet's merged ranges, as listed
+	rowsHint  []int            // each sheet's <row> tags, counted with them
 	sheetRows map[string]int   // rows read, by sheet, once streamed
 }
 
@@ -139,7 +140,7 @@ func (p *pkg) streamer() (*streamer, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &streamer{p: p, wb: wb, entries: sheets, merges: make([][]report.Range, len(sheets)), sheetRows: map[string]int{}}
+	st := &streamer{p: p, wb: wb, entries: sheets, merges: make([][]report.Range, len(sheets)), rowsHint: make([]int, len(sheets)), sheetRows: map[string]int{}}
 	for _, se := range sheets {
 		st.parts = append(st.parts, rels.byID[se.part])
 	}
@@ -149,10 +150,11 @@ func (p *pkg) streamer() (*streamer, error) {
 // mergesOf lists sheet i's merged ranges from a first pass over its part.
 func (st *streamer) mergesOf(i int) ([]report.Range, error) {
 	if st.merges[i] == nil && st.parts[i] != "" {
-		ms, err := st.p.mergeCells(st.parts[i])
+		ms, rows, err := st.p.mergeCells(st.parts[i])
 		if err != nil {
 			return nil, err
 		}
+		st.rowsHint[i] = rows
 		if ms == nil {
 			ms = []report.Range{} // read: none
 		}
@@ -169,6 +171,7 @@ func (st *streamer) newSheet(i int) (*report.Sheet, *rowStream, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	s.RowsHint = st.rowsHint[i]
 	clipped, kept := clipRanges(ms, st.p.lim.Rows, st.p.lim.Cols)
 	for k, m := range clipped {
 		if kept[k] {
@@ -374,24 +377,30 @@ func (rs *rowStream) fill(r int, cells []report.Cell) []report.Cell {
 // mergeCells lists a sheet part's merged ranges from its bytes alone:
 // each <mergeCell ref="…"/>, whatever its prefix. The sheet's reading
 // checks the list against what the XML parser saw.
-func (p *pkg) mergeCells(part string) ([]report.Range, error) {
+func (p *pkg) mergeCells(part string) ([]report.Range, int, error) {
 	rc, ok, err := p.openPart(part, true)
 	if err != nil || !ok {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rc.Close()
 	br := bufio.NewReaderSize(rc, 64<<10)
+	rows, err := skipToMerges(br)
+	if err == io.EOF {
+		return nil, rows, nil
+	} else if err != nil {
+		return nil, 0, err
+	}
 	var ms []report.Range
 	for n := 0; ; n++ {
 		if n&0xFFFF == 0 && time.Now().After(p.deadline) {
-			return nil, p.timeLimit()
+			return nil, 0, p.timeLimit()
 		}
 		if _, err := br.ReadSlice('<'); err == bufio.ErrBufferFull {
 			continue
 		} else if err == io.EOF {
-			return ms, nil
+			return ms, rows, nil
 		} else if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		head, _ := br.Peek(64)
 		name := head[:max(0, bytes.IndexAny(head, " \t\r\n/>"))]
@@ -403,10 +412,38 @@ func (p *pkg) mergeCells(part string) ([]report.Range, error) {
 		}
 		tag, err := br.ReadBytes('>')
 		if err != nil && err != io.EOF {
-			return nil, err
+			return nil, 0, err
 		}
 		if m, ok := parseRange(tagAttr(tag, "ref")); ok {
 			ms = append(ms, m)
+		}
+	}
+}
+
+// skipToMerges drops the bytes before the first "mergeCell" in br, but
+// for the tag's '<' and prefix, at the speed of a byte search: the tag
+// loop is slow, and merged ranges come after every row. A name cannot be
+// written with entities, so no mergeCell tag is skipped; io.EOF says there
+// is none. On the way it counts the <row> tags it drops, a hint of the
+// sheet's size.
+func skipToMerges(br *bufio.Reader) (rows int, err error) {
+	const keep = 256 // the '<' and a prefix: "<x:" and the like
+	row := []byte("<row")
+	for {
+		buf, err := br.Peek(br.Size())
+		if i := bytes.Index(buf, []byte("mergeCell")); i >= 0 {
+			drop := max(0, i-keep)
+			rows += bytes.Count(buf[:drop], row)
+			_, err := br.Discard(drop)
+			return rows, err
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			return rows + bytes.Count(buf, row), err
+		}
+		drop := max(0, len(buf)-keep)
+		rows += bytes.Count(buf[:drop], row)
+		if _, err := br.Discard(drop); err != nil {
+			return rows, err
 		}
 	}
 }
