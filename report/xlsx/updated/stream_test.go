@@ -1,7 +1,6 @@
 package updated_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"io"
 	"os"
@@ -15,29 +14,14 @@ import (
 	"innoreport/samples"
 )
 
-// partText is a part of a package, inflated.
+// partText is a part of a package, inflated, which must be there.
 func partText(t *testing.T, pkg []byte, name string) string {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg)))
-	if err != nil {
-		t.Fatal(err)
+	b := partOf(t, pkg, name)
+	if b == nil {
+		t.Fatalf("no part %s", name)
 	}
-	for _, f := range zr.File {
-		if f.Name == name {
-			rc, err := f.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rc.Close()
-			b, err := io.ReadAll(rc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return string(b)
-		}
-	}
-	t.Fatalf("no part %s", name)
-	return ""
+	return string(b)
 }
 
 // writeBook writes the updated workbook of data to w, in Chinese,
