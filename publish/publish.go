@@ -123,24 +123,25 @@ func (p *Pipeline) Build(ctx context.Context, in *Input, name, dir string, withJ
 		defer per.close()
 	}
 	p.Say("已校验 / checked: %d 项任务 tasks, %d 个问题 findings; 生成报告 / writing the report", res.Tasks.Total, len(res.Findings))
-	files, err := p.render(res, in, per, made)
+	out := &Built{Result: res, Name: name, Input: in.Data, Compare: per.Compare}
+	outs, err := p.outputs(out, in, dir)
+	if err != nil {
+		return nil, err
+	}
+	files, err := p.render(res, in, per, made, outs[2].path)
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
+		files.abort()
 		return nil, err
 	}
-	out := &Built{Result: res, Name: name, Input: in.Data, Compare: per.Compare}
-	if err := p.write(out, in, files, dir); err != nil {
+	if err := p.write(outs, files); err != nil {
 		return nil, err
 	}
 	if withJSON {
-		js, err := res.JSON(p.Lang)
-		if err != nil {
-			return nil, err
-		}
 		out.JSON = filepath.Join(dir, name+"-findings.json")
-		if err := WriteAtomic(out.JSON, js); err != nil {
+		if err := writeStream(out.JSON, func(w io.Writer) error { return res.WriteJSON(w, p.Lang) }); err != nil {
 			return nil, err
 		}
 	}
@@ -150,14 +151,32 @@ func (p *Pipeline) Build(ctx context.Context, in *Input, name, dir string, withJ
 	return out, nil
 }
 
-// rendered are the outputs' bytes, before they are written.
-type rendered struct{ pdf, book, docx []byte }
+// rendered are the outputs, before they are named: the PDF's and the
+// Word document's bytes, and the updated workbook, as large as the input
+// and more, streamed into its temporary file.
+type rendered struct {
+	pdf, docx []byte
+	book      *atomicfile.File
+}
 
-func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.Time) (*rendered, error) {
+// abort drops the updated workbook's temporary file.
+func (r *rendered) abort() {
+	if r.book != nil {
+		r.book.Abort()
+	}
+}
+
+func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.Time, bookPath string) (_ *rendered, err error) {
 	printable, err := pdf.Printable(p.Font)
 	if err != nil {
 		return nil, err
 	}
+	r := &rendered{}
+	defer func() {
+		if err != nil {
+			r.abort()
+		}
+	}()
 	report.FlagUnprintable(res, printable)
 	// The three render at once: each reads d and res without changing
 	// them (the PDF replaces what fpdf cannot encode in its own copy of
@@ -165,14 +184,17 @@ func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.
 	// workbook, the longest and needing only res, starts before d is laid
 	// out. The messages keep their order; a failure is reported as the
 	// first of docx, pdf, xlsx.
-	var pdfBuf, book, word bytes.Buffer
+	var pdfBuf, word bytes.Buffer
 	var docxErr, pdfErr, bookErr error
 	var wg sync.WaitGroup
 	if p.Formats.XLSX {
 		p.Say("写出工作簿 / writing the updated workbook")
 		opts := updated.Options{Lang: p.Lang, Annotate: p.Annotate, Compare: per.Compare, Password: p.Read.Options.Password, UnzipSize: p.Read.Options.Limits.UnzipSize}
+		if r.book, err = createOutput(bookPath); err != nil {
+			return nil, err
+		}
 		b := in.Book(res)
-		wg.Go(func() { bookErr = updated.Write(&book, in.Data, b, res, opts) })
+		wg.Go(func() { bookErr = updated.Write(r.book, in.Data, b, res, opts) })
 	}
 	d, err := doc.Build(res, p.Template, doc.Options{Lang: p.Lang, Made: made, Compare: per.Compare, Trend: per.Trend})
 	if err != nil {
@@ -192,41 +214,57 @@ func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.
 	if err := cmp.Or(docxErr, pdfErr, bookErr); err != nil {
 		return nil, err
 	}
-	return &rendered{pdf: pdfBuf.Bytes(), book: book.Bytes(), docx: word.Bytes()}, nil
+	r.pdf, r.docx = pdfBuf.Bytes(), word.Bytes()
+	return r, nil
 }
 
-// write puts the rendered outputs into dir, refusing, before writing any,
-// to overwrite the input workbook.
-func (p *Pipeline) write(out *Built, in *Input, r *rendered, dir string) error {
-	outputs := []struct {
-		want bool
-		path *string
-		file string
-		data []byte
-	}{
-		{p.Formats.PDF, &out.PDF, out.Name + "-report.pdf", r.pdf},
-		{p.Formats.DOCX, &out.DOCX, out.Name + "-report.docx", r.docx},
-		{p.Formats.XLSX, &out.Book, out.Name + "-updated" + BookExt(in.Path), r.book},
+// output is one of a build's files: whether it is wanted, and its path.
+type output struct {
+	want bool
+	path string
+	set  *string // the Built field that names it once written
+}
+
+// outputs names the PDF, the Word document and the updated workbook in
+// dir, refusing, before anything is rendered, to overwrite the input.
+func (p *Pipeline) outputs(out *Built, in *Input, dir string) ([]output, error) {
+	outs := []output{
+		{p.Formats.PDF, filepath.Join(dir, out.Name+"-report.pdf"), &out.PDF},
+		{p.Formats.DOCX, filepath.Join(dir, out.Name+"-report.docx"), &out.DOCX},
+		{p.Formats.XLSX, filepath.Join(dir, out.Name+"-updated"+BookExt(in.Path)), &out.Book},
 	}
-	for _, o := range outputs {
-		path := filepath.Join(dir, o.file)
-		if o.want && in.Path != "" && SamePath(path, in.Path) {
-			return setupf("输出 %s 会覆盖输入的工作簿，请换一个 -out 目录", "output %s would overwrite the input workbook: choose another -out", path)
+	for _, o := range outs {
+		if o.want && in.Path != "" && SamePath(o.path, in.Path) {
+			return nil, setupf("输出 %s 会覆盖输入的工作簿，请换一个 -out 目录", "output %s would overwrite the input workbook: choose another -out", o.path)
 		}
 	}
-	// At once: each write waits mostly on its own fsync. The first
-	// failure in the outputs' order is the one reported.
-	errs := make([]error, len(outputs))
+	return outs, nil
+}
+
+// write names the rendered outputs, at once: each write waits mostly on
+// its own fsync. The first failure in the outputs' order is the one
+// reported.
+func (p *Pipeline) write(outs []output, r *rendered) error {
+	errs := make([]error, len(outs))
 	var wg sync.WaitGroup
-	for i, o := range outputs {
-		if !o.want {
-			continue
+	for i, data := range [][]byte{r.pdf, r.docx} {
+		if outs[i].want {
+			wg.Go(func() { errs[i] = WriteAtomic(outs[i].path, data) })
 		}
-		*o.path = filepath.Join(dir, o.file)
-		wg.Go(func() { errs[i] = WriteAtomic(*o.path, o.data) })
+	}
+	if outs[2].want {
+		wg.Go(func() { errs[2] = writeError(outs[2].path, r.book.Commit(0o644)) })
 	}
 	wg.Wait()
-	return cmp.Or(errs...)
+	if err := cmp.Or(errs...); err != nil {
+		return err
+	}
+	for _, o := range outs {
+		if o.want {
+			*o.set = o.path
+		}
+	}
+	return nil
 }
 
 // Made is when a report says it was made: SOURCE_DATE_EPOCH where set, so
@@ -245,16 +283,47 @@ func Made() (time.Time, error) {
 // WriteAtomic writes path through a temporary file renamed into place,
 // making its folder first; errors say which folder.
 func WriteAtomic(path string, data []byte) error {
+	return writeStream(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeStream is WriteAtomic of what write writes, never held whole.
+func writeStream(path string, write func(io.Writer) error) error {
+	f, err := createOutput(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Abort()
+		return writeError(path, err)
+	}
+	return writeError(path, f.Commit(0o644))
+}
+
+// createOutput starts writing path, making its folder first; errors say
+// which folder. The cause stays wrapped, so that watch can tell a full
+// disk from a bad workbook.
+func createOutput(path string) (*atomicfile.File, error) {
 	dir := filepath.Dir(path)
-	// The cause stays wrapped, so that watch can tell a full disk from a
-	// bad workbook.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return &report.BilingualError{Err: err, Msg: report.Text{
+		return nil, &report.BilingualError{Err: err, Msg: report.Text{
 			Zh: fmt.Sprintf("无法创建输出目录 %s：%v", dir, err), En: fmt.Sprintf("cannot create output folder %s: %v", dir, err)}}
 	}
-	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
-		return &report.BilingualError{Err: err, Msg: report.Text{
-			Zh: fmt.Sprintf("无法写入 %s：%v", path, err), En: fmt.Sprintf("cannot write %s: %v", path, err)}}
+	f, err := atomicfile.Create(path)
+	return f, writeError(path, err)
+}
+
+// writeError says which file could not be written, or is nil.
+func writeError(path string, err error) error {
+	if err == nil {
+		return nil
 	}
-	return nil
+	var be *report.BilingualError
+	if errors.As(err, &be) {
+		return err
+	}
+	return &report.BilingualError{Err: err, Msg: report.Text{
+		Zh: fmt.Sprintf("无法写入 %s：%v", path, err), En: fmt.Sprintf("cannot write %s: %v", path, err)}}
 }

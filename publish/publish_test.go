@@ -3,7 +3,10 @@ package publish
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -26,20 +29,31 @@ func TestRenderAtOnceAsAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	made := time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)
-	render := func(f Formats) *rendered {
+	type outputs struct{ pdf, docx, book []byte }
+	render := func(f Formats) outputs {
 		t.Helper()
 		p := &Pipeline{Template: tmpl, Lang: report.Zh, Formats: f, Font: pdf.DefaultFont}
 		res := report.Analyze(in.WB, tmpl, report.Options{Today: made})
 		// U+1F600 is beyond what fpdf draws: a "?" in the PDF only.
 		res.Findings[0].Message.Zh += "\U0001F600"
-		r, err := p.render(res, in, &Period{}, made)
+		path := filepath.Join(t.TempDir(), "updated.xlsx")
+		r, err := p.render(res, in, &Period{}, made, path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return r
+		o := outputs{pdf: r.pdf, docx: r.docx}
+		if r.book != nil {
+			if err := r.book.Commit(0o644); err != nil {
+				t.Fatal(err)
+			}
+			if o.book, err = os.ReadFile(path); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return o
 	}
 	all := render(Formats{PDF: true, XLSX: true, DOCX: true})
-	alone := rendered{
+	alone := outputs{
 		docx: render(Formats{DOCX: true}).docx,
 		pdf:  render(Formats{PDF: true}).pdf,
 		book: render(Formats{XLSX: true}).book,
@@ -70,5 +84,33 @@ func TestRenderAtOnceAsAlone(t *testing.T) {
 	}
 	if !bytes.Contains(body, []byte("\U0001F600")) {
 		t.Error("the Word document lost the character the PDF replaces")
+	}
+}
+
+// A build whose Word document fails leaves nothing in the output folder:
+// not the updated workbook, which streams into its temporary file while
+// the others render, nor that file.
+func TestFailedBuildLeavesNoFiles(t *testing.T) {
+	tmpl, err := report.ParseTemplate(templates.BuiltinName, templates.Builtin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := Reader{}.Sample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p := &Pipeline{Template: tmpl, Lang: report.Zh, Formats: Formats{PDF: true, XLSX: true, DOCX: true},
+		Font: pdf.DefaultFont, DocxTemplate: []byte("not a docx"), DocxName: "ref.docx",
+		Made: time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC), Replay: &Period{}}
+	if _, err := p.Build(context.Background(), in, "sample", dir, true); err == nil {
+		t.Fatal("a build with a broken reference document succeeded")
+	}
+	left, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range left {
+		t.Errorf("left in the output folder: %s", e.Name())
 	}
 }

@@ -12,20 +12,43 @@ import (
 
 // WriteFile writes data to path atomically with permissions perm.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
+	f, err := Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Commit(perm)
+}
+
+// File is a file being written in a stream, for an output too large to
+// hold whole: it is a temporary file beside path until Commit names it.
+type File struct {
+	*os.File
+	path string
+}
+
+// Create starts writing path.
+func Create(path string) (*File, error) {
 	// The temporary name is the real one cut short: "." and ".123456.tmp"
 	// added to a 250-byte name would pass the 255-byte limit.
 	f, err := os.CreateTemp(filepath.Dir(path), fsname.FitN("."+filepath.Base(path), ".*.tmp", fsname.Max-12))
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return &File{File: f, path: path}, nil
+}
+
+// Commit syncs what was written, sets perm and renames the file into
+// place; on failure nothing is left but the old file, if any.
+func (f *File) Commit(perm os.FileMode) error {
 	tmp := f.Name()
 	fail := func(err error) error {
 		f.Close()
 		os.Remove(tmp)
 		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		return fail(err)
 	}
 	if err := f.Sync(); err != nil {
 		return fail(err)
@@ -37,9 +60,15 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 		os.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := os.Rename(tmp, f.path); err != nil {
 		os.Remove(tmp)
 		return err
 	}
 	return nil
+}
+
+// Abort drops what was written; path is left as it was.
+func (f *File) Abort() {
+	f.Close()
+	os.Remove(f.Name())
 }

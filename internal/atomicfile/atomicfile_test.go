@@ -29,3 +29,43 @@ func TestWriteFileReplacesWholeAndLeavesNoTemp(t *testing.T) {
 		t.Error("writing into a missing folder should fail")
 	}
 }
+
+// A stream aborted halfway leaves the old file whole and no temporary
+// file; one committed replaces it.
+func TestCreateAbortLeavesOldCommitReplaces(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "book.xlsx")
+	if err := WriteFile(p, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("half of a new")); err != nil {
+		t.Fatal(err)
+	}
+	f.Abort()
+	if got, err := os.ReadFile(p); err != nil || string(got) != "old" {
+		t.Fatalf("after Abort read %q, %v; want the old file", got, err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(left) != 0 {
+		t.Fatalf("Abort left %v", left)
+	}
+	f, err = Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(p); string(got) != "old" {
+		t.Fatalf("before Commit the name shows %q", got)
+	}
+	if err := f.Commit(0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(p); err != nil || string(got) != "new" {
+		t.Fatalf("after Commit read %q, %v; want new", got, err)
+	}
+}
