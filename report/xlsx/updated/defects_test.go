@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/width"
 
 	"innoreport/internal/ooxmlcheck"
 	"innoreport/internal/tooltest"
@@ -112,20 +111,6 @@ func TestCriteriaAreExact(t *testing.T) {
 	}
 }
 
-// textWidth is a text's width in narrow characters.
-func textWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-	}
-	return n
-}
-
 // On the findings sheet a long message wraps, and its row is as tall as
 // its lines, so rows never print over each other.
 func TestFindingRowsFitTheirText(t *testing.T) {
@@ -139,7 +124,7 @@ func TestFindingRowsFitTheirText(t *testing.T) {
 			col, _ := excelize.ColumnNumberToName(c)
 			w, _ := af.GetColWidth("校验结果", col)
 			v, _ := af.GetCellValue("校验结果", col+strconv.Itoa(row))
-			lines = max(lines, int(math.Ceil(float64(textWidth(v))/(w-1))))
+			lines = max(lines, int(math.Ceil(float64(report.DisplayWidth(v))/(w-1))))
 		}
 		if lines == 1 {
 			continue

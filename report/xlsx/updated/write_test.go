@@ -3,7 +3,6 @@ package updated_test
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"image"
 	"image/color"
@@ -245,17 +244,7 @@ func sheetsAsCSV(t *testing.T, soffice, path string, recalc bool) map[string][][
 	out := map[string][][]string{}
 	matches, _ := filepath.Glob(filepath.Join(dir, base+"-*.csv"))
 	for _, m := range matches {
-		b, err := os.ReadFile(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := csv.NewReader(bytes.NewReader(b))
-		r.FieldsPerRecord = -1
-		rows, err := r.ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), base+"-"), ".csv")] = rows
+		out[strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), base+"-"), ".csv")] = readCSV(t, m)
 	}
 	if len(out) == 0 {
 		t.Fatal("LibreOffice wrote no CSV")
