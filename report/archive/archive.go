@@ -225,6 +225,16 @@ func Sum(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
+// SumReader is Sum of what r holds, read as a stream, and its size.
+func SumReader(r io.Reader) (string, int64, error) {
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
 // Record stores a build as its campaign's period for its as-of date, in one
 // transaction: a crash leaves the period absent or whole. The same
 // campaign and as-of date again replaces the period rather than adding a
