@@ -333,3 +333,29 @@ func FuzzFindHeader(f *testing.F) {
 		Analyze(&Workbook{Name: "f.xlsx", Sheets: []*Sheet{s}}, tm, Options{Today: day(2021, 12, 31)})
 	})
 }
+
+// TestTaskGrowthStaysNearTheCount holds the task list's room near the
+// tasks there are, whether the sheet's row count is right, short (rows
+// it did not count) or absent.
+func TestTaskGrowthStaysNearTheCount(t *testing.T) {
+	for _, c := range []struct {
+		tasks, hint int
+		most        float64 // room ÷ tasks at most
+	}{
+		{1_000_000, 1_000_004, 1.0001},
+		{1_000_000, 999_830, 1.13},
+		{100_000, 50_000, 1.13},
+		{1_000_000, 0, 2},
+		{39, 43, 64.0 / 39},
+	} {
+		var room int
+		for n := 0; n < c.tasks; n++ {
+			if n == room {
+				room += taskGrowth(n, c.hint, n+4) // four header rows
+			}
+		}
+		if got := float64(room) / float64(c.tasks); got > c.most {
+			t.Errorf("%d tasks, counted %d rows: room for %d, %.2f× (at most %.2f×)", c.tasks, c.hint, room, got, c.most)
+		}
+	}
+}

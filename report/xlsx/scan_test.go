@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -363,5 +364,27 @@ func BenchmarkRead(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestSkipToMergesCountsEveryRow holds the row count of the merge pass,
+// which sizes the task list, to the rows there are: every buffer's cut
+// falls somewhere in a <row tag for one of these lengths.
+func TestSkipToMergesCountsEveryRow(t *testing.T) {
+	for _, pad := range []int{0, 1, 2, 3, 5, 17} {
+		var b strings.Builder
+		b.WriteString(`<worksheet><sheetData>`)
+		const rows = 3000
+		for r := 1; r <= rows; r++ {
+			fmt.Fprintf(&b, `<row r="%d"><c r="A%d" t="s"><v>%d</v></c>%s</row>`, r, r, r%7, strings.Repeat(" ", (r*pad)%11))
+		}
+		b.WriteString(`</sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>`)
+		for _, size := range []int{512, 1000, 4096} {
+			br := bufio.NewReaderSize(strings.NewReader(b.String()), size)
+			got, err := skipToMerges(br)
+			if err != nil || got != rows {
+				t.Errorf("pad %d, buffer %d: counted %d rows (%v), want %d", pad, size, got, err, rows)
+			}
+		}
 	}
 }
