@@ -105,6 +105,7 @@ type checker struct {
 	asOf     time.Time
 	res      *Result
 	findings []Finding
+	days     memo[Date, string] // deadlines as the task list writes them
 }
 
 func (c *checker) add(sev Severity, rule, role string, cells CellRefs, key, header, value string, msg Text) {
@@ -208,7 +209,7 @@ func (c *checker) tasks() {
 		st, exp := c.assess(t)
 		tr := TaskResult{
 			Row: t.Row + 1, ID: t.ID, Section: t.Section, Name: t.Name, Lead: t.Lead,
-			Deadline: t.Deadline.String(), Expected: exp, State: st, Action: t.Action,
+			Deadline: c.days.get(t.Deadline, Date.String), Expected: exp, State: st, Action: t.Action,
 			Hash: TaskHash(t), Task: t,
 		}
 		if t.Progress.OK {

@@ -44,11 +44,59 @@ type extractor struct {
 	data     *Data
 	claimed  map[string]bool
 	findings []Finding // of the table being read
-	dates    map[dateKey]parsedDate
+	dates    memo[dateKey, parsedDate]
+	sections memo[string, section]
+	units    memo[string, []string]
 }
 
-// A deadline typed the same way in many rows ("2021年12月底") is parsed
-// once: the regular expressions are most of a large check's own work.
+// memo keeps f's results for the inputs it has seen, up to maxMemo of
+// them. Most rows type their deadline, section and units as rows above
+// did: the regular expressions are most of a large check's own work, and
+// each result made again is held again, once a task (at a million tasks,
+// 150 MB of copies of a few hundred strings). A workbook of all different
+// texts is read past the bound as it would be without one.
+type memo[K comparable, V any] map[K]V
+
+const maxMemo = 4096
+
+func (m *memo[K, V]) get(k K, f func(K) V) V {
+	if v, ok := (*m)[k]; ok {
+		return v
+	}
+	v := f(k)
+	if *m == nil {
+		*m = memo[K, V]{}
+	}
+	if len(*m) < maxMemo {
+		(*m)[k] = v
+	}
+	return v
+}
+
+// section is cleanSection's reading of a section's text.
+type section struct {
+	name     string
+	declared int
+}
+
+// section is cleanSection of t, memoized.
+func (x *extractor) section(t string) (string, int) {
+	s := x.sections.get(t, func(t string) section {
+		name, n := cleanSection(t)
+		return section{name, n}
+	})
+	return s.name, s.declared
+}
+
+// splitUnits is SplitUnits of t, memoized: tasks typed alike share one
+// list, full to its capacity so that an append copies it.
+func (x *extractor) splitUnits(t string) []string {
+	return x.units.get(t, func(t string) []string {
+		u := SplitUnits(t)
+		return u[:len(u):len(u)]
+	})
+}
+
 type dateKey struct {
 	text   string
 	number bool
@@ -60,24 +108,13 @@ type parsedDate struct {
 	err error
 }
 
-// maxDates bounds the memo; a workbook of all different dates parses
-// past it as it would without one.
-const maxDates = 4096
-
 // date is DateFromCell of c, memoized.
 func (x *extractor) date(c Cell) (Date, error) {
-	k := dateKey{c.Text, c.Number, c.Format}
-	if p, ok := x.dates[k]; ok {
-		return p.d, p.err
-	}
-	d, err := DateFromCell(c, x.wb.Date1904)
-	if x.dates == nil {
-		x.dates = map[dateKey]parsedDate{}
-	}
-	if len(x.dates) < maxDates {
-		x.dates[k] = parsedDate{d, err}
-	}
-	return d, err
+	p := x.dates.get(dateKey{c.Text, c.Number, c.Format}, func(k dateKey) parsedDate {
+		d, err := DateFromCell(c, x.wb.Date1904)
+		return parsedDate{d, err}
+	})
+	return p.d, p.err
 }
 
 func (x *extractor) add(f Finding) { x.findings = append(x.findings, f) }

@@ -163,7 +163,7 @@ func (tb *table) taskRow(s *Sheet, r int) {
 		return
 	}
 	if t, ok := sectionRow(s, r); ok {
-		name, n := cleanSection(t)
+		name, n := x.section(t)
 		tb.section, tb.sectionRows = name, true
 		if n > 0 {
 			x.data.SectionDeclared[name] = Declared{Count: n, Cell: CellName(firstText(s, r), r)}
@@ -183,7 +183,7 @@ func (tb *table) taskRow(s *Sheet, r int) {
 	task.Section = tb.section
 	if _, ok := hm.cols["section"]; ok {
 		if t := rr.text("section"); t != "" {
-			name, n := cleanSection(t)
+			name, n := x.section(t)
 			task.Section = name
 			if n > 0 {
 				if _, seen := x.data.SectionDeclared[name]; !seen {
@@ -192,7 +192,7 @@ func (tb *table) taskRow(s *Sheet, r int) {
 			}
 		}
 	}
-	task.Units = SplitUnits(rr.text("units"))
+	task.Units = x.splitUnits(rr.text("units"))
 	if task.Lead == "" && len(task.Units) > 0 {
 		if _, ok := hm.cols["lead"]; !ok {
 			task.Lead = task.Units[0]

@@ -100,6 +100,7 @@ type pkg struct {
 	sst        []string
 	xfs        []report.NumFormat
 	uncomputed []formulaRef
+	interned   map[string]string // see intern
 }
 
 type formulaRef struct {

@@ -300,7 +300,7 @@ func (p *pkg) finishCell(c *report.Cell, typ string, val []byte, has bool) {
 		}
 		return
 	}
-	raw := string(val)
+	raw := p.intern(val)
 	switch typ {
 	case "inlineStr":
 		c.Text = unescapeXstring(raw)
@@ -323,6 +323,30 @@ func (p *pkg) finishCell(c *report.Cell, typ string, val []byte, has bool) {
 			c.Number = true
 		}
 	}
+}
+
+// intern is val as a string, the same string for the same short text:
+// a workbook written with inline strings (excelize's stream writer, some
+// exporters) types its sections, units, states and figures again on
+// every row, and a string made per cell is a million copies held at a
+// million rows. Texts past internLen, mostly each row's own, and those
+// met once internCap are in, are made as they come.
+func (p *pkg) intern(val []byte) string {
+	const internLen, internCap = 64, 1 << 14
+	if len(val) > internLen {
+		return string(val)
+	}
+	if s, ok := p.interned[string(val)]; ok {
+		return s
+	}
+	s := string(val)
+	if p.interned == nil {
+		p.interned = map[string]string{}
+	}
+	if len(p.interned) < internCap {
+		p.interned[s] = s
+	}
+	return s
 }
 
 // parseRange reads "A1:B2" into a 0-based range.
