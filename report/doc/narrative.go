@@ -70,20 +70,37 @@ func (b *builder) quoted(name string) string {
 // list joins items as the language lists them, naming at most n and
 // counting the rest.
 func (b *builder) list(items []string, n int, unit string) string {
-	total := len(items)
-	if total > n {
-		items = items[:n]
+	return b.listOf(names{items: firstN(items, n), total: len(items), n: n}, unit)
+}
+
+// names keeps the first n of a paragraph's items, each made only if it is
+// kept, and counts them all: a 通报 names a few tasks and counts the
+// rest, and at a million tasks making every item's text was most of the
+// document's build.
+type names struct {
+	items    []string
+	total, n int
+}
+
+func (ns *names) add(item func() string) {
+	if ns.total < ns.n {
+		ns.items = append(ns.items, item())
 	}
+	ns.total++
+}
+
+// listOf joins ns's items, saying how many there are in all.
+func (b *builder) listOf(ns names, unit string) string {
 	if b.lang == report.En {
-		s := strings.Join(items, ", ")
-		if total > n {
-			s += fmt.Sprintf(" and %d more", total-n)
+		s := strings.Join(ns.items, ", ")
+		if ns.total > len(ns.items) {
+			s += fmt.Sprintf(" and %d more", ns.total-len(ns.items))
 		}
 		return s
 	}
-	s := strings.Join(items, "、")
-	if total > n {
-		s += fmt.Sprintf("等%d%s", total, unit)
+	s := strings.Join(ns.items, "、")
+	if ns.total > len(ns.items) {
+		s += fmt.Sprintf("等%d%s", ns.total, unit)
 	}
 	return s
 }
@@ -103,8 +120,9 @@ func (b *builder) progressText(tr report.TaskResult) string {
 
 // sectionNarratives is a numbered heading and a paragraph for each section.
 func (b *builder) sectionNarratives() []Block {
-	bySection := map[string][]report.TaskResult{}
-	for _, tr := range b.res.TaskList {
+	bySection := map[string][]*report.TaskResult{}
+	for i := range b.res.TaskList {
+		tr := &b.res.TaskList[i]
 		bySection[tr.Section] = append(bySection[tr.Section], tr)
 	}
 	var out []Block
@@ -118,57 +136,61 @@ func (b *builder) sectionNarratives() []Block {
 	return out
 }
 
-func (b *builder) sectionText(g report.Group, tasks []report.TaskResult) string {
+func (b *builder) sectionText(g report.Group, tasks []*report.TaskResult) string {
 	var s strings.Builder
 	if b.lang == report.En {
 		fmt.Fprintf(&s, "The section has %d tasks; %d are done (%s).", g.Total, g.Done, Pct(g.Rate))
 	} else {
 		fmt.Fprintf(&s, "该板块共%d项任务，已完成%d项，完成率%s。", g.Total, g.Done, Pct(g.Rate))
 	}
-	var done, lag []string
+	done, lag := names{n: namedDone}, names{n: namedLag}
 	for _, tr := range tasks {
 		switch {
 		case tr.State == report.StateDone:
-			item := b.quoted(tr.Name)
-			if tr.Task != nil && strings.TrimSpace(tr.Task.Note) != "" {
-				item += b.L("（", " (") + short(tr.Task.Note, noteRunes) + b.L("）", ")")
-			}
-			done = append(done, item)
+			done.add(func() string {
+				item := b.quoted(tr.Name)
+				if tr.Task != nil && strings.TrimSpace(tr.Task.Note) != "" {
+					item += b.L("（", " (") + short(tr.Task.Note, noteRunes) + b.L("）", ")")
+				}
+				return item
+			})
 		case isLagging(tr.State):
-			item := b.quoted(tr.Name) + b.L("", " is ") + tr.State.Label(b.lang) + b.L("（", " (") + b.progressText(tr)
-			if tr.Task != nil && strings.TrimSpace(tr.Task.Note) != "" {
-				item += b.L("；", "; ") + short(tr.Task.Note, noteRunes)
-			}
-			item += b.L("），", "), ")
-			if tr.Lead != "" {
-				item += fmt.Sprintf(b.L("由%s牵头", "led by %s"), tr.Lead)
-			} else {
-				item += b.L("牵头单位未填", "no lead unit given")
-			}
-			lag = append(lag, item)
+			lag.add(func() string {
+				item := b.quoted(tr.Name) + b.L("", " is ") + tr.State.Label(b.lang) + b.L("（", " (") + b.progressText(*tr)
+				if tr.Task != nil && strings.TrimSpace(tr.Task.Note) != "" {
+					item += b.L("；", "; ") + short(tr.Task.Note, noteRunes)
+				}
+				item += b.L("），", "), ")
+				if tr.Lead != "" {
+					item += fmt.Sprintf(b.L("由%s牵头", "led by %s"), tr.Lead)
+				} else {
+					item += b.L("牵头单位未填", "no lead unit given")
+				}
+				return item
+			})
 		}
 	}
-	if len(done) > 0 {
+	if done.total > 0 {
 		if b.lang == report.En {
-			fmt.Fprintf(&s, " Done: %s.", b.list(done, namedDone, ""))
+			fmt.Fprintf(&s, " Done: %s.", b.listOf(done, ""))
 		} else {
-			fmt.Fprintf(&s, "已完成%s。", b.list(done, namedDone, "项"))
+			fmt.Fprintf(&s, "已完成%s。", b.listOf(done, "项"))
 		}
 	}
-	if len(lag) > 0 {
+	if lag.total > 0 {
 		if b.lang == report.En {
-			fmt.Fprintf(&s, " Lagging: %s.", strings.Join(firstN(lag, namedLag), "; "))
+			fmt.Fprintf(&s, " Lagging: %s.", strings.Join(lag.items, "; "))
 		} else {
-			fmt.Fprintf(&s, "%s。", strings.Join(firstN(lag, namedLag), "；"))
+			fmt.Fprintf(&s, "%s。", strings.Join(lag.items, "；"))
 		}
-		if len(lag) > namedLag {
-			fmt.Fprintf(&s, b.L("另有%d项滞后任务见“逾期和欠进度任务”部分。", " %d more lagging tasks are listed under \"Overdue and behind-schedule tasks\"."), len(lag)-namedLag)
+		if lag.total > namedLag {
+			fmt.Fprintf(&s, b.L("另有%d项滞后任务见“逾期和欠进度任务”部分。", " %d more lagging tasks are listed under \"Overdue and behind-schedule tasks\"."), lag.total-namedLag)
 		}
 	}
 	if rest := g.Ahead + g.OnSchedule; rest > 0 {
 		fmt.Fprintf(&s, b.L("其余%d项按序时推进。", " On or ahead of schedule: %d more."), rest)
 	}
-	if len(lag) == 0 && g.Done == g.Total && g.Total > 0 {
+	if lag.total == 0 && g.Done == g.Total && g.Total > 0 {
 		s.WriteString(b.L("全部任务已完成。", " Every task is done."))
 	}
 	return s.String()
@@ -354,7 +376,7 @@ func (b *builder) nextSteps() Chapter {
 	r := b.res
 	asOf := time.Time(r.AsOf)
 	_, end, qname := b.nextQuarter(asOf)
-	var due, later, ongoing []string
+	due, later, ongoing := names{n: namedItems}, names{n: namedItems}, names{n: namedItems}
 	var lagLeads []string
 	lagN := 0
 	for _, tr := range r.TaskList {
@@ -369,14 +391,16 @@ func (b *builder) nextSteps() Chapter {
 			continue
 		}
 		dl := tr.Task.Deadline
-		item := fmt.Sprintf(b.L("%s（%s牵头，完成时限%s，%s）", "%s (led by %s, due %s, %s)"), short(tr.Name, nameRunes), orDash(tr.Lead), orDash(tr.Deadline), b.progressText(tr))
+		item := func() string {
+			return fmt.Sprintf(b.L("%s（%s牵头，完成时限%s，%s）", "%s (led by %s, due %s, %s)"), short(tr.Name, nameRunes), orDash(tr.Lead), orDash(tr.Deadline), b.progressText(tr))
+		}
 		switch {
 		case dl.Ongoing:
-			ongoing = append(ongoing, item)
+			ongoing.add(item)
 		case dl.OK() && dl.Time.After(asOf) && !dl.Time.After(end):
-			due = append(due, item)
+			due.add(item)
 		case dl.OK() && dl.Time.After(end):
-			later = append(later, item)
+			later.add(item)
 		}
 	}
 	n := 0
@@ -386,25 +410,25 @@ func (b *builder) nextSteps() Chapter {
 	}
 	var text string
 	switch {
-	case len(due) == 0 && b.lang == report.En:
+	case due.total == 0 && b.lang == report.En:
 		text = fmt.Sprintf("No task falls due by the end of %s (%s).", qname, b.dateText(end))
-	case len(due) == 0:
+	case due.total == 0:
 		text = fmt.Sprintf("%s（截至%s）没有到期的任务。", qname, b.dateText(end))
 	case b.lang == report.En:
-		text = fmt.Sprintf("%s fall due by the end of %s (%s): %s. Their lead units should plan back from the deadline to finish on time.", b.count(len(due), "task"), qname, b.dateText(end), b.list(due, namedItems, ""))
+		text = fmt.Sprintf("%s fall due by the end of %s (%s): %s. Their lead units should plan back from the deadline to finish on time.", b.count(due.total, "task"), qname, b.dateText(end), b.listOf(due, ""))
 	default:
-		text = fmt.Sprintf("%s（截至%s）到期的任务共%d项：%s。请各牵头单位对照目标倒排工期，确保按期完成。", qname, b.dateText(end), len(due), b.list(due, namedItems, "项"))
+		text = fmt.Sprintf("%s（截至%s）到期的任务共%d项：%s。请各牵头单位对照目标倒排工期，确保按期完成。", qname, b.dateText(end), due.total, b.listOf(due, "项"))
 	}
-	if len(later) > 0 {
-		text += fmt.Sprintf(b.L("此后到期、尚未完成的任务%d项：%s，须按计划持续推进。", " Open tasks falling due later (%d): %s; they continue as planned."), len(later), b.list(later, namedItems, "项"))
+	if later.total > 0 {
+		text += fmt.Sprintf(b.L("此后到期、尚未完成的任务%d项：%s，须按计划持续推进。", " Open tasks falling due later (%d): %s; they continue as planned."), later.total, b.listOf(later, "项"))
 	}
 	add(b.L("抓好下一季度到期任务", "Tasks due next quarter"), text)
 	if lagN > 0 {
 		add(b.L("加快推进滞后任务", "Catch up lagging tasks"), fmt.Sprintf(b.L("对逾期、欠进度和未启动的%d项任务，请%s等牵头单位分析原因、制定措施，尽快追上序时进度。", "For the %d overdue, behind or unstarted tasks, the lead units %s should find the causes and catch up with the schedule."),
 			lagN, b.counted(lagLeads, namedLag)))
 	}
-	if len(ongoing) > 0 {
-		add(b.L("持续推进长期任务", "Keep up the ongoing tasks"), fmt.Sprintf(b.L("长期坚持的任务%d项尚未完成：%s，须常抓不懈。", "%d ongoing tasks are not done: %s."), len(ongoing), b.list(ongoing, namedItems, "项")))
+	if ongoing.total > 0 {
+		add(b.L("持续推进长期任务", "Keep up the ongoing tasks"), fmt.Sprintf(b.L("长期坚持的任务%d项尚未完成：%s，须常抓不懈。", "%d ongoing tasks are not done: %s."), ongoing.total, b.listOf(ongoing, "项")))
 	}
 	errs, _, _ := report.CountBySeverity(r.Findings)
 	if errs > 0 {
