@@ -359,20 +359,21 @@ func newFlagSet(name string, stderr io.Writer, c *common) *flag.FlagSet {
 var errHelp = errors.New("help printed")
 
 // memoryLimit sizes the soft heap limit of a check or build, unless
-// GOMEMLIMIT says otherwise, to the workbook: a ceiling that keeps the
-// collector from letting the heap grow to twice what is live, well above
-// what is live. Streamed, check keeps under one byte a byte of the
-// package unpacked live (its tasks and findings), build about 1.6 at
-// most (with the updated workbook being written, 159 MB at 100,000
-// tasks); two leaves room, so the collector never runs without pause, as
-// a fixed 200 MB made it do past 300,000 rows, and keeps a 100,000-task
-// build near 280 MB where three let it reach 340.
+// GOMEMLIMIT says otherwise, to the workbook: 64 MB and a quarter more
+// than the package unpacks to. Streamed, a build keeps about three
+// quarters of a byte live a byte unpacked (750 MB of a million tasks'
+// 980 MB), so the limit is a ceiling that stops the collector letting the
+// heap grow to twice what is live, and still well above it: the collector
+// never runs without pause, as a fixed 200 MB made it do past 300,000
+// rows. A million-task build peaks near 1.25 GB under it, where twice the
+// package let it reach 2.2, and a 100,000-task one near 230 MB.
 func memoryLimit(args []string) int64 {
-	const floor, perByte = 64 << 20, 2
-	if len(args) != 1 || args[0] == "-" {
-		return max(floor, floor+perByte*unpackedSize(""))
+	const floor = 64 << 20
+	size := unpackedSize("")
+	if len(args) == 1 && args[0] != "-" {
+		size = unpackedSize(args[0])
 	}
-	return floor + perByte*unpackedSize(args[0])
+	return floor + size + size/4
 }
 
 // unpackedSize is what the package at path ("" the sample) declares it
