@@ -359,3 +359,18 @@ func TestTaskGrowthStaysNearTheCount(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoizedUnitsAreShared holds what the units memo promises: tasks
+// typed alike share one list, and an append to one task's list leaves the
+// other's alone.
+func TestMemoizedUnitsAreShared(t *testing.T) {
+	var x extractor
+	a, b := x.splitUnits("市科技局、市发改委"), x.splitUnits("市科技局、市发改委")
+	if len(a) != 2 || &a[0] != &b[0] {
+		t.Fatalf("units %q and %q: not one shared list", a, b)
+	}
+	a = append(a, "市财政局")
+	if len(b) != 2 || b[0] != "市科技局" || b[1] != "市发改委" || &a[0] == &b[0] {
+		t.Errorf("an append to one task's units reached another's: %q, %q", a, b)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"innoreport/report"
 )
@@ -386,5 +387,20 @@ func TestSkipToMergesCountsEveryRow(t *testing.T) {
 				t.Errorf("pad %d, buffer %d: counted %d rows (%v), want %d", pad, size, got, err, rows)
 			}
 		}
+	}
+}
+
+// TestInternSharesShortTexts holds the interning of cell values: one
+// string for a short text met twice, none kept past the length bound.
+func TestInternSharesShortTexts(t *testing.T) {
+	var p pkg
+	a, b := p.intern([]byte("市科技局")), p.intern([]byte("市科技局"))
+	if a != "市科技局" || unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Errorf("intern: %q and %q are two strings", a, b)
+	}
+	long := bytes.Repeat([]byte("长"), 30)
+	p.intern(long)
+	if _, ok := p.interned[string(long)]; ok {
+		t.Errorf("intern kept a %d-byte text", len(long))
 	}
 }
