@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -171,8 +170,9 @@ func archiveRead(path string, err error) error {
 // than the copies cost memory.
 const bigWorkbook = 32 << 20
 
-// record keeps the build as its campaign's period, in one transaction.
-func (p *Pipeline) record(ctx context.Context, per *Period, res *report.Result, in *Input, made time.Time, files ...string) error {
+// record keeps the build as its campaign's period, in one transaction,
+// with packed, the result as archive.PackResult packed it.
+func (p *Pipeline) record(ctx context.Context, per *Period, res *report.Result, in *Input, made time.Time, packed []byte, files ...string) error {
 	if per == nil || per.db == nil {
 		return nil
 	}
@@ -194,12 +194,8 @@ func (p *Pipeline) record(ctx context.Context, per *Period, res *report.Result, 
 	if err != nil {
 		return err
 	}
-	rj, err := archive.PackResult(func(w io.Writer) error { return res.WriteJSON(w, p.Lang) })
-	if err != nil {
-		return err
-	}
 	rec := archive.Period{Campaign: Campaign(res, p.Template), AsOf: res.AsOf.String(),
-		WorkbookName: samples.Name, Options: string(oj), Result: rj}
+		WorkbookName: samples.Name, Options: string(oj), Result: packed}
 	if in.Path != "" {
 		rec.WorkbookName = filepath.Base(in.Path)
 	}
