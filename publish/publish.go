@@ -194,7 +194,7 @@ func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.
 		// result's JSON and gzip were a twelfth of a 100,000-task build,
 		// all of it on one core after everything else.
 		wg.Go(func() {
-			r.result, packErr = archive.PackResult(func(w io.Writer) error { return res.WriteJSON(w, p.Lang) })
+			r.result, packErr = archive.PackResult(func(w io.Writer) error { return res.WriteJSONLines(w, p.Lang) })
 		})
 	}
 	if p.Formats.XLSX {

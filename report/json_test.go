@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -52,8 +53,27 @@ func TestWriteJSONIsTheWholeDocumentsBytes(t *testing.T) {
 				if err := r.WriteJSON(&got, lang); err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
-				if want := marshalWhole(t, r, lang); !bytes.Equal(got.Bytes(), want) {
+				want := marshalWhole(t, r, lang)
+				if !bytes.Equal(got.Bytes(), want) {
 					t.Errorf("%s/%s: streamed JSON differs\n got %s\nwant %s", name, lang, got.Bytes(), want)
+				}
+				// The lines form: the same document, an element a line.
+				var lines bytes.Buffer
+				if err := r.WriteJSONLines(&lines, lang); err != nil {
+					t.Fatalf("%s lines: %v", name, err)
+				}
+				var a, b any
+				if err := json.Unmarshal(lines.Bytes(), &a); err != nil {
+					t.Fatalf("%s/%s lines: %v\n%s", name, lang, err, lines.Bytes())
+				}
+				if err := json.Unmarshal(want, &b); err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(a, b) {
+					t.Errorf("%s/%s: lines form decodes differently\n got %s\nwant %s", name, lang, lines.Bytes(), want)
+				}
+				if n, items := bytes.Count(lines.Bytes(), []byte("\n")), len(r.TaskList)+len(r.Findings); lines.Len() >= len(want) && items > 0 || n > bytes.Count(want, []byte("\n")) {
+					t.Errorf("%s/%s: lines form is not shorter (%d bytes, %d lines; indented %d, %d)", name, lang, lines.Len(), n, len(want), bytes.Count(want, []byte("\n")))
 				}
 			}
 		})
