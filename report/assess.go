@@ -200,7 +200,7 @@ func (c *checker) tasks() {
 	sections := map[string]*Group{}
 	var sectionOrder []string
 	actions := map[Action]*ActionGroup{}
-	ids := map[string]string{}
+	ids := make(map[string]*Task, len(c.data.Tasks))
 	if len(c.data.Tasks) > 0 { // none stays nil: JSON's "task_list": null
 		res.TaskList = make([]TaskResult, 0, len(c.data.Tasks))
 	}
@@ -213,7 +213,7 @@ func (c *checker) tasks() {
 			Hash: TaskHash(t), Task: t,
 		}
 		if t.Progress.OK {
-			tr.Progress = ptr(t.Progress.Value)
+			tr.Progress = &t.Progress.Value // no copy a task: nothing changes a task once read
 		}
 		if tr.Name == "" {
 			tr.Name = t.Content
@@ -259,7 +259,7 @@ func (c *checker) tasks() {
 
 // taskFindings notes what is wrong with task t, assessed as st against
 // exp due; ids holds where each id was first seen.
-func (c *checker) taskFindings(t *Task, st State, exp float64, ids map[string]string) {
+func (c *checker) taskFindings(t *Task, st State, exp float64, ids map[string]*Task) {
 	label := taskLabel(t)
 	switch st {
 	case StateOverdue:
@@ -282,13 +282,14 @@ func (c *checker) taskFindings(t *Task, st State, exp float64, ids map[string]st
 	if t.ID == "" {
 		return
 	}
-	if first, dup := ids[t.ID]; dup {
+	if f, dup := ids[t.ID]; dup {
+		first := Ref(c.data.Sheets["tasks"], f.Cells.Get("id"))
 		c.add(Error, RuleDuplicateID, "tasks", t.Cells, "id", c.header("tasks", "id"), t.ID, Text{
 			fmt.Sprintf("序号“%s”与 %s 重复，请重新编号", t.ID, first),
 			fmt.Sprintf("id %q repeats %s: renumber it", t.ID, first),
 		})
 	} else {
-		ids[t.ID] = Ref(c.data.Sheets["tasks"], t.Cells.Get("id"))
+		ids[t.ID] = t // its place made only for a repeat: most ids are not
 	}
 }
 
