@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	_ "innoreport/internal/hugeheap" // before most packages' inits: see its doc
 )
 
 func main() {

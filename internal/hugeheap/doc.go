@@ -1,0 +1,14 @@
+// Package hugeheap asks the kernel to back the first 64 MB of the Go heap
+// with transparent huge pages. The command imports it for its side
+// effect, done in init, before most packages' inits allocate.
+//
+// Where huge pages are given only on request (THP "madvise", the common
+// default), the Go runtime never asks for them for the heap, and each
+// 4 KB page a process first touches costs a page fault. A 39-task build
+// touches some 3,500 heap pages; in a virtual machine a fault can cost
+// 10-15 µs, together a fifth of the build's processor time. A 2 MB page
+// takes one fault for 512 of them. The price is a few megabytes more
+// resident memory, where a huge page is only partly used.
+//
+// Elsewhere than Linux the package does nothing.
+package hugeheap

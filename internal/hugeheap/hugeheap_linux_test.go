@@ -1,0 +1,78 @@
+package hugeheap
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+)
+
+func TestDisableTHP(t *testing.T) {
+	for env, want := range map[string]bool{
+		"":                          false,
+		"disablethp=1":              true,
+		"disablethp=0":              false,
+		"gctrace=1,disablethp=1":    true,
+		"disablethp=1,gctrace=1":    true,
+		"disablethp=1,disablethp=0": false,
+		"xdisablethp=1":             false,
+		"disablethp=10":             false,
+	} {
+		t.Setenv("GODEBUG", env)
+		if got := disableTHP(); got != want {
+			t.Errorf("GODEBUG=%q: disableTHP() = %v, want %v", env, got, want)
+		}
+	}
+}
+
+// TestHeapAdvised checks that memory allocated after init lies in a
+// mapping advised for huge pages (VmFlags "hg" in smaps).
+func TestHeapAdvised(t *testing.T) {
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil || strings.Contains(string(mode), "[never]") {
+		t.Skip("no transparent huge pages here")
+	}
+	if disableTHP() {
+		t.Skip("GODEBUG=disablethp=1")
+	}
+	b := make([]byte, 1<<20)
+	addr := uint64(uintptr(unsafe.Pointer(&b[0])))
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if lo, hi, ok := vmaRange(line); ok {
+			in = lo <= addr && addr < hi
+			continue
+		}
+		if in && strings.HasPrefix(line, "VmFlags:") {
+			if !strings.Contains(line+" ", " hg ") {
+				t.Errorf("the mapping holding a new allocation is not advised for huge pages: %s", line)
+			}
+			return
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Errorf("no mapping in smaps holds %#x", addr)
+}
+
+// vmaRange reads a mapping's header line in smaps: "lo-hi perms ...".
+func vmaRange(line string) (lo, hi uint64, ok bool) {
+	r, _, found := strings.Cut(line, " ")
+	l, h, dash := strings.Cut(r, "-")
+	if !found || !dash {
+		return 0, 0, false
+	}
+	lo, err1 := strconv.ParseUint(l, 16, 64)
+	hi, err2 := strconv.ParseUint(h, 16, 64)
+	return lo, hi, err1 == nil && err2 == nil
+}
