@@ -182,9 +182,8 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	b.progress = stderr
 	if os.Getenv("GOMEMLIMIT") == "" {
-		limit := memoryLimit(fs.Args())
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
-		if limit <= smallBuildLimit && os.Getenv("GOGC") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryLimit(fs.Args())))
+		if smallBuild(fs.Args()) && os.Getenv("GOGC") == "" {
 			defer debug.SetGCPercent(debug.SetGCPercent(-1))
 		}
 	}
@@ -225,14 +224,23 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return failLevel(b.failOn, res.Result.Findings)
 }
 
-// smallBuildLimit is the memory limit (see memoryLimit) of a build small
-// enough to run without collecting until its heap nears the limit: of a
-// workbook that unpacks to 1 MB or less, some 1,000 tasks. A 39-task
-// build allocates some 25 MB in all, and collecting it five times cost
-// more than the fresh memory it saved, which is cheap on huge pages (see
-// internal/hugeheap): 10 MB more at its peak, a quarter less processor
-// time.
-const smallBuildLimit = 66 << 20
+// smallBuild reports whether the workbook args name (none: the sample)
+// unpacks to 1 MB or less, some 1,000 tasks: small enough for its build
+// to run without collecting until its heap nears the memory limit. A
+// 39-task build allocates some 25 MB in all, and collecting it five
+// times cost more than the fresh memory it saved, which is cheap on huge
+// pages (see internal/hugeheap): 10 MB more at its peak, a quarter less
+// processor time. A workbook on standard input is of unknown size.
+func smallBuild(args []string) bool {
+	const small = 1 << 20
+	switch {
+	case len(args) == 0:
+		return unpackedSize("") <= small
+	case len(args) == 1 && args[0] != "-":
+		return unpackedSize(args[0]) <= small
+	}
+	return false
+}
 
 // buildAnswer is build -format json's answer: the check JSON js, then the
 // comparison and where the outputs went (paths, or URLs from serve).
