@@ -195,7 +195,10 @@ func (st *streamer) head() (*report.Workbook, error) {
 		}
 		view := &report.Sheet{Name: s.Name, Hidden: s.Hidden, Merges: s.Merges}
 		rs.s, rs.stop = view, report.HeadRows
-		rs.deliver = func(v *report.Sheet, r int) { s.Rows = append(s.Rows, slices.Clone(v.Row(r))) }
+		rs.deliver = func(v *report.Sheet, r int) error {
+			s.Rows = append(s.Rows, slices.Clone(v.Row(r)))
+			return nil
+		}
 		sr := &sheetReader{p: st.p, s: s, index: i, row: -1, col: -1, out: rs, again: true}
 		err = st.p.scanSheet(sr, st.parts[i])
 		if err == nil {
@@ -227,12 +230,23 @@ func (st *streamer) rows(only func(int) bool) report.RowStream {
 			if err != nil {
 				return err
 			}
-			rs.deliver = func(v *report.Sheet, r int) { row(i, v, r) }
 			sr := &sheetReader{p: st.p, s: s, index: i, row: -1, col: -1, out: rs}
-			if err := st.p.scanSheet(sr, st.parts[i]); err != nil {
-				return err
+			read := func(put func(int, []report.Cell) error) error {
+				rs.deliver = func(v *report.Sheet, r int) error { return put(r, v.Rows[0]) }
+				if err := st.p.scanSheet(sr, st.parts[i]); err != nil {
+					return err
+				}
+				return rs.finish()
 			}
-			if err := rs.finish(); err != nil {
+			// The checks' view of the sheet, apart from the reader's.
+			view := &report.Sheet{Name: s.Name, Hidden: s.Hidden, Merges: s.Merges, RowsHint: s.RowsHint}
+			one := make([][]report.Cell, 1)
+			err = readAhead(read, func(r int, cells []report.Cell) {
+				one[0] = cells
+				view.First, view.Rows = r, one
+				row(i, view, r)
+			})
+			if err != nil {
 				return err
 			}
 			if len(st.p.uncomputed) > 0 || !sameFill(st.merges[i], sr.merges, rs.next, sr.widest, st.p.lim) {
@@ -271,7 +285,7 @@ func sameFill(pre, parsed []report.Range, rows, width int, lim Limits) bool {
 // every row from the first to the last with a cell, in order.
 type rowStream struct {
 	s       *report.Sheet // the view handed on: Rows holds the one row
-	deliver func(s *report.Sheet, r int)
+	deliver func(s *report.Sheet, r int) error
 	stop    int // rows from here on are not read (the head's end); 0 none
 
 	starts map[int][]int // row → the merged ranges that begin there
@@ -344,8 +358,7 @@ func (rs *rowStream) hand(r int, cells []report.Cell) error {
 	rs.one[0] = cells
 	rs.s.First, rs.s.Rows = r, rs.one
 	rs.next = r + 1
-	rs.deliver(rs.s, r)
-	return nil
+	return rs.deliver(rs.s, r)
 }
 
 func (rs *rowStream) fill(r int, cells []report.Cell) []report.Cell {
