@@ -96,6 +96,15 @@ type table struct {
 	findings    []Finding
 	missing     []Finding   // the missing sheet
 	styles      *keptStyles // where the workbook is streamed
+
+	// Worked out once for all rows (see rows.go).
+	mapped      []mappedCol
+	contentCols []int
+	sectionMemo struct {
+		text, name string
+		n          int
+		ok         bool
+	}
 }
 
 // locateAll finds each role's sheet and header, in role order, from the

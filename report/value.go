@@ -142,7 +142,6 @@ func longerThanNoValue(s string) bool {
 }
 
 var (
-	reNumber   = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?`)
 	reThousand = regexp.MustCompile(`(\d)[,，](\d{3})`)
 	numPrefix  = []struct{ text, op string }{
 		{">=", "≥"}, {"<=", "≤"}, {"≥", "≥"}, {"≤", "≤"}, {">", "≥"}, {"<", "≤"},
@@ -190,7 +189,7 @@ func ParseNumber(s string) (Number, error) {
 		t = reThousand.ReplaceAllString(t, "$1$2")
 		t = reThousand.ReplaceAllString(t, "$1$2")
 	}
-	m := reNumber.FindString(t)
+	m := leadingNumber(t)
 	if m == "" {
 		return Number{}, ErrValue
 	}
@@ -224,6 +223,59 @@ func ParseNumber(s string) (Number, error) {
 	}
 	n.Value, n.OK = v, true
 	return n, nil
+}
+
+// leadingNumber is the number s starts with, as the regexp
+// ^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)? finds it (TestLeadingNumber
+// holds the two together), or "": read for every figure of every row,
+// where the regexp cost more than the rest of ParseNumber.
+func leadingNumber(s string) string {
+	digits := func(i int) int {
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+		return i
+	}
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	j := digits(i)
+	switch {
+	case j > i:
+		if j < len(s) && s[j] == '.' {
+			j = digits(j + 1)
+		}
+	case j < len(s) && s[j] == '.' && digits(j+1) > j+1:
+		j = digits(j + 1)
+	default:
+		return ""
+	}
+	if j < len(s) && (s[j] == 'e' || s[j] == 'E') {
+		k := j + 1
+		if k < len(s) && (s[k] == '+' || s[k] == '-') {
+			k++
+		}
+		if e := digits(k); e > k {
+			j = e
+		}
+	}
+	return s[:j]
+}
+
+// trimSpace is strings.TrimSpace, without its rune-by-rune path for the
+// many cells that start or end with a character beyond ASCII but not
+// with space.
+func trimSpace(s string) string {
+	if s == "" {
+		return s
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if !isSpace(first) && !isSpace(last) {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 // NumberFromCell reads a cell as a figure; a stored number formatted as a
