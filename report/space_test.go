@@ -99,3 +99,26 @@ func TestLeadingNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestHasSpace holds hasSpace to strings.ContainsFunc(s, unicode.IsSpace),
+// which decodes s rune by rune, over every space around, inside and
+// after ASCII, CJK and broken UTF-8.
+func TestHasSpace(t *testing.T) {
+	var spaces []string
+	for r := rune(0); r <= 0x3000; r++ {
+		if unicode.IsSpace(r) {
+			spaces = append(spaces, string(r))
+		}
+	}
+	parts := append([]string{"", "a", "中", "、", "\xc2", "\xe2\x80", "\xe3\x80", "\xf0", "\xe1", "\u00c2", "\u2030"}, spaces...)
+	for _, a := range parts {
+		for _, b := range parts {
+			for _, c := range []string{"", "x", "\x80", "\xa0"} {
+				s := a + b + c
+				if got, want := hasSpace(s), strings.ContainsFunc(s, unicode.IsSpace); got != want {
+					t.Errorf("hasSpace(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}

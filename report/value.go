@@ -60,21 +60,23 @@ func squeeze(s string) string {
 	}, s)
 }
 
-// hasSpace reports whether s holds white space, as unicode.IsSpace has it.
+// hasSpace reports whether s holds white space, as unicode.IsSpace has it
+// (where a reader decoding s rune by rune, as strings.Fields does, meets
+// it). Only the bytes a space can start with are looked at closer: the
+// spaces beyond ASCII begin with 0xC2, 0xE1, 0xE2 or 0xE3, which no rune
+// holds but at its start, and CJK text is mostly of other bytes.
 func hasSpace(s string) bool {
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < utf8.RuneSelf:
 			if asciiSpace[c] {
 				return true
 			}
-			i++
-			continue
+		case c == 0xC2 || 0xE1 <= c && c <= 0xE3:
+			if r, _ := utf8.DecodeRuneInString(s[i:]); isSpace(r) {
+				return true
+			}
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if isSpace(r) {
-			return true
-		}
-		i += n
 	}
 	return false
 }
