@@ -288,7 +288,8 @@ type rowStream struct {
 	deliver func(s *report.Sheet, r int) error
 	stop    int // rows from here on are not read (the head's end); 0 none
 
-	starts map[int][]int // row → the merged ranges that begin there
+	starts []int         // the merged ranges by their first row, then their order
+	begun  int           // those of starts whose first row has been handed on
 	active []int         // the ranges over the row, in their order
 	tops   []report.Cell // each range's top-left cell, once read
 	cur    int           // row of the cells being gathered, -1 none
@@ -298,10 +299,11 @@ type rowStream struct {
 }
 
 func newRowStream(s *report.Sheet) *rowStream {
-	rs := &rowStream{s: s, starts: map[int][]int{}, tops: make([]report.Cell, len(s.Merges)), cur: -1, one: make([][]report.Cell, 1)}
-	for i, m := range s.Merges {
-		rs.starts[m.R1] = append(rs.starts[m.R1], i)
+	rs := &rowStream{s: s, tops: make([]report.Cell, len(s.Merges)), cur: -1, one: make([][]report.Cell, 1)}
+	for i := range s.Merges {
+		rs.starts = append(rs.starts, i)
 	}
+	slices.SortStableFunc(rs.starts, func(i, j int) int { return s.Merges[i].R1 - s.Merges[j].R1 })
 	return rs
 }
 
@@ -362,11 +364,18 @@ func (rs *rowStream) hand(r int, cells []report.Cell) error {
 }
 
 func (rs *rowStream) fill(r int, cells []report.Cell) []report.Cell {
-	if st := rs.starts[r]; len(st) > 0 {
-		rs.active = append(rs.active, st...)
+	// Rows are handed on in order, each once: the ranges beginning at r
+	// are next in starts.
+	ms := rs.s.Merges
+	added := false
+	for ; rs.begun < len(rs.starts) && ms[rs.starts[rs.begun]].R1 <= r; rs.begun++ {
+		if i := rs.starts[rs.begun]; ms[i].R1 == r {
+			rs.active, added = append(rs.active, i), true
+		}
+	}
+	if added {
 		slices.Sort(rs.active)
 	}
-	ms := rs.s.Merges
 	rs.active = slices.DeleteFunc(rs.active, func(i int) bool { return ms[i].R2 < r })
 	for _, i := range rs.active {
 		m := ms[i]
