@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Reading a located table's rows into tasks, indicators and units.
@@ -306,9 +307,18 @@ func (tb *table) unitRow(s *Sheet, r int) {
 		Contact: rr.text("contact"), Email: rr.text("email")})
 }
 
+const unitSeparators = "、，,；;/／\n\r"
+
 // SplitUnits splits a list of units on 、，,；;/ and line breaks, leaving
 // separators inside brackets alone: "各县（市、区）政府" stays whole.
 func SplitUnits(s string) []string {
+	if !strings.ContainsAny(s, unitSeparators) && utf8.ValidString(s) {
+		// Most cells: one unit, read as the loop below would read it.
+		if t := strings.TrimSpace(s); t != "" && !IsBlank(t) {
+			return []string{t}
+		}
+		return nil
+	}
 	var out []string
 	var b strings.Builder
 	depth := 0
@@ -324,7 +334,7 @@ func SplitUnits(s string) []string {
 			depth++
 		case (r == ')' || r == '）') && depth > 0:
 			depth--
-		case depth == 0 && strings.ContainsRune("、，,；;/／\n\r", r):
+		case depth == 0 && strings.ContainsRune(unitSeparators, r):
 			flush()
 			continue
 		}
