@@ -260,23 +260,30 @@ func (c *checker) tasks() {
 // taskFindings notes what is wrong with task t, assessed as st against
 // exp due; ids holds where each id was first seen.
 func (c *checker) taskFindings(t *Task, st State, exp float64, ids map[string]*Task) {
-	label := taskLabel(t)
+	// The label is made only for a task with a finding: most have none.
+	var made Text
+	label := func() Text {
+		if made.Zh == "" {
+			made = taskLabel(t)
+		}
+		return made
+	}
 	switch st {
 	case StateOverdue:
 		c.add(Warning, RuleOverdue, "tasks", t.Cells, "deadline", c.header("tasks", "deadline"), t.Deadline.String(), Text{
-			fmt.Sprintf("%s完成时限为 %s，截至 %s 未完成，已逾期%s", label.Zh, t.Deadline, Day(c.asOf), progressNote(t, Zh)),
-			fmt.Sprintf("%s was due %s and is not done at %s: overdue%s", label.En, t.Deadline, Day(c.asOf), progressNote(t, En)),
+			fmt.Sprintf("%s完成时限为 %s，截至 %s 未完成，已逾期%s", label().Zh, t.Deadline, Day(c.asOf), progressNote(t, Zh)),
+			fmt.Sprintf("%s was due %s and is not done at %s: overdue%s", label().En, t.Deadline, Day(c.asOf), progressNote(t, En)),
 		})
 	case StateBehind:
 		c.add(Warning, RuleBehindSchedule, "tasks", t.Cells, "progress", c.header("tasks", "progress"), progressText(t), Text{
-			fmt.Sprintf("%s进度 %s 低于序时进度 %g%%", label.Zh, progressText(t), exp),
-			fmt.Sprintf("%s progress %s is below the %g%% due by now", label.En, progressText(t), exp),
+			fmt.Sprintf("%s进度 %s 低于序时进度 %g%%", label().Zh, progressText(t), exp),
+			fmt.Sprintf("%s progress %s is below the %g%% due by now", label().En, progressText(t), exp),
 		})
 	}
 	if t.Deadline.OK() && t.Deadline.Time.After(c.t.Cycle.End) {
 		c.add(Warning, RuleDeadlineAfterCycle, "tasks", t.Cells, "deadline", c.header("tasks", "deadline"), t.Deadline.String(), Text{
-			fmt.Sprintf("%s完成时限 %s 晚于创建周期结束日 %s，请核实", label.Zh, t.Deadline, Day(c.t.Cycle.End)),
-			fmt.Sprintf("%s deadline %s falls after the cycle's end %s: check it", label.En, t.Deadline, Day(c.t.Cycle.End)),
+			fmt.Sprintf("%s完成时限 %s 晚于创建周期结束日 %s，请核实", label().Zh, t.Deadline, Day(c.t.Cycle.End)),
+			fmt.Sprintf("%s deadline %s falls after the cycle's end %s: check it", label().En, t.Deadline, Day(c.t.Cycle.End)),
 		})
 	}
 	if t.ID == "" {

@@ -41,6 +41,9 @@ func TaskHash(t *Task) string {
 // strings.Join(strings.Fields(s), " ") gives them, without their slices:
 // every task is hashed.
 func appendWords(dst []byte, s string) []byte {
+	if !hasSpace(s) { // most texts: one word
+		return append(dst, s...)
+	}
 	start := len(dst)
 	for w := range strings.FieldsSeq(s) {
 		if len(dst) > start {

@@ -133,6 +133,10 @@ type table struct {
 	findings    []Finding
 	missing     []Finding   // the missing sheet
 	styles      *keptStyles // where the workbook is streamed
+
+	// Worked out once for all rows (see rows.go).
+	mapped      []mappedCol
+	contentCols []int
 }
 
 // locateAll finds each role's sheet and header, in role order, from the

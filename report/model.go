@@ -64,7 +64,7 @@ func (s *Sheet) Row(r int) []Cell {
 func (s *Sheet) Len() int { return s.First + len(s.Rows) }
 
 // Text is the trimmed text at r, c.
-func (s *Sheet) Text(r, c int) string { return strings.TrimSpace(s.At(r, c).Text) }
+func (s *Sheet) Text(r, c int) string { return trimSpace(s.At(r, c).Text) }
 
 // MergeAt returns the merged range holding r, c, if any.
 func (s *Sheet) MergeAt(r, c int) (Range, bool) {

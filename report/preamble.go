@@ -97,7 +97,21 @@ func isNoteRow(s *Sheet, r int) bool {
 	for c := range s.Row(r) {
 		if t := s.Text(r, c); t != "" {
 			t = squeeze(fold(t))
-			return reNoteRow.MatchString(t) || t == "合计" || t == "总计" || t == "小计"
+			return mayBeNote(t) && reNoteRow.MatchString(t) || t == "合计" || t == "总计" || t == "小计"
+		}
+	}
+	return false
+}
+
+// mayBeNote reports whether t starts as reNoteRow's words do, so that the
+// regexp is not run over the first cell of every row.
+func mayBeNote(t string) bool {
+	if t != "" && t[0]|0x20 == 'n' {
+		return true
+	}
+	for _, w := range [...]string{"注", "备", "说", "填"} {
+		if strings.HasPrefix(t, w) {
+			return true
 		}
 	}
 	return false

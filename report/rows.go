@@ -4,17 +4,38 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Reading a located table's rows into tasks, indicators and units.
 
 // rowReader reads typed values from one data row and reports bad ones.
 type rowReader struct {
-	x    *extractor
-	s    *Sheet
-	spec *SheetSpec
-	hm   headerMatch
-	r    int
+	x      *extractor
+	s      *Sheet
+	mapped []mappedCol // the spec's columns the header found
+	hm     headerMatch
+	r      int
+}
+
+// mappedCol is a column of the spec, at column c of the sheet.
+type mappedCol struct {
+	spec *ColumnSpec
+	c    int
+}
+
+// mappedCols lists the spec's columns the header found, in the spec's
+// order, worked out once rather than looked up for every row.
+func (tb *table) mappedCols() []mappedCol {
+	if tb.mapped == nil {
+		tb.mapped = []mappedCol{}
+		for i := range tb.spec.Columns {
+			if c, ok := tb.hm.cols[tb.spec.Columns[i].Key]; ok {
+				tb.mapped = append(tb.mapped, mappedCol{&tb.spec.Columns[i], c})
+			}
+		}
+	}
+	return tb.mapped
 }
 
 func (rr rowReader) cell(key string) (Cell, bool) {
@@ -27,7 +48,7 @@ func (rr rowReader) cell(key string) (Cell, bool) {
 
 func (rr rowReader) text(key string) string {
 	c, _ := rr.cell(key)
-	return strings.TrimSpace(c.Text)
+	return trimSpace(c.Text)
 }
 
 func (rr rowReader) finding(sev Severity, rule, key, value string, msg Text) {
@@ -43,12 +64,9 @@ func (rr rowReader) cells() CellRefs { return CellRefs{cols: rr.hm.cols, row: rr
 // validate checks every mapped cell against its column's type and
 // requiredness.
 func (rr rowReader) validate() {
-	for _, col := range rr.spec.Columns {
-		cell, ok := rr.cell(col.Key)
-		if !ok {
-			continue
-		}
-		raw := strings.TrimSpace(cell.Text)
+	for _, mc := range rr.mapped {
+		col, cell := mc.spec, rr.s.At(rr.r, mc.c)
+		raw := trimSpace(cell.Text)
 		if IsBlank(raw) {
 			if col.Required {
 				hdr := rr.hm.texts[rr.hm.cols[col.Key]]
@@ -141,14 +159,20 @@ func (rr rowReader) number(key string) Number {
 }
 
 // hasContent reports whether row r holds anything beyond what merged
-// ranges carried into it and the keys in skip.
-func hasContent(s *Sheet, hm headerMatch, r int, skip ...string) bool {
-	for key, c := range hm.cols {
-		if contains(skip, key) {
-			continue
+// ranges carried into it and the keys in skip, which are the same for
+// every row of a table: the columns left are worked out once.
+func (tb *table) hasContent(s *Sheet, r int, skip ...string) bool {
+	if tb.contentCols == nil {
+		tb.contentCols = []int{}
+		for key, c := range tb.hm.cols {
+			if !contains(skip, key) {
+				tb.contentCols = append(tb.contentCols, c)
+			}
 		}
+	}
+	for _, c := range tb.contentCols {
 		cell := s.At(r, c)
-		if strings.TrimSpace(cell.Text) != "" && !cell.Merged {
+		if trimSpace(cell.Text) != "" && !cell.Merged {
 			return true
 		}
 	}
@@ -158,7 +182,7 @@ func hasContent(s *Sheet, hm headerMatch, r int, skip ...string) bool {
 // taskRow reads row r, below the tasks header: a section row, a note,
 // or a task.
 func (tb *table) taskRow(s *Sheet, r int) {
-	x, spec, hm := tb.x, tb.spec, tb.hm
+	x, hm := tb.x, tb.hm
 	if isNoteRow(s, r) {
 		return
 	}
@@ -170,10 +194,10 @@ func (tb *table) taskRow(s *Sheet, r int) {
 		}
 		return
 	}
-	if !hasContent(s, hm, r, "section", "id") {
+	if !tb.hasContent(s, r, "section", "id") {
 		return
 	}
-	rr := rowReader{x: x, s: s, spec: spec, hm: hm, r: r}
+	rr := rowReader{x: x, s: s, mapped: tb.mappedCols(), hm: hm, r: r}
 	rr.validate()
 	task := Task{
 		Row: r, ID: rr.text("id"), Name: rr.text("task"), Content: rr.text("content"),
@@ -240,18 +264,18 @@ func firstText(s *Sheet, r int) int {
 // indicatorRow reads row r, below the indicators header: a category row,
 // a note, or an indicator.
 func (tb *table) indicatorRow(s *Sheet, r int) {
-	x, spec, hm := tb.x, tb.spec, tb.hm
+	x, hm := tb.x, tb.hm
 	if isNoteRow(s, r) {
 		return
 	}
 	if t, ok := sectionRow(s, r); ok {
-		tb.section, _ = cleanSection(t)
+		tb.section, _ = x.section(t)
 		return
 	}
-	if !hasContent(s, hm, r, "category", "id") {
+	if !tb.hasContent(s, r, "category", "id") {
 		return
 	}
-	rr := rowReader{x: x, s: s, spec: spec, hm: hm, r: r}
+	rr := rowReader{x: x, s: s, mapped: tb.mappedCols(), hm: hm, r: r}
 	rr.validate()
 	ind := Indicator{
 		Row: r, ID: rr.text("id"), Category: tb.section, Name: rr.text("name"), Unit: rr.text("unit"),
@@ -259,7 +283,7 @@ func (tb *table) indicatorRow(s *Sheet, r int) {
 		Kind: rr.text("kind"), Source: rr.text("source"), Owner: rr.text("owner"), Cells: rr.cells(),
 	}
 	if t := rr.text("category"); t != "" {
-		ind.Category, _ = cleanSection(t)
+		ind.Category, _ = x.section(t)
 	}
 	ind.Direction, _ = ParseDirection(rr.text("direction"))
 	if tb.styles != nil {
@@ -286,9 +310,18 @@ func (tb *table) unitRow(s *Sheet, r int) {
 		Contact: rr.text("contact"), Email: rr.text("email")})
 }
 
+const unitSeparators = "、，,；;/／\n\r"
+
 // SplitUnits splits a list of units on 、，,；;/ and line breaks, leaving
 // separators inside brackets alone: "各县（市、区）政府" stays whole.
 func SplitUnits(s string) []string {
+	if !strings.ContainsAny(s, unitSeparators) && utf8.ValidString(s) {
+		// Most cells: one unit, read as the loop below would read it.
+		if t := strings.TrimSpace(s); t != "" && !IsBlank(t) {
+			return []string{t}
+		}
+		return nil
+	}
 	var out []string
 	var b strings.Builder
 	depth := 0
@@ -304,7 +337,7 @@ func SplitUnits(s string) []string {
 			depth++
 		case (r == ')' || r == '）') && depth > 0:
 			depth--
-		case depth == 0 && strings.ContainsRune("、，,；;/／\n\r", r):
+		case depth == 0 && strings.ContainsRune(unitSeparators, r):
 			flush()
 			continue
 		}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -54,6 +55,70 @@ func TestAppendWords(t *testing.T) {
 	for _, s := range []string{"", " ", "a", " a  b\tc\n", "\u3000任务\u00a0甲 ", "x\u2028y", "\xff \xfe"} {
 		if got, want := string(appendWords([]byte("keep"), s)), "keep"+strings.Join(strings.Fields(s), " "); got != want {
 			t.Errorf("appendWords(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestTrimSpace holds trimSpace to strings.TrimSpace on every one- and
+// two-rune string of spaces, ASCII, CJK and broken UTF-8 at either end.
+func TestTrimSpace(t *testing.T) {
+	ends := []string{"", " ", "\u3000", "\u00a0", "\u2029", "a", "中", "\xff", "\xe4\xb8", "\t\n"}
+	for _, a := range ends {
+		for _, b := range ends {
+			for _, mid := range []string{"", "x", "任务 一", " "} {
+				s := a + mid + b
+				if got, want := trimSpace(s), strings.TrimSpace(s); got != want {
+					t.Errorf("trimSpace(%q) = %q, strings.TrimSpace %q", s, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestLeadingNumber holds leadingNumber to the regexp it stands for, on
+// every string of up to six bytes the regexp's grammar is made of.
+func TestLeadingNumber(t *testing.T) {
+	re := regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?`)
+	alphabet := []byte("07.eE+-x ")
+	var walk func(s []byte)
+	walk = func(s []byte) {
+		if got, want := leadingNumber(string(s)), re.FindString(string(s)); got != want {
+			t.Fatalf("leadingNumber(%q) = %q, the regexp %q", s, got, want)
+		}
+		if len(s) == 6 {
+			return
+		}
+		for _, c := range alphabet {
+			walk(append(s, c))
+		}
+	}
+	walk(nil)
+	for _, s := range []string{"٣", "１２", "12.5%", "3.5亿元", "1e", "1e+", ".e1", "+.5e-3x"} {
+		if got, want := leadingNumber(s), re.FindString(s); got != want {
+			t.Errorf("leadingNumber(%q) = %q, the regexp %q", s, got, want)
+		}
+	}
+}
+
+// TestHasSpace holds hasSpace to strings.ContainsFunc(s, unicode.IsSpace),
+// which decodes s rune by rune, over every space around, inside and
+// after ASCII, CJK and broken UTF-8.
+func TestHasSpace(t *testing.T) {
+	var spaces []string
+	for r := rune(0); r <= 0x3000; r++ {
+		if unicode.IsSpace(r) {
+			spaces = append(spaces, string(r))
+		}
+	}
+	parts := append([]string{"", "a", "中", "、", "\xc2", "\xe2\x80", "\xe3\x80", "\xf0", "\xe1", "\u00c2", "\u2030"}, spaces...)
+	for _, a := range parts {
+		for _, b := range parts {
+			for _, c := range []string{"", "x", "\x80", "\xa0"} {
+				s := a + b + c
+				if got, want := hasSpace(s), strings.ContainsFunc(s, unicode.IsSpace); got != want {
+					t.Errorf("hasSpace(%q) = %v, want %v", s, got, want)
+				}
+			}
 		}
 	}
 }

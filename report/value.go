@@ -60,21 +60,23 @@ func squeeze(s string) string {
 	}, s)
 }
 
-// hasSpace reports whether s holds white space, as unicode.IsSpace has it.
+// hasSpace reports whether s holds white space, as unicode.IsSpace has it
+// (where a reader decoding s rune by rune, as strings.Fields does, meets
+// it). Only the bytes a space can start with are looked at closer: the
+// spaces beyond ASCII begin with 0xC2, 0xE1, 0xE2 or 0xE3, which no rune
+// holds but at its start, and CJK text is mostly of other bytes.
 func hasSpace(s string) bool {
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < utf8.RuneSelf:
 			if asciiSpace[c] {
 				return true
 			}
-			i++
-			continue
+		case c == 0xC2 || 0xE1 <= c && c <= 0xE3:
+			if r, _ := utf8.DecodeRuneInString(s[i:]); isSpace(r) {
+				return true
+			}
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if isSpace(r) {
-			return true
-		}
-		i += n
 	}
 	return false
 }
@@ -142,7 +144,6 @@ func longerThanNoValue(s string) bool {
 }
 
 var (
-	reNumber   = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?`)
 	reThousand = regexp.MustCompile(`(\d)[,，](\d{3})`)
 	numPrefix  = []struct{ text, op string }{
 		{">=", "≥"}, {"<=", "≤"}, {"≥", "≥"}, {"≤", "≤"}, {">", "≥"}, {"<", "≤"},
@@ -190,7 +191,7 @@ func ParseNumber(s string) (Number, error) {
 		t = reThousand.ReplaceAllString(t, "$1$2")
 		t = reThousand.ReplaceAllString(t, "$1$2")
 	}
-	m := reNumber.FindString(t)
+	m := leadingNumber(t)
 	if m == "" {
 		return Number{}, ErrValue
 	}
@@ -224,6 +225,59 @@ func ParseNumber(s string) (Number, error) {
 	}
 	n.Value, n.OK = v, true
 	return n, nil
+}
+
+// leadingNumber is the number s starts with, as the regexp
+// ^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)? finds it (TestLeadingNumber
+// holds the two together), or "": read for every figure of every row,
+// where the regexp cost more than the rest of ParseNumber.
+func leadingNumber(s string) string {
+	digits := func(i int) int {
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+		return i
+	}
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	j := digits(i)
+	switch {
+	case j > i:
+		if j < len(s) && s[j] == '.' {
+			j = digits(j + 1)
+		}
+	case j < len(s) && s[j] == '.' && digits(j+1) > j+1:
+		j = digits(j + 1)
+	default:
+		return ""
+	}
+	if j < len(s) && (s[j] == 'e' || s[j] == 'E') {
+		k := j + 1
+		if k < len(s) && (s[k] == '+' || s[k] == '-') {
+			k++
+		}
+		if e := digits(k); e > k {
+			j = e
+		}
+	}
+	return s[:j]
+}
+
+// trimSpace is strings.TrimSpace, without its rune-by-rune path for the
+// many cells that start or end with a character beyond ASCII but not
+// with space.
+func trimSpace(s string) string {
+	if s == "" {
+		return s
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if !isSpace(first) && !isSpace(last) {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 // NumberFromCell reads a cell as a figure; a stored number formatted as a

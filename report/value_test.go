@@ -1,6 +1,7 @@
 package report
 
 import (
+	"reflect"
 	"testing"
 	"time"
 )
@@ -255,3 +256,28 @@ func FuzzParseNumber(f *testing.F) {
 
 // parseNumberOK is ParseNumber's verdict alone.
 func parseNumberOK(s string) bool { _, err := ParseNumber(s); return err == nil }
+
+// A list without separators is one unit, read as the separators' loop
+// reads it: adding a separator at its end changes nothing.
+func TestSplitUnitsOne(t *testing.T) {
+	for _, s := range []string{"市科技局", " 市科技局 ", "", "  ", "无", "—", " n/a ", "各县（市）政府", "\u3000市财政局\u00a0", "A (B) C"} {
+		got, want := SplitUnits(s), SplitUnits(s+"、")
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("SplitUnits(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// mayBeNote is false only where reNoteRow cannot match.
+func TestMayBeNote(t *testing.T) {
+	for _, w := range []string{"注", "备注", "说明", "填报说明", "填表说明", "note", "notes", "NOTE", "Notes", "nOtE"} {
+		for _, next := range []string{":", "：", "1", "一", "、", ".", "x", ""} {
+			for _, pre := range []string{"", " ", "合计", "a"} {
+				s := pre + w + next
+				if reNoteRow.MatchString(s) && !mayBeNote(s) {
+					t.Errorf("mayBeNote(%q) is false, but it is a note", s)
+				}
+			}
+		}
+	}
+}

@@ -187,10 +187,14 @@ func (p *pkg) openPart(name string, again bool) (io.ReadCloser, bool, error) {
 	if err != nil {
 		return nil, true, err
 	}
+	cr := &counter{r: rc, p: p, again: again}
+	if f.UncompressedSize64 >= readaheadMin {
+		return newReadahead(cr, rc), true, nil
+	}
 	return struct {
 		io.Reader
 		io.Closer
-	}{&counter{r: rc, p: p, again: again}, rc}, true, nil
+	}{cr, rc}, true, nil
 }
 
 // decoder reads a part's XML token by token, without namespaces: strict

@@ -195,7 +195,10 @@ func (st *streamer) head() (*report.Workbook, error) {
 		}
 		view := &report.Sheet{Name: s.Name, Hidden: s.Hidden, Merges: s.Merges}
 		rs.s, rs.stop = view, report.HeadRows
-		rs.deliver = func(v *report.Sheet, r int) { s.Rows = append(s.Rows, slices.Clone(v.Row(r))) }
+		rs.deliver = func(v *report.Sheet, r int) error {
+			s.Rows = append(s.Rows, slices.Clone(v.Row(r)))
+			return nil
+		}
 		sr := &sheetReader{p: st.p, s: s, index: i, row: -1, col: -1, out: rs, again: true}
 		err = st.p.scanSheet(sr, st.parts[i])
 		if err == nil {
@@ -227,12 +230,23 @@ func (st *streamer) rows(only func(int) bool) report.RowStream {
 			if err != nil {
 				return err
 			}
-			rs.deliver = func(v *report.Sheet, r int) { row(i, v, r) }
 			sr := &sheetReader{p: st.p, s: s, index: i, row: -1, col: -1, out: rs}
-			if err := st.p.scanSheet(sr, st.parts[i]); err != nil {
-				return err
+			read := func(put func(int, []report.Cell) error) error {
+				rs.deliver = func(v *report.Sheet, r int) error { return put(r, v.Rows[0]) }
+				if err := st.p.scanSheet(sr, st.parts[i]); err != nil {
+					return err
+				}
+				return rs.finish()
 			}
-			if err := rs.finish(); err != nil {
+			// The checks' view of the sheet, apart from the reader's.
+			view := &report.Sheet{Name: s.Name, Hidden: s.Hidden, Merges: s.Merges, RowsHint: s.RowsHint}
+			one := make([][]report.Cell, 1)
+			err = readAhead(read, func(r int, cells []report.Cell) {
+				one[0] = cells
+				view.First, view.Rows = r, one
+				row(i, view, r)
+			})
+			if err != nil {
 				return err
 			}
 			if len(st.p.uncomputed) > 0 || !sameFill(st.merges[i], sr.merges, rs.next, sr.widest, st.p.lim) {
@@ -271,10 +285,11 @@ func sameFill(pre, parsed []report.Range, rows, width int, lim Limits) bool {
 // every row from the first to the last with a cell, in order.
 type rowStream struct {
 	s       *report.Sheet // the view handed on: Rows holds the one row
-	deliver func(s *report.Sheet, r int)
+	deliver func(s *report.Sheet, r int) error
 	stop    int // rows from here on are not read (the head's end); 0 none
 
-	starts map[int][]int // row → the merged ranges that begin there
+	starts []int         // the merged ranges by their first row, then their order
+	begun  int           // those of starts whose first row has been handed on
 	active []int         // the ranges over the row, in their order
 	tops   []report.Cell // each range's top-left cell, once read
 	cur    int           // row of the cells being gathered, -1 none
@@ -284,10 +299,11 @@ type rowStream struct {
 }
 
 func newRowStream(s *report.Sheet) *rowStream {
-	rs := &rowStream{s: s, starts: map[int][]int{}, tops: make([]report.Cell, len(s.Merges)), cur: -1, one: make([][]report.Cell, 1)}
-	for i, m := range s.Merges {
-		rs.starts[m.R1] = append(rs.starts[m.R1], i)
+	rs := &rowStream{s: s, tops: make([]report.Cell, len(s.Merges)), cur: -1, one: make([][]report.Cell, 1)}
+	for i := range s.Merges {
+		rs.starts = append(rs.starts, i)
 	}
+	slices.SortStableFunc(rs.starts, func(i, j int) int { return s.Merges[i].R1 - s.Merges[j].R1 })
 	return rs
 }
 
@@ -344,16 +360,22 @@ func (rs *rowStream) hand(r int, cells []report.Cell) error {
 	rs.one[0] = cells
 	rs.s.First, rs.s.Rows = r, rs.one
 	rs.next = r + 1
-	rs.deliver(rs.s, r)
-	return nil
+	return rs.deliver(rs.s, r)
 }
 
 func (rs *rowStream) fill(r int, cells []report.Cell) []report.Cell {
-	if st := rs.starts[r]; len(st) > 0 {
-		rs.active = append(rs.active, st...)
+	// Rows are handed on in order, each once: the ranges beginning at r
+	// are next in starts.
+	ms := rs.s.Merges
+	added := false
+	for ; rs.begun < len(rs.starts) && ms[rs.starts[rs.begun]].R1 <= r; rs.begun++ {
+		if i := rs.starts[rs.begun]; ms[i].R1 == r {
+			rs.active, added = append(rs.active, i), true
+		}
+	}
+	if added {
 		slices.Sort(rs.active)
 	}
-	ms := rs.s.Merges
 	rs.active = slices.DeleteFunc(rs.active, func(i int) bool { return ms[i].R2 < r })
 	for _, i := range rs.active {
 		m := ms[i]
