@@ -115,6 +115,12 @@ func (u *updater) figure(sh string, col, row int, cell string, n report.Number, 
 	if err := u.set(sh, col, row, *v, "num"); err != nil {
 		return err
 	}
+	if len(u.res.Indicators) > commentRows {
+		// As annotate does for a big sheet: excelize's AddComment looks
+		// at every comment before it, 5 s for 20,000 indicators, and the
+		// text stays in the bureau's cell the sheet's figure refers to.
+		return nil
+	}
 	from, raw := u.res.Sheets[string(report.RoleIndicators)], u.book.cell(u.res.Sheets[string(report.RoleIndicators)], cell).Text
 	return u.f.AddComment(sh, excelize.Comment{Author: "innoreport", Cell: cellName(col, row),
 		Text: commentMark + u.L(fmt.Sprintf("由 %s!%s 的“%s”读出", from, cell, raw),

@@ -434,3 +434,28 @@ func TestBigSheetRoundTrip(t *testing.T) {
 		t.Errorf("汇总!A6 = %q, want %d", sum, res.Tasks.Total)
 	}
 }
+
+// TestManyIndicatorsNoComments holds the indicator sheet of a list longer
+// than a big sheet to no comments on figures typed as text (excelize's
+// comments cost the square of their number), and a short list to them.
+func TestManyIndicatorsNoComments(t *testing.T) {
+	for _, c := range []struct {
+		indicators int
+		comments   bool
+	}{{40, true}, {5001, false}} {
+		var buf bytes.Buffer
+		if err := samples.Generate(&buf, samples.Config{Tasks: 60, Indicators: c.indicators}); err != nil {
+			t.Fatal(err)
+		}
+		data := buf.Bytes()
+		res, wb := analyze(t, "many.xlsx", data)
+		_, af := cells(t, update(t, data, res, wb, "zh"))
+		cs, err := af.GetComments("指标达成")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(cs) > 0; got != c.comments {
+			t.Errorf("%d indicators: %d comments on 指标达成, want some: %v", c.indicators, len(cs), c.comments)
+		}
+	}
+}
