@@ -1,8 +1,11 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -96,5 +99,25 @@ func TestSnapshotRoundTripAndValidation(t *testing.T) {
 				t.Errorf("ParseSnapshot(%s) accepted it", bad)
 			}
 		})
+	}
+}
+
+// TestTaskHashIsStable holds TaskHash to the fingerprint archived periods
+// were made with: each text's words, a zero byte after each, hashed.
+func TestTaskHashIsStable(t *testing.T) {
+	long := strings.Repeat("长文本 ", 200)
+	for _, task := range []Task{
+		{},
+		{Section: "一、优化创新布局", Name: "建设 科创 走廊", Content: " 内容\t多 空格 ", Objective: "目标"},
+		{Section: "s", Name: long, Content: long, Objective: long},
+	} {
+		h := sha256.New()
+		for _, s := range []string{task.Section, task.Name, task.Content, task.Objective} {
+			h.Write([]byte(strings.Join(strings.Fields(s), " ")))
+			h.Write([]byte{0})
+		}
+		if got, want := TaskHash(&task), hex.EncodeToString(h.Sum(nil)[:8]); got != want {
+			t.Errorf("TaskHash(%q…) = %s, want %s", task.Name[:min(len(task.Name), 12)], got, want)
+		}
 	}
 }

@@ -300,7 +300,14 @@ func (p *pkg) finishCell(c *report.Cell, typ string, val []byte, has bool) {
 		}
 		return
 	}
-	raw := p.intern(val)
+	var raw string
+	if typ == "inlineStr" || typ == "str" {
+		raw = p.intern(val)
+	} else {
+		// Numbers, dates and the rest: short, and often each row's own
+		// (an id), which would fill the table the texts need.
+		raw = string(val)
+	}
 	switch typ {
 	case "inlineStr":
 		c.Text = unescapeXstring(raw)
@@ -327,10 +334,10 @@ func (p *pkg) finishCell(c *report.Cell, typ string, val []byte, has bool) {
 
 // intern is val as a string, the same string for the same short text:
 // a workbook written with inline strings (excelize's stream writer, some
-// exporters) types its sections, units, states and figures again on
-// every row, and a string made per cell is a million copies held at a
-// million rows. Texts past internLen, mostly each row's own, and those
-// met once internCap are in, are made as they come.
+// exporters) types its sections, units and states again on every row,
+// and a string made per cell is a million copies held at a million rows.
+// Texts past internLen, mostly each row's own, and those met once
+// internCap are in, are made as they come.
 func (p *pkg) intern(val []byte) string {
 	const internLen, internCap = 64, 1 << 14
 	if len(val) > internLen {
