@@ -10,7 +10,10 @@ import (
 // counts, the as-of date, the bureau, and the section rows.
 
 var (
-	reAsOf       = regexp.MustCompile(`(?i)(?:截至|截止|截止日期|截止时间|统计时间|as of)[:：]?\s*([0-9０-９一-龥年月日./\-\s]+?)(?:[\s，,；;）)]|$)`)
+	// Case is folded for "as of" alone: folded over the whole class of
+	// Han characters (which have no case) the expression took ten times
+	// as long to compile, a third of a millisecond of every command.
+	reAsOf       = regexp.MustCompile(`(?:截至|截止|截止日期|截止时间|统计时间|(?i:as of))[:：]?\s*([0-9０-９一-龥年月日./\-\s]+?)(?:[\s，,；;）)]|$)`)
 	reDeclSect   = regexp.MustCompile(`([0-9]+|[一二三四五六七八九十]+)\s*(?:个|大)?(?:板块|方面|领域)`)
 	reDeclTasks  = regexp.MustCompile(`([0-9]+|[一二三四五六七八九十百]+)\s*(?:项|个|条)(?:具体|重点|工作)?任务`)
 	reSectionNum = regexp.MustCompile(`^(?:第[一二三四五六七八九十百0-9]+(?:板块|部分|方面)[:：、.．]?|[一二三四五六七八九十百]+[、.．]|[(（][一二三四五六七八九十百0-9]+[)）]|[0-9]+[、.．](?:\s|$|[^0-9]))\s*`)
