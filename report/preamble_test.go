@@ -21,12 +21,12 @@ func TestAsOfFoldsOnlyItsEnglish(t *testing.T) {
 		"截止时间 二〇二一年",
 		"no date here",
 	} {
-		got, want := reAsOf.FindStringSubmatch(s), whole.FindStringSubmatch(s)
+		got, want := reAsOf().FindStringSubmatch(s), whole.FindStringSubmatch(s)
 		if len(got) != len(want) || (got != nil && (got[0] != want[0] || got[1] != want[1])) {
 			t.Errorf("%q: got %q, want %q", s, got, want)
 		}
 	}
-	if reAsOf.FindStringSubmatch("AS OF 2021-11-30") == nil {
+	if reAsOf().FindStringSubmatch("AS OF 2021-11-30") == nil {
 		t.Error("upper-case AS OF not found")
 	}
 }
