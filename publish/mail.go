@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"innoreport/internal/mail"
@@ -21,7 +22,10 @@ var ErrMailQueued = errors.New("mail queued")
 // ErrMailRejected says the server refused a mail for good (5xx).
 var ErrMailRejected = errors.New("mail rejected")
 
-var mailHTML = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
+// mailHTML is parsed when a mail is first sent: a build that sends none
+// skips the parsing at start.
+var mailHTML = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("mail").Parse(`<!DOCTYPE html>
 <html><body style="font-family: sans-serif; color: #222;">
 <h2 style="color: #1f5091;">{{.Title}}</h2>
 <p>{{.Overview}}</p>
@@ -32,6 +36,7 @@ var mailHTML = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
 <p style="color: #666;">{{.Attached}}</p>
 </body></html>
 `))
+})
 
 // pick is zh or en, by lang.
 func pick(lang report.Lang, zh, en string) string { return report.Text{Zh: zh, En: en}.In(lang) }
@@ -77,7 +82,7 @@ func (p *Pipeline) Compose(out *Built) (*mail.Message, error) {
 	}
 	fmt.Fprintf(&text, "\n%s\n%s\n\n-- innoreport\n", findings, attached)
 	var html bytes.Buffer
-	if err := mailHTML.Execute(&html, map[string]any{
+	if err := mailHTML().Execute(&html, map[string]any{
 		"Title": subject, "Overview": overview, "Rows": rows, "Findings": findings, "Attached": attached,
 	}); err != nil {
 		return nil, err

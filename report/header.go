@@ -1,14 +1,13 @@
 package report
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
 
 var (
-	reBracket = regexp.MustCompile(`[(（\[【〔][^)）\]】〕]*[)）\]】〕]`)
-	reYear    = regexp.MustCompile(`(19|20)\d{2}年?度?`)
+	reBracket = lazyRegexp(`[(（\[【〔][^)）\]】〕]*[)）\]】〕]`)
+	reYear    = lazyRegexp(`(19|20)\d{2}年?度?`)
 )
 
 // NormalizeHeader folds a header cell for matching: full-width forms,
@@ -16,14 +15,23 @@ var (
 // marks such as "*" or a trailing colon.
 func NormalizeHeader(s string) string {
 	s = strings.ToLower(squeeze(fold(s)))
-	s = reBracket.ReplaceAllString(s, "")
+	// Most cells hold no bracket: the test skips the regexp, a tenth of
+	// finding a header.
+	if strings.ContainsAny(s, "(（[【〔") {
+		s = reBracket().ReplaceAllString(s, "")
+	}
 	s = strings.Trim(s, "*※:：.、")
 	return s
 }
 
 // stripYears drops years such as "2021年" from a normalized header, so that
 // "2021年目标值" matches "目标值".
-func stripYears(s string) string { return reYear.ReplaceAllString(s, "") }
+func stripYears(s string) string {
+	if !strings.Contains(s, "19") && !strings.Contains(s, "20") {
+		return s // no year: the regexp is skipped
+	}
+	return reYear().ReplaceAllString(s, "")
+}
 
 // headerForm is a header or alias folded once for matching.
 type headerForm struct {

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -34,19 +33,19 @@ var (
 	// "四川省自贡市创建…" → 自贡市: the shortest run of Han characters
 	// before the first 市/州/盟/地区, after an optional province named as
 	// such (a bare "…省" would take "创建省级…" for one).
-	reCity = regexp.MustCompile(`^(?:(?:河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)省|(?:内蒙古|广西|西藏|宁夏|新疆)[\p{Han}]{0,4}自治区)?([\p{Han}]{2,5}?(?:市|自治州|州|盟|地区))`)
+	reCity = lazyRegexp(`^(?:(?:河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)省|(?:内蒙古|广西|西藏|宁夏|新疆)[\p{Han}]{0,4}自治区)?([\p{Han}]{2,5}?(?:市|自治州|州|盟|地区))`)
 	// No city's name holds these; a title's words do ("创建省级创新型").
 	notCity = "创省级型"
 	// "填报单位：自贡市科学技术局 截至…" → 自贡市科学技术局.
 	// "填报单位（盖章）：…" too.
-	reBureau = regexp.MustCompile(`(?:填报单位|报送单位|填报部门|报送部门|编制单位|填表单位|牵头单位)\s*(?:[（(][^）)]*[）)])?\s*[:：]\s*([^\s，,；;（(：:]+)`)
+	reBureau = lazyRegexp(`(?:填报单位|报送单位|填报部门|报送部门|编制单位|填表单位|牵头单位)\s*(?:[（(][^）)]*[）)])?\s*[:：]\s*([^\s，,；;（(：:]+)`)
 	// An office's name ends so: 科学技术局, 科技局, 发展和改革委员会, 办公室.
-	reOffice = regexp.MustCompile(`(?:局|委员会|委|办公室|办|厅|中心|政府)$`)
+	reOffice = lazyRegexp(`(?:局|委员会|委|办公室|办|厅|中心|政府)$`)
 )
 
 // cityOf reads the city a title or an office's name begins with.
 func cityOf(s string) string {
-	m := reCity.FindStringSubmatch(strings.TrimSpace(s))
+	m := reCity().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil || strings.ContainsAny(m[1], notCity) {
 		return ""
 	}
@@ -58,7 +57,7 @@ func cityOf(s string) string {
 func campaignTitle(s string) string {
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\n", ""))
 	if i := strings.LastIndexAny(s, "（("); i > 0 && (strings.HasSuffix(s, "）") || strings.HasSuffix(s, ")")) {
-		if inner := s[i:]; reDeclTasks.MatchString(inner) || reDeclSect.MatchString(inner) {
+		if inner := s[i:]; reDeclTasks().MatchString(inner) || reDeclSect().MatchString(inner) {
 			s = strings.TrimSpace(s[:i])
 		}
 	}
@@ -86,7 +85,7 @@ func identify(data *Data, props Properties) {
 		for _, p := range []struct{ v, src string }{
 			{props.Company, "docProps/app.xml Company"}, {props.Creator, "docProps/core.xml creator"},
 		} {
-			if v := strings.TrimSpace(p.v); reOffice.MatchString(v) {
+			if v := strings.TrimSpace(p.v); reOffice().MatchString(v) {
 				id.Bureau = Sourced{v, p.src}
 				break
 			}

@@ -40,7 +40,7 @@ func TestBureauLines(t *testing.T) {
 	} {
 		t.Run(in, func(t *testing.T) {
 			got := ""
-			if m := reBureau.FindStringSubmatch(in); m != nil {
+			if m := reBureau().FindStringSubmatch(in); m != nil {
 				got = m[1]
 			}
 			if got != want {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -144,7 +145,7 @@ func longerThanNoValue(s string) bool {
 }
 
 var (
-	reThousand = regexp.MustCompile(`(\d)[,，](\d{3})`)
+	reThousand = lazyRegexp(`(\d)[,，](\d{3})`)
 	numPrefix  = []struct{ text, op string }{
 		{">=", "≥"}, {"<=", "≤"}, {"≥", "≥"}, {"≤", "≤"}, {">", "≥"}, {"<", "≤"},
 		{"不低于", "≥"}, {"不少于", "≥"}, {"超过", "≥"}, {"达到", ""}, {"不高于", "≤"}, {"不超过", "≤"},
@@ -188,8 +189,8 @@ func ParseNumber(s string) (Number, error) {
 		}
 	}
 	if strings.ContainsAny(t, ",，") { // the regexp copies even where it finds none
-		t = reThousand.ReplaceAllString(t, "$1$2")
-		t = reThousand.ReplaceAllString(t, "$1$2")
+		t = reThousand().ReplaceAllString(t, "$1$2")
+		t = reThousand().ReplaceAllString(t, "$1$2")
 	}
 	m := leadingNumber(t)
 	if m == "" {
@@ -337,16 +338,16 @@ var dateSeparators = strings.NewReplacer(",", "", "，", "", "、", "")
 var ongoingWords = []string{"长期坚持", "持续推进", "长期推进", "常态化推进", "长期", "持续", "常态化", "每年", "ongoing", "continuous"}
 
 var (
-	reYMD     = regexp.MustCompile(`^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$`)
-	reYM      = regexp.MustCompile(`^(\d{4})[-/.年](\d{1,2})月?(?:底|末|份|下旬)?$`)
-	reYMPart  = regexp.MustCompile(`^(\d{4})[-/.年](\d{1,2})月?(上旬|中旬)$`)
-	reY       = regexp.MustCompile(`^(\d{4})年?(?:底|末|年底|年末|全年|年内)?$`)
-	reQuarter = regexp.MustCompile(`^(\d{4})年?第?([一二三四1-4])季度?$`)
-	reQEn     = regexp.MustCompile(`^(?:q([1-4])(\d{4})|(\d{4})q([1-4]))$`)
-	reHalf    = regexp.MustCompile(`^(\d{4})年?(上半年|下半年)$`)
-	reYearRng = regexp.MustCompile(`^(\d{4})年?-(\d{4})年?$`)
-	reEnMonth = regexp.MustCompile(`^(?:endof)?([a-z]+)(\d{4})$`)
-	reEndOf   = regexp.MustCompile(`^endof(\d{4})$`)
+	reYMD     = lazyRegexp(`^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$`)
+	reYM      = lazyRegexp(`^(\d{4})[-/.年](\d{1,2})月?(?:底|末|份|下旬)?$`)
+	reYMPart  = lazyRegexp(`^(\d{4})[-/.年](\d{1,2})月?(上旬|中旬)$`)
+	reY       = lazyRegexp(`^(\d{4})年?(?:底|末|年底|年末|全年|年内)?$`)
+	reQuarter = lazyRegexp(`^(\d{4})年?第?([一二三四1-4])季度?$`)
+	reQEn     = lazyRegexp(`^(?:q([1-4])(\d{4})|(\d{4})q([1-4]))$`)
+	reHalf    = lazyRegexp(`^(\d{4})年?(上半年|下半年)$`)
+	reYearRng = lazyRegexp(`^(\d{4})年?-(\d{4})年?$`)
+	reEnMonth = lazyRegexp(`^(?:endof)?([a-z]+)(\d{4})$`)
+	reEndOf   = lazyRegexp(`^endof(\d{4})$`)
 )
 
 var quarterNum = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -394,7 +395,7 @@ func ParseDate(s string) (Date, error) {
 		}
 	}
 	for _, f := range dateForms {
-		if m := f.re.FindStringSubmatch(t); m != nil {
+		if m := f.re().FindStringSubmatch(t); m != nil {
 			return f.date(m)
 		}
 	}
@@ -417,7 +418,7 @@ func trimDateWords(t string) string {
 // dateForms are the forms of a date, tried in order; the first whose
 // pattern matches decides.
 var dateForms = []struct {
-	re   *regexp.Regexp
+	re   func() *regexp.Regexp
 	date func(m []string) (Date, error)
 }{
 	{reYearRng, func(m []string) (Date, error) { return yearEnd(atoi(m[2])) }},
@@ -556,4 +557,11 @@ func DisplayWidth(s string) int {
 		}
 	}
 	return n
+}
+
+// lazyRegexp compiles expr when first used, not at start: most commands
+// (help, serve, a check of another kind of sheet) use few of these, and
+// compiling them all cost every start about a millisecond.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -274,7 +274,7 @@ func TestMayBeNote(t *testing.T) {
 		for _, next := range []string{":", "：", "1", "一", "、", ".", "x", ""} {
 			for _, pre := range []string{"", " ", "合计", "a"} {
 				s := pre + w + next
-				if reNoteRow.MatchString(s) && !mayBeNote(s) {
+				if reNoteRow().MatchString(s) && !mayBeNote(s) {
 					t.Errorf("mayBeNote(%q) is false, but it is a note", s)
 				}
 			}

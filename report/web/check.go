@@ -148,7 +148,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, se *session) {
 // findJob finds the job of the URL that the user may see.
 func (s *Server) findJob(r *http.Request, u *User) (*job, bool) {
 	id := r.PathValue("id")
-	if !idPattern.MatchString(id) {
+	if !idPattern().MatchString(id) {
 		return nil, false
 	}
 	j, ok := s.jobs.get(id)

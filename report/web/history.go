@@ -75,7 +75,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, se *session) {
 			}
 			for _, o := range p.Outputs {
 				l := fileLink{Name: o.Name, Size: o.Size}
-				if sumPattern.MatchString(o.SHA256) {
+				if sumPattern().MatchString(o.SHA256) {
 					if _, err := os.Stat(filepath.Join(s.cfg.State, "outputs", o.SHA256)); err == nil {
 						l.URL = "/files/" + o.SHA256 + "?name=" + url.QueryEscape(o.Name)
 					}
@@ -100,7 +100,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, se *session) {
 
 func (s *Server) archivedWorkbook(w http.ResponseWriter, r *http.Request, se *session) {
 	sum := r.PathValue("sum")
-	if !sumPattern.MatchString(sum) {
+	if !sumPattern().MatchString(sum) {
 		s.fail(w, r, se, http.StatusNotFound, report.Text{Zh: "没有这个文件", En: "no such file"})
 		return
 	}
@@ -122,7 +122,7 @@ func (s *Server) archivedWorkbook(w http.ResponseWriter, r *http.Request, se *se
 
 func (s *Server) archivedOutput(w http.ResponseWriter, r *http.Request, se *session) {
 	sum := r.PathValue("sum")
-	if !sumPattern.MatchString(sum) {
+	if !sumPattern().MatchString(sum) {
 		s.fail(w, r, se, http.StatusNotFound, report.Text{Zh: "没有这个文件", En: "no such file"})
 		return
 	}

@@ -135,7 +135,7 @@ func (s *Server) readPending(unit, want string) (Upload, error) {
 	if err := json.Unmarshal(js, &m); err != nil {
 		return Upload{}, fmt.Errorf("%s: %w", metaPath, err)
 	}
-	if m.Unit != unit || !utf8.ValidString(m.Name) || len(m.Name) > 255 || !sumPattern.MatchString(m.SHA256) {
+	if m.Unit != unit || !utf8.ValidString(m.Name) || len(m.Name) > 255 || !sumPattern().MatchString(m.SHA256) {
 		return Upload{}, fmt.Errorf("%s: not a return of %s kept by this server", metaPath, unit)
 	}
 	if want != "" && m.SHA256 != want {

@@ -205,14 +205,14 @@ func (s *Server) baseURL(r *http.Request) string {
 	}
 	host := r.Host
 	if s.cfg.TrustProxy {
-		if h := r.Header.Get("X-Forwarded-Host"); h != "" && validHost.MatchString(h) {
+		if h := r.Header.Get("X-Forwarded-Host"); h != "" && validHost().MatchString(h) {
 			host = h
 		}
 	}
 	return scheme + "://" + host
 }
 
-var validHost = regexp.MustCompile(`^[A-Za-z0-9.\-:\[\]]+$`)
+var validHost = lazyRegexp(`^[A-Za-z0-9.\-:\[\]]+$`)
 
 // clientAddr is the client's address without its port, for counting
 // failed sign-ins.
@@ -242,8 +242,8 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
-var idPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
-var sumPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var idPattern = lazyRegexp(`^[0-9a-f]{32}$`)
+var sumPattern = lazyRegexp(`^[0-9a-f]{64}$`)
 
 // sessions are the signed-in browsers, in memory: a restart signs
 // everyone out, which an intranet page can afford.
@@ -388,4 +388,10 @@ func (l *limiter) fail(addr string) {
 		l.m[addr] = f
 	}
 	f.n++
+}
+
+// lazyRegexp compiles expr when first used: a command other than serve
+// never uses these, and skips compiling them at start.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
