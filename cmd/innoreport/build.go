@@ -182,7 +182,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	b.progress = stderr
 	if os.Getenv("GOMEMLIMIT") == "" {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryLimit(fs.Args())))
+		defer limitMemory(fs.Args())()
 		if smallBuild(fs.Args()) && os.Getenv("GOGC") == "" {
 			defer debug.SetGCPercent(debug.SetGCPercent(-1))
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"innoreport/internal/hugeheap"
 	"innoreport/internal/mail"
 	"innoreport/publish"
 	"innoreport/report"
@@ -358,6 +359,19 @@ func newFlagSet(name string, stderr io.Writer, c *common) *flag.FlagSet {
 // errHelp ends a run that only printed help: exit 0.
 var errHelp = errors.New("help printed")
 
+// limitMemory sets the soft heap limit memoryLimit sizes, and for a big
+// workbook asks for as much heap on huge pages (internal/hugeheap): a
+// million tasks fault in 1.2 GB, 300,000 ordinary pages, a tenth of a
+// check's time here. The func returned puts the old limit back.
+func limitMemory(args []string) func() {
+	n := memoryLimit(args)
+	old := debug.SetMemoryLimit(n)
+	if n > 256<<20 {
+		hugeheap.Grow(int(n))
+	}
+	return func() { debug.SetMemoryLimit(old) }
+}
+
 // memoryLimit sizes the soft heap limit of a check or build, unless
 // GOMEMLIMIT says otherwise, to the workbook: 64 MB and a quarter more
 // than the package unpacks to. Streamed, a build keeps about three
@@ -413,7 +427,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryLimit(fs.Args())))
+		defer limitMemory(fs.Args())()
 	}
 	res, _, _, err := c.analyze(fs.Args(), false)
 	if err != nil {

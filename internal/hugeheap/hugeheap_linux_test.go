@@ -38,7 +38,28 @@ func TestHeapAdvised(t *testing.T) {
 		t.Skip("GODEBUG=disablethp=1")
 	}
 	b := make([]byte, 1<<20)
-	addr := uint64(uintptr(unsafe.Pointer(&b[0])))
+	advised(t, uint64(uintptr(unsafe.Pointer(&b[0]))))
+}
+
+// TestGrowAdvisesMore checks that after Grow a large allocation, past the
+// first 64 MB, lies in an advised mapping too.
+func TestGrowAdvisesMore(t *testing.T) {
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil || strings.Contains(string(mode), "[never]") {
+		t.Skip("no transparent huge pages here")
+	}
+	if disableTHP() {
+		t.Skip("GODEBUG=disablethp=1")
+	}
+	Grow(256 << 20)
+	b := make([]byte, 160<<20)
+	advised(t, uint64(uintptr(unsafe.Pointer(&b[len(b)-1]))))
+}
+
+// advised fails t unless the mapping holding addr is advised for huge
+// pages (VmFlags "hg" in smaps).
+func advised(t *testing.T, addr uint64) {
+	t.Helper()
 	f, err := os.Open("/proc/self/smaps")
 	if err != nil {
 		t.Skip(err)
@@ -54,7 +75,7 @@ func TestHeapAdvised(t *testing.T) {
 		}
 		if in && strings.HasPrefix(line, "VmFlags:") {
 			if !strings.Contains(line+" ", " hg ") {
-				t.Errorf("the mapping holding a new allocation is not advised for huge pages: %s", line)
+				t.Errorf("the mapping holding %#x is not advised for huge pages: %s", addr, line)
 			}
 			return
 		}
