@@ -37,6 +37,8 @@ func Grow(n int) {
 	runtime.GC()
 }
 
+// spanOf is span of n bytes.
+//
 //go:noinline
 func spanOf(n int) (start, end uintptr) {
 	b := make([]byte, n)
@@ -49,11 +51,7 @@ func spanOf(n int) (start, end uintptr) {
 // range is kept, never a pointer, so nothing holds the memory.
 //
 //go:noinline
-func span() (start, end uintptr) {
-	b := make([]byte, size)
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	return p, p + size
-}
+func span() (start, end uintptr) { return spanOf(size) }
 
 // advise marks [start, end) MADV_HUGEPAGE, from the huge page boundary
 // below start: the heap mapped before it, already touched, stays as it

@@ -30,13 +30,7 @@ func TestDisableTHP(t *testing.T) {
 // TestHeapAdvised checks that memory allocated after init lies in a
 // mapping advised for huge pages (VmFlags "hg" in smaps).
 func TestHeapAdvised(t *testing.T) {
-	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
-	if err != nil || strings.Contains(string(mode), "[never]") {
-		t.Skip("no transparent huge pages here")
-	}
-	if disableTHP() {
-		t.Skip("GODEBUG=disablethp=1")
-	}
+	needTHP(t)
 	b := make([]byte, 1<<20)
 	advised(t, uint64(uintptr(unsafe.Pointer(&b[0]))))
 }
@@ -44,6 +38,15 @@ func TestHeapAdvised(t *testing.T) {
 // TestGrowAdvisesMore checks that after Grow a large allocation, past the
 // first 64 MB, lies in an advised mapping too.
 func TestGrowAdvisesMore(t *testing.T) {
+	needTHP(t)
+	Grow(256 << 20)
+	b := make([]byte, 160<<20)
+	advised(t, uint64(uintptr(unsafe.Pointer(&b[len(b)-1]))))
+}
+
+// needTHP skips t where no huge pages can be advised.
+func needTHP(t *testing.T) {
+	t.Helper()
 	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
 	if err != nil || strings.Contains(string(mode), "[never]") {
 		t.Skip("no transparent huge pages here")
@@ -51,9 +54,6 @@ func TestGrowAdvisesMore(t *testing.T) {
 	if disableTHP() {
 		t.Skip("GODEBUG=disablethp=1")
 	}
-	Grow(256 << 20)
-	b := make([]byte, 160<<20)
-	advised(t, uint64(uintptr(unsafe.Pointer(&b[len(b)-1]))))
 }
 
 // advised fails t unless the mapping holding addr is advised for huge
