@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"innoreport/internal/hugeheap"
 	"innoreport/internal/mail"
 	"innoreport/publish"
 	"innoreport/report"
@@ -359,16 +358,10 @@ func newFlagSet(name string, stderr io.Writer, c *common) *flag.FlagSet {
 // errHelp ends a run that only printed help: exit 0.
 var errHelp = errors.New("help printed")
 
-// limitMemory sets the soft heap limit memoryLimit sizes, and for a big
-// workbook asks for as much heap on huge pages (internal/hugeheap): a
-// million tasks fault in 1.2 GB, 300,000 ordinary pages, a tenth of a
-// check's time here. The func returned puts the old limit back.
+// limitMemory sets the soft heap limit memoryLimit sizes; the func
+// returned puts the old one back.
 func limitMemory(args []string) func() {
-	n := memoryLimit(args)
-	old := debug.SetMemoryLimit(n)
-	if n > 256<<20 {
-		hugeheap.Grow(int(n))
-	}
+	old := debug.SetMemoryLimit(memoryLimit(args))
 	return func() { debug.SetMemoryLimit(old) }
 }
 

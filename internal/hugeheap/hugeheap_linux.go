@@ -26,32 +26,16 @@ func init() {
 	runtime.GC()
 }
 
-// Grow advises n bytes more of the heap, for a process about to use that
-// much: a million-task check maps 1.2 GB of heap, 300,000 faults on
-// ordinary pages. Call it early, while the heap is small: it collects.
-func Grow(n int) {
-	if disableTHP() || n <= size {
-		return
-	}
-	advise(spanOf(n))
-	runtime.GC()
-}
-
-// spanOf is span of n bytes.
-//
-//go:noinline
-func spanOf(n int) (start, end uintptr) {
-	b := make([]byte, n)
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	return p, p + uintptr(n)
-}
-
 // span allocates size bytes and returns where they lie: the runtime maps
 // fresh heap for them, which the allocation never touches. Only the
 // range is kept, never a pointer, so nothing holds the memory.
 //
 //go:noinline
-func span() (start, end uintptr) { return spanOf(size) }
+func span() (start, end uintptr) {
+	b := make([]byte, size)
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return p, p + size
+}
 
 // advise marks [start, end) MADV_HUGEPAGE, from the huge page boundary
 // below start: the heap mapped before it, already touched, stays as it

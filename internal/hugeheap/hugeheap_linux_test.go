@@ -35,15 +35,6 @@ func TestHeapAdvised(t *testing.T) {
 	advised(t, uint64(uintptr(unsafe.Pointer(&b[0]))))
 }
 
-// TestGrowAdvisesMore checks that after Grow a large allocation, past the
-// first 64 MB, lies in an advised mapping too.
-func TestGrowAdvisesMore(t *testing.T) {
-	needTHP(t)
-	Grow(256 << 20)
-	b := make([]byte, 160<<20)
-	advised(t, uint64(uintptr(unsafe.Pointer(&b[len(b)-1]))))
-}
-
 // needTHP skips t where no huge pages can be advised.
 func needTHP(t *testing.T) {
 	t.Helper()
