@@ -15,11 +15,9 @@ import (
 	"innoreport/templates"
 )
 
-// The outputs rendered at once are byte for byte those rendered one at a
-// time, with text the PDF's font cannot draw (which the PDF replaces in
-// its copy of the document, and the Word document keeps). Under -race it
-// also catches state the renderers share.
-func TestRenderAtOnceAsAlone(t *testing.T) {
+// builtinSample is the built-in template and the sample workbook.
+func builtinSample(t *testing.T) (*report.Template, *Input) {
+	t.Helper()
 	tmpl, err := report.ParseTemplate(templates.BuiltinName, templates.Builtin)
 	if err != nil {
 		t.Fatal(err)
@@ -28,6 +26,15 @@ func TestRenderAtOnceAsAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tmpl, in
+}
+
+// The outputs rendered at once are byte for byte those rendered one at a
+// time, with text the PDF's font cannot draw (which the PDF replaces in
+// its copy of the document, and the Word document keeps). Under -race it
+// also catches state the renderers share.
+func TestRenderAtOnceAsAlone(t *testing.T) {
+	tmpl, in := builtinSample(t)
 	made := time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)
 	type outputs struct{ pdf, docx, book []byte }
 	render := func(f Formats) outputs {
@@ -91,14 +98,7 @@ func TestRenderAtOnceAsAlone(t *testing.T) {
 // not the updated workbook, which streams into its temporary file while
 // the others render, nor that file.
 func TestFailedBuildLeavesNoFiles(t *testing.T) {
-	tmpl, err := report.ParseTemplate(templates.BuiltinName, templates.Builtin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := Reader{}.Sample()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl, in := builtinSample(t)
 	dir := t.TempDir()
 	p := &Pipeline{Template: tmpl, Lang: report.Zh, Formats: Formats{PDF: true, XLSX: true, DOCX: true},
 		Font: pdf.DefaultFont, DocxTemplate: []byte("not a docx"), DocxName: "ref.docx",
