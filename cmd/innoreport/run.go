@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"innoreport/internal/hugeheap"
 	"io"
 	"os"
 	"runtime/debug"
@@ -358,11 +359,22 @@ func newFlagSet(name string, stderr io.Writer, c *common) *flag.FlagSet {
 // errHelp ends a run that only printed help: exit 0.
 var errHelp = errors.New("help printed")
 
-// limitMemory sets the soft heap limit memoryLimit sizes; the func
-// returned puts the old one back.
+// limitMemory sets the soft heap limit memoryLimit sizes, and for a
+// package that unpacks past the 64 MB of heap advised for huge pages at
+// start, has the heap advised as it grows (a million tasks fault in 1.2 GB
+// of heap: on 4 KB pages, 3.7 s of a 13 s check went to the faults); the
+// func returned puts both back.
 func limitMemory(args []string) func() {
-	old := debug.SetMemoryLimit(memoryLimit(args))
-	return func() { debug.SetMemoryLimit(old) }
+	limit := memoryLimit(args)
+	old := debug.SetMemoryLimit(limit)
+	stop := func() {}
+	if limit > 128<<20 {
+		stop = hugeheap.Follow()
+	}
+	return func() {
+		stop()
+		debug.SetMemoryLimit(old)
+	}
 }
 
 // memoryLimit sizes the soft heap limit of a check or build, unless

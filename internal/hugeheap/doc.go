@@ -10,5 +10,9 @@
 // takes one fault for 512 of them. The price is a few megabytes more
 // resident memory, where a huge page is only partly used.
 //
+// A job whose heap grows far past those 64 MB calls Follow, which advises
+// the heap as the runtime maps it: only what was really mapped, so a
+// package that claims to unpack to 40 GB cannot make it reserve more.
+//
 // Elsewhere than Linux the package does nothing.
 package hugeheap

@@ -2,9 +2,15 @@ package hugeheap
 
 import (
 	"runtime"
+	"runtime/debug"
 	"syscall"
+	"time"
 	"unsafe"
 )
+
+// base is the huge page boundary below the heap's start, where Follow
+// advises from; 0 when the advice is off.
+var base uintptr
 
 // size is how much of the heap is advised: more than a small build's
 // whole heap (some 15 MB) and most of one of 20,000 tasks. A larger
@@ -17,7 +23,16 @@ func init() {
 	if disableTHP() {
 		return
 	}
-	advise(span())
+	// The span's allocation would start a collection (it is far past the
+	// first goal), which would find it alive, and whose marking, with the
+	// workers' start, took more of a small build's time than the huge
+	// pages gave back.
+	gc := debug.SetGCPercent(-1)
+	from := heapStart()
+	base = from &^ (huge - 1)
+	start, end := span()
+	advise(from, start, end)
+	debug.SetGCPercent(gc)
 	// The span is garbage, and collected now, while the heap is small,
 	// so that what is allocated next reuses it. Left to the collection
 	// its allocation starts, it is kept alive now and then (when that
@@ -37,12 +52,23 @@ func span() (start, end uintptr) {
 	return p, p + size
 }
 
-// advise marks [start, end) MADV_HUGEPAGE, from the huge page boundary
-// below start: the heap mapped before it, already touched, stays as it
-// is. The runtime maps heap once and reuses it, so the advice holds for
-// whatever it later allocates there.
-func advise(start, end uintptr) {
-	const huge = 2 << 20
+// heapStart returns where the heap allocated so far lies, near enough:
+// the runtime maps heap upwards from its first chunk, and the part of it
+// not yet touched gets huge pages too.
+//
+//go:noinline
+func heapStart() uintptr {
+	return uintptr(unsafe.Pointer(new([16]byte)))
+}
+
+// advise marks [from, end) MADV_HUGEPAGE, from the huge page boundary
+// below from; start is where the span begins. The heap already touched
+// stays on ordinary pages. The runtime maps heap once and reuses it, so
+// the advice holds for whatever it later allocates there.
+func advise(from, start, end uintptr) {
+	if from < start && start-from < size {
+		start = from
+	}
 	start &^= huge - 1
 	// The advice is a hint: a kernel without transparent huge pages
 	// refuses it (EINVAL), and the heap stays on ordinary pages, as it
@@ -80,4 +106,37 @@ func cutPrefix(s, prefix string) (string, bool) {
 		return s, false
 	}
 	return s[len(prefix):], true
+}
+
+const huge = 2 << 20
+
+// reach is how far above its start Follow looks for heap: far more than
+// any heap here, and only mapped memory is touched by the advice.
+const reach = 1 << 40
+
+// Follow advises, every 2 ms until stop is called, the heap the runtime
+// has mapped since init, for a big job whose heap grows far past the
+// first 64 MB. The runtime maps heap in chunks of 4 MB or more and fills
+// each from its start, so the advice reaches most of a chunk before it is
+// touched; only memory the runtime really mapped is advised, never more
+// than the job allocates. Advice on a range with holes is applied to what
+// is mapped in it (the call then fails with ENOMEM, which is ignored).
+func Follow() (stop func()) {
+	if base == 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				syscall.Syscall(syscall.SYS_MADVISE, base, reach, madvHugepage)
+			}
+		}
+	}()
+	return func() { close(done) }
 }

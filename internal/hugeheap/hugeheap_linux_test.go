@@ -3,9 +3,11 @@ package hugeheap
 import (
 	"bufio"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -87,4 +89,16 @@ func vmaRange(line string) (lo, hi uint64, ok bool) {
 	lo, err1 := strconv.ParseUint(l, 16, 64)
 	hi, err2 := strconv.ParseUint(h, 16, 64)
 	return lo, hi, err1 == nil && err2 == nil
+}
+
+// TestFollowAdvisesGrowth checks that heap the runtime maps after init,
+// far past the span init advised, is advised once Follow has looked.
+func TestFollowAdvisesGrowth(t *testing.T) {
+	needTHP(t)
+	stop := Follow()
+	defer stop()
+	b := make([]byte, 3*size)
+	time.Sleep(20 * time.Millisecond)
+	advised(t, uint64(uintptr(unsafe.Pointer(&b[len(b)-1]))))
+	runtime.KeepAlive(b)
 }
