@@ -45,21 +45,27 @@ ns() { awk -v k="Benchmark$1/tasks=$2-" 'index($1, k) == 1 {print $3}' "$bench";
 out=$(mktemp -d)
 # As in bench_test.go: 500,000 tasks unpack to 490 MB, over the default limit.
 lim="-max-unzip-mb 8192 -max-seconds 3600"
-# run NAME CMD...: wall seconds and peak KB of one run, into $secs and $kb.
-run() {
-  local s e
-  s=$(date +%s%N)
+# peak CMD...: peak KB of one run under GNU time, into $kb.
+peak() {
   /usr/bin/time -f %M -o "$out/time" "$@" >/dev/null 2>&1 || echo "perf: $* failed" >&2
-  e=$(date +%s%N)
-  secs=$(echo "scale=4; ($e - $s) / 1000000000" | bc)
   kb=$(tail -1 "$out/time")
+}
+# wall CMD...: wall seconds of one run, into $secs. The shell starts the
+# command itself and reads its own clock (EPOCHREALTIME) on either side:
+# with `date` and GNU time around it, their two extra processes were inside
+# the interval, some 10 ms here, a sixth of a small build's whole time.
+wall() {
+  local s=${EPOCHREALTIME/,/.} e
+  "$@" >/dev/null 2>&1 || echo "perf: $* failed" >&2
+  e=${EPOCHREALTIME/,/.}
+  secs=$(echo "$e - $s" | bc)
 }
 table="| tasks | excelize rows | RawToken | inflate + scan | check | build | check ÷ RawToken | build ÷ RawToken | check ÷ scan | check µs/task | build µs/task | check peak | build peak |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $sizes; do
   f="$dir/tasks-$n.xlsx"
-  run "$bin" check -fail-on never $lim "$f"; crss=$kb
-  run "$bin" build -out "$out" $lim "$f"; brss=$kb
+  peak "$bin" check -fail-on never $lim "$f"; crss=$kb
+  peak "$bin" build -out "$out" $lim "$f"; brss=$kb
   row=$(awk -v n="$n" -v fl="$(ns Floor "$n")" -v rt="$(ns RawToken "$n")" -v sc="$(ns InflateScan "$n")" \
     -v ch="$(ns Check "$n")" -v bu="$(ns Build "$n")" -v c="$crss" -v b="$brss" 'BEGIN {
     printf "| %d | %.2f s | %.2f s | %.3f s | %.2f s | %.2f s | %.2f× | %.2f× | %.1f× | %.1f | %.1f | %d MB | %d MB |",
@@ -75,7 +81,7 @@ lin=$(awk -v n="$last" -v c1="$(ns Check 20000)" -v c2="$(ns Check "$last")" -v 
 
 # The same job three ways, each a fresh process timed on the wall clock:
 # innoreport build, the Python script, LibreOffice → PDF. The 39-task
-# workbook takes the median of 7 interleaved runs.
+# workbook takes the median of 11 interleaved runs.
 # innoreport runs twice: as built by default (PDF, updated workbook, Word
 # document, the period archived in SQLite), and making what the Python
 # script makes (PDF and updated workbook, nothing archived), the build the
@@ -86,14 +92,18 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR
 for n in 39 20000; do
   case " $sizes " in *" $n "*) ;; *) continue ;; esac
   f="$dir/tasks-$n.xlsx"
-  reps=1; [ "$n" = 39 ] && reps=7
+  reps=1; [ "$n" = 39 ] && reps=11
   as="" gs="" ps="" ls=""
   for _ in $(seq $reps); do
-    run "$bin" build -out "$out/all" $lim "$f"; as="$as $secs"
-    run "$bin" build -formats pdf,xlsx -db none -out "$out/go" $lim "$f"; gs="$gs $secs"; gk=$kb
-    run /usr/bin/python3 scripts/pyreport.py "$f" "$out/py"; ps="$ps $secs"; pk=$kb
-    run timeout 900 soffice --headless -env:UserInstallation="file://$out/lo" --convert-to pdf --outdir "$out/lo-out" "$f"; ls="$ls $secs"; lk=$kb
+    wall "$bin" build -out "$out/all" $lim "$f"; as="$as $secs"
+    wall "$bin" build -formats pdf,xlsx -db none -out "$out/go" $lim "$f"; gs="$gs $secs"
+    wall /usr/bin/python3 scripts/pyreport.py "$f" "$out/py"; ps="$ps $secs"
+    wall timeout 900 soffice --headless -env:UserInstallation="file://$out/lo" --convert-to pdf --outdir "$out/lo-out" "$f"; ls="$ls $secs"
   done
+  # Peaks from one more run each, under GNU time, outside the timed ones.
+  peak "$bin" build -formats pdf,xlsx -db none -out "$out/go" $lim "$f"; gk=$kb
+  peak /usr/bin/python3 scripts/pyreport.py "$f" "$out/py"; pk=$kb
+  peak timeout 900 soffice --headless -env:UserInstallation="file://$out/lo" --convert-to pdf --outdir "$out/lo-out" "$f"; lk=$kb
   a=$(echo "$as" | median); g=$(echo "$gs" | median); p=$(echo "$ps" | median); l=$(echo "$ls" | median)
   row=$(awk -v n="$n" -v a="$a" -v g="$g" -v p="$p" -v l="$l" -v gk="$gk" -v pk="$pk" -v lk="$lk" 'BEGIN {
     printf "| %d | %.3f s | %.3f s | %.2f s | %.2f s | %.1f× | %.1f× | %d / %d / %d MB |", n, a, g, p, l, p/g, l/g, gk/1024, pk/1024, lk/1024 }')

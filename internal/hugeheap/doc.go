@@ -1,6 +1,8 @@
 // Package hugeheap asks the kernel to back the first 64 MB of the Go heap
 // with transparent huge pages. The command imports it for its side
-// effect, done in init, before most packages' inits allocate.
+// effect, done in init, before most packages' inits allocate; the heap
+// they and the runtime allocated before it is collapsed onto huge pages.
+// Where the system's huge pages are off ("never"), it does nothing.
 //
 // Where huge pages are given only on request (THP "madvise", the common
 // default), the Go runtime never asks for them for the heap, and each

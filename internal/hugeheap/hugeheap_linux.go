@@ -20,7 +20,7 @@ const size = 64 << 20
 func init() {
 	// GODEBUG=disablethp=1 asks the runtime to keep the heap off huge
 	// pages; it is obeyed here too.
-	if disableTHP() {
+	if disableTHP() || never() {
 		return
 	}
 	// The span's allocation would start a collection (it is far past the
@@ -66,6 +66,7 @@ func heapStart() uintptr {
 // stays on ordinary pages. The runtime maps heap once and reuses it, so
 // the advice holds for whatever it later allocates there.
 func advise(from, start, end uintptr) {
+	span := start
 	if from < start && start-from < size {
 		start = from
 	}
@@ -74,10 +75,40 @@ func advise(from, start, end uintptr) {
 	// refuses it (EINVAL), and the heap stays on ordinary pages, as it
 	// would have been.
 	syscall.Syscall(syscall.SYS_MADVISE, start, end-start, madvHugepage)
+	// The huge pages below the span already hold the heap the runtime and
+	// the packages before this one allocated, on 4 KB pages, and a huge
+	// page is only given where none is: each later 4 KB page there would
+	// fault on its own (some 450 faults, 4 ms of a 39-task build). They
+	// are made huge pages now, their contents copied (MADV_COLLAPSE,
+	// Linux 6.1; refused on older kernels, which leaves them as they are).
+	if top := (span + huge - 1) &^ (huge - 1); top > start {
+		syscall.Syscall(syscall.SYS_MADVISE, start, top-start, madvCollapse)
+	}
 }
 
 // madvHugepage is MADV_HUGEPAGE, which package syscall does not name.
 const madvHugepage = 14
+
+// madvCollapse is MADV_COLLAPSE.
+const madvCollapse = 25
+
+// never reports whether the system's huge pages are off ("[never]"):
+// collapsing would give them where the administrator said not to.
+func never() bool {
+	fd, err := syscall.Open("/sys/kernel/mm/transparent_hugepage/enabled", syscall.O_RDONLY, 0)
+	if err != nil {
+		return true
+	}
+	defer syscall.Close(fd)
+	var b [64]byte
+	n, _ := syscall.Read(fd, b[:])
+	for i := 0; i+7 <= n; i++ {
+		if string(b[i:i+7]) == "[never]" {
+			return true
+		}
+	}
+	return false
+}
 
 // disableTHP reports whether GODEBUG sets disablethp=1, the last setting
 // winning as in the runtime. It is read without package strings, which

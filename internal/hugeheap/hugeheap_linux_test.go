@@ -11,6 +11,19 @@ import (
 	"unsafe"
 )
 
+// TestStartCollapsed checks that the heap allocated before init, on
+// 4 KB pages, was made a huge page: its mapping holds some. It is the
+// file's first test, so that no other has faulted huge pages in since.
+func TestStartCollapsed(t *testing.T) {
+	needTHP(t)
+	if base == 0 {
+		t.Fatal("init advised nothing")
+	}
+	if kb := anonHuge(t, uint64(base)); kb < 2048 {
+		t.Errorf("the mapping at the heap's start holds %d kB on huge pages, want 2048 or more", kb)
+	}
+}
+
 func TestDisableTHP(t *testing.T) {
 	for env, want := range map[string]bool{
 		"":                          false,
@@ -101,4 +114,32 @@ func TestFollowAdvisesGrowth(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	advised(t, uint64(uintptr(unsafe.Pointer(&b[len(b)-1]))))
 	runtime.KeepAlive(b)
+}
+
+// anonHuge is the AnonHugePages of the mapping holding addr, in kB.
+func anonHuge(t *testing.T, addr uint64) int {
+	t.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if lo, hi, ok := vmaRange(line); ok {
+			in = lo <= addr && addr < hi
+			continue
+		}
+		if v, ok := strings.CutPrefix(line, "AnonHugePages:"); in && ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			if err != nil {
+				t.Fatal(line, err)
+			}
+			return kb
+		}
+	}
+	t.Fatalf("no mapping in smaps holds %#x", addr)
+	return 0
 }
