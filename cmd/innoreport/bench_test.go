@@ -206,3 +206,18 @@ func BenchmarkBuild(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkInProcessSmall is the 39-task build making what
+// scripts/pyreport.py makes (-formats pdf,xlsx -db none), run again and
+// again in one process: its work without a process's start and first
+// touches, to set beside the fresh process scripts/perf.sh times.
+func BenchmarkInProcessSmall(b *testing.B) {
+	b.Setenv("SOURCE_DATE_EPOCH", "1641340800")
+	path := benchWorkbook(b, 39)
+	out := b.TempDir()
+	for b.Loop() {
+		if err := run(context.Background(), []string{"build", "-formats", "pdf,xlsx", "-db", "none", "-out", out, path}, io.Discard, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
