@@ -14,16 +14,9 @@ for f in "$tmp"/page-*.png; do
   n=$(basename "$f" .png); n=${n#page-}; n=$((10#$n))
   cp "$f" "docs/images/report-page-$n.png"
 done
-soffice --headless -env:UserInstallation="file://$tmp/profile" --convert-to pdf --outdir "$tmp" \
-  "$tmp/neijiang-2021-updated.xlsx" >/dev/null 2>&1
-book="$tmp/neijiang-2021-updated.pdf"
-pages=$(pdfinfo "$book" | awk '/^Pages:/ {print $2}')
-# innoreport's three sheets come last, one page each.
-pdftoppm -png -r 70 -f $((pages - 2)) -l $((pages - 2)) -singlefile "$book" docs/images/workbook-summary
-pdftoppm -png -r 70 -f $((pages - 1)) -l $((pages - 1)) -singlefile "$book" docs/images/workbook-indicators
-pdftoppm -png -r 70 -f "$pages" -l "$pages" -singlefile "$book" docs/images/workbook-findings
-# The Word report, with the vendored font made visible to LibreOffice for
-# the Chinese (a bureau's PC has the office fonts themselves).
+# The vendored font made visible to LibreOffice for the Chinese of the
+# updated workbook and the Word report (a bureau's PC has the office fonts
+# themselves; without it here every Han character printed as a box).
 cat >"$tmp/fonts.conf" <<EOF
 <?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -33,6 +26,14 @@ cat >"$tmp/fonts.conf" <<EOF
   <cachedir>$tmp/fccache</cachedir>
 </fontconfig>
 EOF
+FONTCONFIG_FILE="$tmp/fonts.conf" soffice --headless -env:UserInstallation="file://$tmp/profile" --convert-to pdf --outdir "$tmp" \
+  "$tmp/neijiang-2021-updated.xlsx" >/dev/null 2>&1
+book="$tmp/neijiang-2021-updated.pdf"
+pages=$(pdfinfo "$book" | awk '/^Pages:/ {print $2}')
+# innoreport's three sheets come last, one page each.
+pdftoppm -png -r 70 -f $((pages - 2)) -l $((pages - 2)) -singlefile "$book" docs/images/workbook-summary
+pdftoppm -png -r 70 -f $((pages - 1)) -l $((pages - 1)) -singlefile "$book" docs/images/workbook-indicators
+pdftoppm -png -r 70 -f "$pages" -l "$pages" -singlefile "$book" docs/images/workbook-findings
 mkdir "$tmp/word"
 FONTCONFIG_FILE="$tmp/fonts.conf" soffice --headless -env:UserInstallation="file://$tmp/profile" --convert-to pdf \
   --outdir "$tmp/word" "$tmp/neijiang-2021-report.docx" >/dev/null 2>&1
