@@ -66,6 +66,15 @@ func needTHP(t *testing.T) {
 // pages (VmFlags "hg" in smaps).
 func advised(t *testing.T, addr uint64) {
 	t.Helper()
+	if flags := smaps(t, addr, "VmFlags:"); !strings.Contains(flags+" ", " hg ") {
+		t.Errorf("the mapping holding %#x is not advised for huge pages: %s", addr, flags)
+	}
+}
+
+// smaps is the value of the line starting with field in the smaps entry
+// of the mapping holding addr.
+func smaps(t *testing.T, addr uint64, field string) string {
+	t.Helper()
 	f, err := os.Open("/proc/self/smaps")
 	if err != nil {
 		t.Skip(err)
@@ -79,17 +88,15 @@ func advised(t *testing.T, addr uint64) {
 			in = lo <= addr && addr < hi
 			continue
 		}
-		if in && strings.HasPrefix(line, "VmFlags:") {
-			if !strings.Contains(line+" ", " hg ") {
-				t.Errorf("the mapping holding %#x is not advised for huge pages: %s", addr, line)
-			}
-			return
+		if v, ok := strings.CutPrefix(line, field); in && ok {
+			return v
 		}
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	t.Errorf("no mapping in smaps holds %#x", addr)
+	t.Fatalf("no mapping in smaps holds %#x with %s", addr, field)
+	return ""
 }
 
 // vmaRange reads a mapping's header line in smaps: "lo-hi perms ...".
@@ -119,27 +126,10 @@ func TestFollowAdvisesGrowth(t *testing.T) {
 // anonHuge is the AnonHugePages of the mapping holding addr, in kB.
 func anonHuge(t *testing.T, addr uint64) int {
 	t.Helper()
-	f, err := os.Open("/proc/self/smaps")
+	v := smaps(t, addr, "AnonHugePages:")
+	kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(v, err)
 	}
-	defer f.Close()
-	in := false
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if lo, hi, ok := vmaRange(line); ok {
-			in = lo <= addr && addr < hi
-			continue
-		}
-		if v, ok := strings.CutPrefix(line, "AnonHugePages:"); in && ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			if err != nil {
-				t.Fatal(line, err)
-			}
-			return kb
-		}
-	}
-	t.Fatalf("no mapping in smaps holds %#x", addr)
-	return 0
+	return kb
 }
