@@ -6,8 +6,10 @@
 # workbooks, the same job done by a Python script (scripts/pyreport.py:
 # openpyxl + ReportLab) and by LibreOffice converting the workbook to PDF,
 # all in one run; then rewrites the tables in README.md between the perf
-# markers. Needs GNU time (/usr/bin/time), soffice, /usr/bin/python3 with
-# python3-openpyxl, python3-reportlab and python3-renderpm.
+# markers. Needs bash 5 (EPOCHREALTIME), GNU time (/usr/bin/time), soffice,
+# /usr/bin/python3 with python3-openpyxl, python3-reportlab and
+# python3-renderpm. A command that fails stops the script before README.md
+# is touched, its error output shown.
 # Usage: scripts/perf.sh [benchtime for the small sizes, default 3x]
 # INNOREPORT_PERF_SIZES overrides the sizes ("39 2000 20000 100000 500000
 # 1000000"); sizes of 500,000 and more are benchmarked once (-benchtime 1x).
@@ -47,7 +49,7 @@ out=$(mktemp -d)
 lim="-max-unzip-mb 8192 -max-seconds 3600"
 # peak CMD...: peak KB of one run under GNU time, into $kb.
 peak() {
-  /usr/bin/time -f %M -o "$out/time" "$@" >/dev/null 2>&1 || echo "perf: $* failed" >&2
+  /usr/bin/time -f %M -o "$out/time" "$@" >/dev/null 2>"$out/err" || failed "$@"
   kb=$(tail -1 "$out/time")
 }
 # wall CMD...: wall seconds of one run, into $secs. The shell starts the
@@ -56,9 +58,16 @@ peak() {
 # the interval, some 10 ms here, a sixth of a small build's whole time.
 wall() {
   local s=${EPOCHREALTIME/,/.} e
-  "$@" >/dev/null 2>&1 || echo "perf: $* failed" >&2
+  "$@" >/dev/null 2>"$out/err" || failed "$@"
   e=${EPOCHREALTIME/,/.}
   secs=$(echo "$e - $s" | bc)
+}
+# failed CMD...: a run that failed ends the measurement: its time or peak
+# would go into the tables as if it had done the job.
+failed() {
+  echo "perf: $* failed:" >&2
+  cat "$out/err" >&2
+  exit 1
 }
 table="| tasks | excelize rows | RawToken | inflate + scan | check | build | check ÷ RawToken | build ÷ RawToken | check ÷ scan | check µs/task | build µs/task | check peak | build peak |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -88,7 +97,7 @@ lin=$(awk -v n="$last" -v c1="$(ns Check 20000)" -v c2="$(ns Check "$last")" -v 
 # ratios are taken of.
 side="| tasks | innoreport build, all outputs | innoreport build, the script's outputs | Python (openpyxl + ReportLab) | LibreOffice → PDF | Python ÷ build | LibreOffice ÷ build | peaks (innoreport / Python / LibreOffice) |
 |---:|---:|---:|---:|---:|---:|---:|---:|"
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { tr ' ' '\n' | grep . | LC_ALL=C sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for n in 39 20000; do
   case " $sizes " in *" $n "*) ;; *) continue ;; esac
   f="$dir/tasks-$n.xlsx"

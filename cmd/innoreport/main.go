@@ -6,7 +6,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	_ "innoreport/internal/hugeheap" // before most packages' inits: see its doc
+	_ "innoreport/internal/hugeheap" // before the big packages' inits: see its doc
 )
 
 func main() {

@@ -1,8 +1,10 @@
 // Package hugeheap asks the kernel to back the first 64 MB of the Go heap
 // with transparent huge pages. The command imports it for its side
-// effect, done in init, before most packages' inits allocate; the heap
-// they and the runtime allocated before it is collapsed onto huge pages.
-// Where the system's huge pages are off ("never"), it does nothing.
+// effect, done in init: about halfway through the packages' inits (it
+// needs runtime/debug, and so what that imports), before the big ones';
+// the heap the runtime and the packages before it allocated is collapsed
+// onto huge pages. Where the system's huge pages are off ("never"), it
+// does nothing.
 //
 // Where huge pages are given only on request (THP "madvise", the common
 // default), the Go runtime never asks for them for the heap, and each
@@ -15,6 +17,9 @@
 // A job whose heap grows far past those 64 MB calls Follow, which advises
 // the heap as the runtime maps it: only what was really mapped, so a
 // package that claims to unpack to 40 GB cannot make it reserve more.
+// Huge pages can refill memory the runtime gave back in smaller pieces
+// (golang/go#64332), so the resident memory may run a little past what
+// the runtime counts; a check or build stays bounded by its memory limit.
 //
 // Elsewhere than Linux the package does nothing.
 package hugeheap

@@ -3,6 +3,7 @@ package hugeheap
 import (
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"syscall"
 	"time"
 	"unsafe"
@@ -54,18 +55,22 @@ func span() (start, end uintptr) {
 
 // heapStart returns where the heap allocated so far lies, near enough:
 // the runtime maps heap upwards from its first chunk, and the part of it
-// not yet touched gets huge pages too.
+// not yet touched gets huge pages too. The object is kept in a package
+// variable so that it is allocated on the heap, not on the stack.
 //
 //go:noinline
 func heapStart() uintptr {
-	return uintptr(unsafe.Pointer(new([16]byte)))
+	first = new([16]byte)
+	return uintptr(unsafe.Pointer(first))
 }
+
+var first *[16]byte
 
 // advise marks [from, end) MADV_HUGEPAGE, from the huge page boundary
 // below from; start is where the span begins. The heap already touched
 // stays on ordinary pages. The runtime maps heap once and reuses it, so
 // the advice holds for whatever it later allocates there.
-func advise(from, start, end uintptr) {
+func advise(from, start, end uintptr) (collapse syscall.Errno) {
 	span := start
 	if from < start && start-from < size {
 		start = from
@@ -78,12 +83,14 @@ func advise(from, start, end uintptr) {
 	// The huge pages below the span already hold the heap the runtime and
 	// the packages before this one allocated, on 4 KB pages, and a huge
 	// page is only given where none is: each later 4 KB page there would
-	// fault on its own (some 450 faults, 4 ms of a 39-task build). They
+	// fault on its own (some hundreds of faults in a 39-task build). They
 	// are made huge pages now, their contents copied (MADV_COLLAPSE,
-	// Linux 6.1; refused on older kernels, which leaves them as they are).
+	// Linux 6.1; older kernels refuse it, and they stay as they are). It
+	// is one or two huge pages, once per process.
 	if top := (span + huge - 1) &^ (huge - 1); top > start {
-		syscall.Syscall(syscall.SYS_MADVISE, start, top-start, madvCollapse)
+		_, _, collapse = syscall.Syscall(syscall.SYS_MADVISE, start, top-start, madvCollapse)
 	}
+	return collapse
 }
 
 // madvHugepage is MADV_HUGEPAGE, which package syscall does not name.
@@ -111,8 +118,7 @@ func never() bool {
 }
 
 // disableTHP reports whether GODEBUG sets disablethp=1, the last setting
-// winning as in the runtime. It is read without package strings, which
-// would make this package's init wait for most others'.
+// winning as in the runtime.
 func disableTHP() bool {
 	env, _ := syscall.Getenv("GODEBUG")
 	off := false
@@ -141,17 +147,21 @@ func cutPrefix(s, prefix string) (string, bool) {
 
 const huge = 2 << 20
 
-// reach is how far above its start Follow looks for heap: far more than
-// any heap here, and only mapped memory is touched by the advice.
-const reach = 1 << 40
+// margin is how far past what the runtime has mapped Follow advises: the
+// heap it maps between two looks.
+const margin = 64 << 20
 
 // Follow advises, every 2 ms until stop is called, the heap the runtime
 // has mapped since init, for a big job whose heap grows far past the
-// first 64 MB. The runtime maps heap in chunks of 4 MB or more and fills
-// each from its start, so the advice reaches most of a chunk before it is
-// touched; only memory the runtime really mapped is advised, never more
-// than the job allocates. Advice on a range with holes is applied to what
-// is mapped in it (the call then fails with ENOMEM, which is ignored).
+// first 64 MB. The runtime maps heap upwards from its start, in chunks of
+// 4 MB or more, and fills each from its start, so the advice reaches most
+// of a chunk before it is touched. The range advised runs from the heap's
+// start as far as all the runtime has mapped (runtime/metrics), and a
+// margin: only memory the runtime really mapped for the job, and nothing
+// far above the heap. It is advised again only when that grew: each call
+// takes the process's memory map lock. Advice on a range with holes is
+// applied to what is mapped in it (the call then fails with ENOMEM, which
+// is ignored).
 func Follow() (stop func()) {
 	if base == 0 {
 		return func() {}
@@ -160,12 +170,18 @@ func Follow() (stop func()) {
 	go func() {
 		t := time.NewTicker(2 * time.Millisecond)
 		defer t.Stop()
+		mapped := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+		var last uint64
 		for {
 			select {
 			case <-done:
 				return
 			case <-t.C:
-				syscall.Syscall(syscall.SYS_MADVISE, base, reach, madvHugepage)
+			}
+			metrics.Read(mapped)
+			if n := mapped[0].Value.Uint64(); n != last {
+				last = n
+				syscall.Syscall(syscall.SYS_MADVISE, base, uintptr(n)+margin, madvHugepage)
 			}
 		}
 	}()

@@ -6,21 +6,43 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unsafe"
 )
 
-// TestStartCollapsed checks that the heap allocated before init, on
-// 4 KB pages, was made a huge page: its mapping holds some. It is the
-// file's first test, so that no other has faulted huge pages in since.
-func TestStartCollapsed(t *testing.T) {
+// TestAdviseCollapses checks that advise makes the region below the span,
+// already touched on 4 KB pages as the heap before init is, a huge page:
+// on a mapping of the test's own, so that no other test's memory counts.
+func TestAdviseCollapses(t *testing.T) {
 	needTHP(t)
-	if base == 0 {
-		t.Fatal("init advised nothing")
+	m, err := syscall.Mmap(-1, 0, 4*huge, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if kb := anonHuge(t, uint64(base)); kb < 2048 {
-		t.Errorf("the mapping at the heap's start holds %d kB on huge pages, want 2048 or more", kb)
+	defer syscall.Munmap(m)
+	start := uintptr(unsafe.Pointer(&m[0]))
+	at := (start + huge - 1) &^ (huge - 1)
+	region := m[at-start : at-start+2*huge]
+	for i := 0; i < huge/2; i += 4096 {
+		region[i] = 1 // the heap the runtime allocated before init
+	}
+	if kb := anonHuge(t, uint64(at)); kb != 0 {
+		t.Fatalf("before advise the mapping already holds %d kB on huge pages", kb)
+	}
+	switch errno := advise(at+64, at+huge, at+2*huge); errno {
+	case 0:
+	case syscall.EINVAL:
+		t.Skip("this kernel has no MADV_COLLAPSE (Linux 6.1)")
+	default:
+		t.Skipf("no huge page to collapse into now: %v", errno)
+	}
+	if kb := anonHuge(t, uint64(at)); kb < huge>>10 {
+		t.Errorf("after advise the mapping holds %d kB on huge pages, want %d", kb, huge>>10)
+	}
+	if region[0] != 1 || region[huge/2-4096] != 1 || region[huge/2] != 0 {
+		t.Error("the collapse changed what the pages held")
 	}
 }
 
@@ -63,12 +85,19 @@ func needTHP(t *testing.T) {
 }
 
 // advised fails t unless the mapping holding addr is advised for huge
-// pages (VmFlags "hg" in smaps).
+// pages.
 func advised(t *testing.T, addr uint64) {
 	t.Helper()
-	if flags := smaps(t, addr, "VmFlags:"); !strings.Contains(flags+" ", " hg ") {
-		t.Errorf("the mapping holding %#x is not advised for huge pages: %s", addr, flags)
+	if !isAdvised(t, addr) {
+		t.Errorf("the mapping holding %#x is not advised for huge pages: %s", addr, smaps(t, addr, "VmFlags:"))
 	}
+}
+
+// isAdvised reports whether the mapping holding addr is advised for huge
+// pages (VmFlags "hg" in smaps).
+func isAdvised(t *testing.T, addr uint64) bool {
+	t.Helper()
+	return strings.Contains(smaps(t, addr, "VmFlags:")+" ", " hg ")
 }
 
 // smaps is the value of the line starting with field in the smaps entry
@@ -118,8 +147,13 @@ func TestFollowAdvisesGrowth(t *testing.T) {
 	stop := Follow()
 	defer stop()
 	b := make([]byte, 3*size)
-	time.Sleep(20 * time.Millisecond)
-	advised(t, uint64(uintptr(unsafe.Pointer(&b[len(b)-1]))))
+	addr := uint64(uintptr(unsafe.Pointer(&b[len(b)-1])))
+	for wait := time.Millisecond; !isAdvised(t, addr); wait *= 2 {
+		if wait > time.Second {
+			t.Fatalf("the mapping holding %#x is not advised for huge pages: %s", addr, smaps(t, addr, "VmFlags:"))
+		}
+		time.Sleep(wait)
+	}
 	runtime.KeepAlive(b)
 }
 
