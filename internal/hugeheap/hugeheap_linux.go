@@ -67,9 +67,10 @@ func heapStart() uintptr {
 var first *[16]byte
 
 // advise marks [from, end) MADV_HUGEPAGE, from the huge page boundary
-// below from; start is where the span begins. The heap already touched
-// stays on ordinary pages. The runtime maps heap once and reuses it, so
-// the advice holds for whatever it later allocates there.
+// below from, and collapses what lies below start, where the span begins,
+// and was touched before; it returns the collapse's error. The runtime
+// maps heap once and reuses it, so the advice holds for whatever it later
+// allocates there.
 func advise(from, start, end uintptr) (collapse syscall.Errno) {
 	span := start
 	if from < start && start-from < size {
