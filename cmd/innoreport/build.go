@@ -234,13 +234,15 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // size.
 func smallBuild(args []string) bool {
 	const small = 1 << 20
+	path := ""
 	switch {
-	case len(args) == 0:
-		return unpackedSize("") <= small
 	case len(args) == 1 && args[0] != "-":
-		return unpackedSize(args[0]) <= small
+		path = args[0]
+	case len(args) != 0:
+		return false
 	}
-	return false
+	size, _, _ := packageSize(path)
+	return size <= small
 }
 
 // buildAnswer is build -format json's answer: the check JSON js, then the

@@ -447,14 +447,6 @@ func memoryLimit(size int64) int64 {
 	return floor + size + size/4
 }
 
-// unpackedSize is what the package at path ("" the sample) declares it
-// unpacks to; for an encrypted one, which declares nothing outside, ten
-// times its size.
-func unpackedSize(path string) int64 {
-	size, _, _ := packageSize(path)
-	return size
-}
-
 // packageSize is what the package at path ("" the sample) declares it
 // unpacks to, its size on disk, and whether the first came from its zip
 // directory: for an encrypted package, which declares nothing outside,
