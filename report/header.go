@@ -119,52 +119,82 @@ func headerTexts(s *Sheet, top, bottom, c int) []string {
 
 // matchHeader maps spec's columns onto the header rows top..bottom.
 func matchHeader(s *Sheet, spec *SheetSpec, top, bottom int) headerMatch {
-	m := headerMatch{top: top, bottom: bottom, cols: map[string]int{}, texts: map[int]string{}}
-	width := 0
-	for r := top; r <= bottom && r < s.Len(); r++ {
-		width = max(width, len(s.Row(r)))
-	}
+	m := headerMatch{top: top, bottom: bottom, cols: map[string]int{}}
+	width := headerWidth(s, top, bottom)
 	cands := make([][]headerForm, width)
 	forms := spec.aliasForms()
 	for c := range width {
-		texts := headerTexts(s, top, bottom, c)
-		for _, t := range texts {
+		for _, t := range headerTexts(s, top, bottom, c) {
 			cands[c] = append(cands[c], newForm(t))
 		}
-		if len(texts) > 0 {
-			for i := range texts {
-				texts[i] = cleanHeader(texts[i])
+	}
+	// tiers[(c*depths+depth)*len(spec.Columns)+ci] has bit t set where one
+	// of column ci's headers matches cand[c][depth] at tier t: each pair
+	// compared once, not once for each tier (a fortieth of a small
+	// build went to comparing them again).
+	depths := bottom - top + 1
+	ncol := len(spec.Columns)
+	tiers := make([]uint8, width*depths*ncol)
+	for c := range width {
+		for depth, h := range cands[c] {
+			if h.norm == "" {
+				continue
 			}
-			m.texts[c] = strings.Join(reverse(texts), "/")
+			at := tiers[(c*depths+depth)*ncol:][:ncol]
+			for ci := range spec.Columns {
+				for _, a := range forms[ci] {
+					at[ci] |= 1 << matchTier(h, a)
+				}
+			}
 		}
 	}
-	taken := map[int]bool{}
+	taken := make([]bool, width)
 	// Best tier first, so an exact "责任单位" wins over "单位" found inside it.
 	for tier := 1; tier <= 3; tier++ {
-		for depth := 0; depth < bottom-top+1; depth++ {
+		for depth := range depths {
 			for c := range width {
 				if taken[c] || depth >= len(cands[c]) {
 					continue
 				}
-				h := cands[c][depth]
-			cols:
+				at := tiers[(c*depths+depth)*ncol:][:ncol]
 				for ci, col := range spec.Columns {
-					if _, done := m.cols[col.Key]; done {
+					if _, done := m.cols[col.Key]; done || at[ci]&(1<<tier) == 0 {
 						continue
 					}
-					for _, a := range forms[ci] {
-						if matchTier(h, a) == tier {
-							m.cols[col.Key] = c
-							taken[c] = true
-							break cols
-						}
-					}
+					m.cols[col.Key] = c
+					taken[c] = true
+					break
 				}
 			}
 		}
 	}
 	m.score = len(m.cols)
 	return m
+}
+
+func headerWidth(s *Sheet, top, bottom int) int {
+	width := 0
+	for r := top; r <= bottom && r < s.Len(); r++ {
+		width = max(width, len(s.Row(r)))
+	}
+	return width
+}
+
+// headerTextsOf is each column's header as written, for messages: the
+// rows top..bottom joined by "/", "完成情况/进度".
+func headerTextsOf(s *Sheet, top, bottom int) map[int]string {
+	out := map[int]string{}
+	for c := range headerWidth(s, top, bottom) {
+		texts := headerTexts(s, top, bottom, c)
+		if len(texts) == 0 {
+			continue
+		}
+		for i := range texts {
+			texts[i] = cleanHeader(texts[i])
+		}
+		out[c] = strings.Join(reverse(texts), "/")
+	}
+	return out
 }
 
 func reverse(s []string) []string {
@@ -200,6 +230,11 @@ func findHeader(s *Sheet, spec *SheetSpec) (headerMatch, bool) {
 				best = two
 			}
 		}
+	}
+	if best.score > 0 {
+		// Only the best match's texts are wanted: made for every row
+		// tried, they were a tenth of finding the header.
+		best.texts = headerTextsOf(s, best.top, best.bottom)
 	}
 	return best, best.score >= 2
 }
