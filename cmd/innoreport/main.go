@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	_ "innoreport/internal/hugeheap" // before the big packages' inits: see its doc
+	_ "innoreport/internal/prefetch" // the code mapped on another core: see its doc
 )
 
 func main() {
