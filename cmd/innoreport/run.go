@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"innoreport/internal/builtin"
 	"innoreport/internal/hugeheap"
 	"innoreport/internal/mail"
 	"innoreport/publish"
@@ -206,12 +207,13 @@ type common struct {
 	maxChars int
 	maxSecs  float64
 	maxFile  int64
-	// builtin is the built-in template, parsed ahead (see parseAhead).
+	// builtin is the built-in template, parsed ahead (see package
+	// builtin).
 	builtin func() (*report.Template, error)
 }
 
 func (c *common) register(fs *flag.FlagSet) {
-	c.builtin = parseAhead()
+	c.builtin = builtin.Template()
 	fs.StringVar(&c.template, "template", "", "描述工作簿的 YAML 模板 / YAML `FILE` describing the workbook (default: built-in)")
 	fs.StringVar(&c.asOf, "as-of", "", "评估日期 / assess at this `DATE` (default: the workbook's 截至 date, else today)")
 	fs.StringVar((*string)(&c.lang), "lang", string(report.Zh), "报告语言 / language: zh or en")
@@ -254,24 +256,6 @@ func (c *common) loadTemplate() (*report.Template, error) {
 		return nil, usagef("无法读取模板 %s：%v", "cannot read template %s: %v", c.template, err)
 	}
 	return report.ParseTemplate(c.template, data)
-}
-
-// parseAhead parses the built-in template on another core while the
-// flags are read and checked: about a millisecond, a fiftieth of a small
-// build, otherwise spent before its workbook is opened. A run given
-// -template leaves it unused.
-func parseAhead() func() (*report.Template, error) {
-	done := make(chan struct{})
-	var t *report.Template
-	var err error
-	go func() {
-		defer close(done)
-		t, err = report.ParseTemplate(templates.BuiltinName, templates.Builtin)
-	}()
-	return func() (*report.Template, error) {
-		<-done
-		return t, err
-	}
 }
 
 func (c *common) parseAsOf() (time.Time, error) {
