@@ -1,7 +1,7 @@
 // Package hugeheap asks the kernel to back the first 64 MB of the Go heap
 // with transparent huge pages. The command imports it for its side
-// effect, done in init: about halfway through the packages' inits (it
-// needs runtime/debug, and so what that imports), before the big ones';
+// effect, done in init: among the first twenty packages' inits (it
+// imports nothing that waits on fmt or reflect), before the big ones';
 // the heap the runtime and the packages before it allocated is collapsed
 // onto huge pages. Where the system's huge pages are off ("never"), it
 // does nothing.

@@ -2,7 +2,6 @@ package hugeheap
 
 import (
 	"runtime"
-	"runtime/debug"
 	"runtime/metrics"
 	"syscall"
 	"time"
@@ -24,21 +23,21 @@ func init() {
 	if disableTHP() || never() {
 		return
 	}
-	// The span's allocation would start a collection (it is far past the
-	// first goal), which would find it alive, and whose marking, with the
-	// workers' start, took more of a small build's time than the huge
-	// pages gave back.
-	gc := debug.SetGCPercent(-1)
 	from := heapStart()
 	base = from &^ (huge - 1)
+	// The span's allocation starts a collection (it is far past the first
+	// goal), which may find it still alive on this goroutine's stack.
+	// That is let be: package runtime/debug, to turn the collector off
+	// around it, would put this init after fmt's, reflect's and the many
+	// packages that wait on them, which allocate some 800 kB first on
+	// 4 KB pages, some 200 faults. This early the heap is small, and the
+	// collections cheap.
 	start, end := span()
 	advise(from, start, end)
-	debug.SetGCPercent(gc)
-	// The span is garbage, and collected now, while the heap is small,
-	// so that what is allocated next reuses it. Left to the collection
-	// its allocation starts, it is kept alive now and then (when that
-	// collection scans this goroutine's stack before span returns), and
-	// the heap then grows past it onto ordinary pages.
+	// The span is garbage, and collected now, so that what is allocated
+	// next reuses it. Left to the collection its allocation started, it
+	// is kept now and then, and the heap then grows past it onto
+	// ordinary pages.
 	runtime.GC()
 }
 
