@@ -68,6 +68,7 @@ func TestDisableTHP(t *testing.T) {
 // mapping advised for huge pages (VmFlags "hg" in smaps).
 func TestHeapAdvised(t *testing.T) {
 	needTHP(t)
+	<-collected // the span freed
 	b := make([]byte, 1<<20)
 	advised(t, uint64(uintptr(unsafe.Pointer(&b[0]))))
 }
