@@ -1,16 +1,6 @@
 package updated
 
-import (
-	"bytes"
-	"regexp"
-	"sync"
-)
-
-// reNSDecl is a namespace declaration; it only ever runs over a root
-// element, so it is compiled on the first part pruned.
-var reNSDecl = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`\s+xmlns:([A-Za-z_][\w.-]*)="[^"]*"`)
-})
+import "bytes"
 
 // pruneNamespaces drops the namespace declarations of a part's root
 // element whose prefixes the part never uses. excelize declares some
@@ -34,7 +24,7 @@ func pruneNamespaces(b []byte) []byte {
 	}
 	end := tagEnd(b, start)
 	root, body := b[start:end], b[end:]
-	decls := reNSDecl().FindAllSubmatchIndex(root, -1)
+	decls := nsDecls(root)
 	if len(decls) == 0 {
 		return b
 	}
@@ -46,7 +36,7 @@ func pruneNamespaces(b []byte) []byte {
 		used["xml"] = true
 	}
 	markPrefixes(body, used)
-	markPrefixes(reNSDecl().ReplaceAll(root, nil), used)
+	markPrefixes(withoutDecls(root, decls), used)
 	markIgnored(b, used)
 	pruned := make([]byte, 0, len(b))
 	pruned = append(pruned, b[:start]...)
@@ -59,6 +49,72 @@ func pruneNamespaces(b []byte) []byte {
 	}
 	pruned = append(pruned, root[last:]...)
 	return append(pruned, body...)
+}
+
+// nsDecls finds a root tag's namespace declarations, each with the white
+// space before it, as {start, end, prefix start, prefix end}: what the
+// regular expression \s+xmlns:([A-Za-z_][\w.-]*)="[^"]*" matches, by
+// byte search. Run over every part's root, the expression was a tenth of
+// writing a small workbook.
+func nsDecls(root []byte) [][4]int {
+	var out [][4]int
+	for i := 0; i < len(root); {
+		if !regexpSpace(root[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(root) && regexpSpace(root[j]) {
+			j++
+		}
+		if end, ps, pe, ok := nsDeclAt(root, j); ok {
+			out = append(out, [4]int{i, end, ps, pe})
+			i = end
+		} else {
+			i = j
+		}
+	}
+	return out
+}
+
+// nsDeclAt reads xmlns:prefix="…" at b[j:].
+func nsDeclAt(b []byte, j int) (end, ps, pe int, ok bool) {
+	const xmlns = "xmlns:"
+	if !bytes.HasPrefix(b[j:], []byte(xmlns)) {
+		return 0, 0, 0, false
+	}
+	ps = j + len(xmlns)
+	k := ps
+	if k >= len(b) || !(b[k] == '_' || b[k] >= 'A' && b[k] <= 'Z' || b[k] >= 'a' && b[k] <= 'z') {
+		return 0, 0, 0, false
+	}
+	for k++; k < len(b) && (wordChar(b[k]) || b[k] == '.' || b[k] == '-'); k++ {
+	}
+	pe = k
+	if k+1 >= len(b) || b[k] != '=' || b[k+1] != '"' {
+		return 0, 0, 0, false
+	}
+	q := bytes.IndexByte(b[k+2:], '"')
+	if q < 0 {
+		return 0, 0, 0, false
+	}
+	return k + 2 + q + 1, ps, pe, true
+}
+
+// withoutDecls is root without the declarations decls found in it.
+func withoutDecls(root []byte, decls [][4]int) []byte {
+	out := make([]byte, 0, len(root))
+	last := 0
+	for _, d := range decls {
+		out = append(out, root[last:d[0]]...)
+		last = d[1]
+	}
+	return append(out, root[last:]...)
+}
+
+// regexpSpace is what \s matches in Go's regular expressions.
+func regexpSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
 }
 
 // markPrefixes sets used[p] for each prefix p in used that names an

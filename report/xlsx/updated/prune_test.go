@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -125,4 +127,92 @@ func TestPruneNamespacesMatchesOracle(t *testing.T) {
 
 func clip(b []byte, i int) string {
 	return string(b[min(i, len(b)):min(i+80, len(b))])
+}
+
+// oracleRGB is what normaliseColours replaced before it searched bytes.
+var (
+	oracleRGB     = regexp.MustCompile(`\s*\brgb="([^"]*)"`)
+	oracleHex6or8 = regexp.MustCompile(`^(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$`)
+)
+
+func normaliseOracle(b []byte) []byte {
+	return oracleRGB.ReplaceAllFunc(b, func(m []byte) []byte {
+		v := string(oracleRGB.FindSubmatch(m)[1])
+		switch {
+		case !oracleHex6or8.MatchString(v):
+			return nil
+		case len(v) == 6:
+			return []byte(` rgb="FF` + strings.ToUpper(v) + `"`)
+		}
+		return m
+	})
+}
+
+// TestByteSearchesMatchOracles holds nsDecls and normaliseColours to the
+// regular expressions they replace: on crafted edge cases, and on every
+// XML part of every corpus workbook (where ../shared/corpus is).
+func TestByteSearchesMatchOracles(t *testing.T) {
+	cases := []string{
+		``, `rgb="ff0000"`, ` rgb="ff0000"`, "\t\n rgb=\"ABCDEF\"", `argb="ff0000"`, `_rgb="1"`, `:rgb="ff0000"`,
+		`x  rgb="12"  rgb="ffeedd"`, `rgb="abc`, `rgb="abc rgb="`, `rgb=""rgb="ffffff"`, "\f\v rgb=\"FFFFFF\"",
+		`<a xmlns:p="1"   xmlns:q="2" xmlns:1x="3" xmlns:_y.z-w="4" xmlns:e=x xmlns:f="5`, "<a\txmlns:p=\"1\"\fxmlns:q=\"\">",
+		`<a xmlns:p="1"xmlns:q="2" xmlns:="3" xmlns:r ="4">`, ` xmlns:a="x`,
+	}
+	dir := filepath.Join("..", "..", "..", "..", "shared", "corpus", "xlsx")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.xls[xm]"))
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			continue // the corpus holds broken packages too
+		}
+		for _, f := range zr.File {
+			if !strings.HasSuffix(f.Name, ".xml") || f.UncompressedSize64 > 1<<20 {
+				continue
+			}
+			rc, err := f.Open()
+			if err != nil {
+				continue
+			}
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err == nil {
+				cases = append(cases, string(b))
+			}
+		}
+	}
+	if len(files) == 0 {
+		t.Logf("corpus not found at %s: the crafted cases only", dir)
+	}
+	declared, coloured := 0, 0
+	for i, c := range cases {
+		b := []byte(c)
+		var want [][4]int
+		for _, m := range oracleNSDecl.FindAllSubmatchIndex(b, -1) {
+			want = append(want, [4]int{m[0], m[1], m[2], m[3]})
+		}
+		if len(want) > 0 {
+			declared++
+		}
+		if got := nsDecls(b); !slices.Equal(got, want) {
+			t.Errorf("case %d: nsDecls = %v, the expression found %v in %.120q", i, got, want, c)
+		}
+		want2 := normaliseOracle(b)
+		if !bytes.Equal(want2, b) {
+			coloured++
+		}
+		if got, want := normaliseColours(b), want2; !bytes.Equal(got, want) {
+			d := firstDiff(string(got), string(want))
+			t.Errorf("case %d: normaliseColours differs at %d:\n got …%s\nwant …%s", i, d, clip(got, d), clip(want, d))
+		}
+	}
+	// Not a vacuous pass: the crafted cases alone declare in 3 and
+	// change colours in 8.
+	if declared < 3 || coloured < 8 {
+		t.Errorf("only %d cases declare namespaces and %d have colours changed", declared, coloured)
+	}
+	t.Logf("%d parts: %d declare namespaces, %d have colours changed", len(cases), declared, coloured)
 }

@@ -218,24 +218,64 @@ func withFill(xf string, fill int) string {
 	return tag + rest
 }
 
-var (
-	reRGB     = regexp.MustCompile(`\s*\brgb="([^"]*)"`)
-	reHex6or8 = regexp.MustCompile(`^(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$`)
-)
-
 // normaliseColours makes every colour of a styles part eight-digit aRGB,
 // as the schema wants and openpyxl insists: six digits get an opaque
 // alpha, and what is no colour at all ("", "0", "FED+", written by some
-// libraries) is dropped, leaving the reader's automatic colour.
+// libraries) is dropped, leaving the reader's automatic colour. It does
+// by byte search what \s*\brgb="([^"]*)" replaced (the white space
+// before an attribute dropped or made one space with it): the
+// expression tried at every byte of the part, which took as long as
+// writing the rest of it.
 func normaliseColours(b []byte) []byte {
-	return reRGB.ReplaceAllFunc(b, func(m []byte) []byte {
-		v := string(reRGB.FindSubmatch(m)[1])
-		switch {
-		case !reHex6or8.MatchString(v):
-			return nil
-		case len(v) == 6:
-			return []byte(` rgb="FF` + strings.ToUpper(v) + `"`)
+	const attr = `rgb="`
+	var out []byte
+	last, changed := 0, false
+	for i := 0; i < len(b); {
+		k := bytes.Index(b[i:], []byte(attr))
+		if k < 0 {
+			break
 		}
-		return m
-	})
+		at := i + k
+		if at > 0 && wordChar(b[at-1]) {
+			i = at + 1 // "argb=": not the attribute
+			continue
+		}
+		q := bytes.IndexByte(b[at+len(attr):], '"')
+		if q < 0 {
+			break
+		}
+		end := at + len(attr) + q + 1
+		from := at
+		for from > last && regexpSpace(b[from-1]) {
+			from--
+		}
+		v := b[at+len(attr) : end-1]
+		switch {
+		case !hex6or8(v):
+			out = append(out, b[last:from]...)
+			last, changed = end, true
+		case len(v) == 6:
+			out = append(append(out, b[last:from]...), ` rgb="FF`...)
+			out = append(append(out, bytes.ToUpper(v)...), '"')
+			last, changed = end, true
+		}
+		i = end
+	}
+	if !changed {
+		return b
+	}
+	return append(out, b[last:]...)
+}
+
+// hex6or8 reports whether v is six or eight hexadecimal digits.
+func hex6or8(v []byte) bool {
+	if len(v) != 6 && len(v) != 8 {
+		return false
+	}
+	for _, c := range v {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
