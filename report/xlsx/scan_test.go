@@ -16,6 +16,7 @@ import (
 	"time"
 	"unsafe"
 
+	"innoreport/internal/corpustest"
 	"innoreport/report"
 )
 
@@ -223,31 +224,10 @@ var partSeeds = []string{
 // of corpus workbooks.
 func partSeedsFromCorpus(tb testing.TB) [][]byte {
 	dir := filepath.Join("..", "..", "..", "shared", "corpus", "xlsx")
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	var parts [][]byte
-	for _, path := range files {
-		zr, err := zip.OpenReader(path)
-		if err != nil {
-			continue
-		}
-		for _, f := range zr.File {
-			name := strings.ToLower(f.Name)
-			if f.UncompressedSize64 > 16<<10 || !(strings.Contains(name, "worksheets/") || strings.Contains(name, "sharedstrings")) {
-				continue
-			}
-			rc, err := f.Open()
-			if err != nil {
-				continue
-			}
-			b, err := io.ReadAll(rc)
-			rc.Close()
-			if err == nil {
-				parts = append(parts, b)
-			}
-		}
-		zr.Close()
-	}
-	return parts
+	return corpustest.Parts(filepath.Join(dir, "*"), func(name string, size uint64) bool {
+		name = strings.ToLower(name)
+		return size <= 16<<10 && (strings.Contains(name, "worksheets/") || strings.Contains(name, "sharedstrings"))
+	})
 }
 
 // FuzzSheetScan holds the scanner to encoding/xml on any bytes read as a

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"innoreport/internal/corpustest"
 )
 
 var (
@@ -159,32 +161,13 @@ func TestByteSearchesMatchOracles(t *testing.T) {
 		`<a xmlns:p="1"xmlns:q="2" xmlns:="3" xmlns:r ="4">`, ` xmlns:a="x`,
 	}
 	dir := filepath.Join("..", "..", "..", "..", "shared", "corpus", "xlsx")
-	files, _ := filepath.Glob(filepath.Join(dir, "*.xls[xm]"))
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			continue // the corpus holds broken packages too
-		}
-		for _, f := range zr.File {
-			if !strings.HasSuffix(f.Name, ".xml") || f.UncompressedSize64 > 1<<20 {
-				continue
-			}
-			rc, err := f.Open()
-			if err != nil {
-				continue
-			}
-			b, err := io.ReadAll(rc)
-			rc.Close()
-			if err == nil {
-				cases = append(cases, string(b))
-			}
-		}
+	corpus := corpustest.Parts(filepath.Join(dir, "*.xls[xm]"), func(name string, size uint64) bool {
+		return strings.HasSuffix(name, ".xml") && size <= 1<<20
+	})
+	for _, b := range corpus {
+		cases = append(cases, string(b))
 	}
-	if len(files) == 0 {
+	if len(corpus) == 0 {
 		t.Logf("corpus not found at %s: the crafted cases only", dir)
 	}
 	declared, coloured := 0, 0
