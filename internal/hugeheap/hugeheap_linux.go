@@ -44,7 +44,7 @@ var collected = make(chan struct{})
 
 // collectSpan waits for the collection the span's allocation started (the
 // completed cycles past before) and collects again if that one kept the
-// span (one time in eight, in gctrace): so that what is allocated next
+// span (one run in three to eight here, in gctrace): so that what is allocated next
 // reuses it, and does not grow the heap past it onto ordinary pages. A
 // forced collection here took 2.4 ms of a small build's start, on the one
 // core its inits run on. Where no collection starts (GOGC=off), it forces
