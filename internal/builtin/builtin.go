@@ -7,6 +7,7 @@
 package builtin
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"innoreport/report"
@@ -46,13 +47,10 @@ func Template() func() (*report.Template, error) {
 	return wait(c)
 }
 
+// wait is the func that takes c's template, once, for any number of calls.
 func wait(c chan parsed) func() (*report.Template, error) {
-	var p parsed
-	var got bool
-	return func() (*report.Template, error) {
-		if !got {
-			p, got = <-c, true
-		}
+	return sync.OnceValues(func() (*report.Template, error) {
+		p := <-c
 		return p.t, p.err
-	}
+	})
 }
