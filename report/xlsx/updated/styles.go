@@ -221,11 +221,11 @@ func withFill(xf string, fill int) string {
 // normaliseColours makes every colour of a styles part eight-digit aRGB,
 // as the schema wants and openpyxl insists: six digits get an opaque
 // alpha, and what is no colour at all ("", "0", "FED+", written by some
-// libraries) is dropped, leaving the reader's automatic colour. It does
-// by byte search what \s*\brgb="([^"]*)" replaced (the white space
-// before an attribute dropped or made one space with it): the
-// expression tried at every byte of the part, which took as long as
-// writing the rest of it.
+// libraries) is dropped, leaving the reader's automatic colour. The
+// white space before a dropped attribute goes with it, and before a
+// rewritten one becomes one space. It does by byte search what the
+// expression \s*\brgb="([^"]*)" did, which was tried at every byte of
+// the part and took as long as writing the rest of it.
 func normaliseColours(b []byte) []byte {
 	const attr = `rgb="`
 	var out []byte
