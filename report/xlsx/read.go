@@ -159,10 +159,27 @@ func guessKind(data []byte) report.Text {
 		return report.Text{Zh: "看起来是 XML 表格", En: "it looks like an XML spreadsheet"}
 	case strings.HasPrefix(head, "%pdf"):
 		return report.Text{Zh: "看起来是 PDF", En: "it looks like a PDF"}
-	case strings.Count(head, ",") > 2 || strings.Count(head, "\t") > 2:
+	case looksText(data[:min(len(data), 512)]) && (strings.Count(head, ",") > 2 || strings.Count(head, "\t") > 2):
 		return report.Text{Zh: "看起来是 CSV/文本", En: "it looks like CSV or text"}
 	}
 	return report.Text{Zh: "格式无法识别", En: "unknown format"}
+}
+
+// looksText reports whether b could be text in any of the encodings a
+// CSV comes in (UTF-8, GBK): no NUL, and control characters other than
+// tab and line ends under one in a hundred. Random or binary bytes have
+// about one in eight, and commas enough to pass for CSV.
+func looksText(b []byte) bool {
+	ctl := 0
+	for _, c := range b {
+		switch {
+		case c == 0:
+			return false
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
+			ctl++
+		}
+	}
+	return ctl*100 < len(b)
 }
 
 // isEncryptedOOXML looks for the EncryptionInfo stream that an encrypted

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,6 +126,11 @@ func TestUnreadableInputs(t *testing.T) {
 		// Rename the workbook part so the package holds no workbook.
 		return bytes.ReplaceAll(data, []byte("xl/workbook.xml"), []byte("xl/workbook.xxx"))
 	}()
+	noise := make([]byte, 4096)
+	if _, err := rand.NewChaCha8([32]byte{1}).Read(noise); err != nil {
+		t.Fatal(err)
+	}
+	noise[100], noise[200], noise[300] = ',', ',', ',' // 512 random bytes hold two on average
 	tests := []struct {
 		name, password string
 		data           []byte
@@ -133,6 +139,12 @@ func TestUnreadableInputs(t *testing.T) {
 	}{
 		{"empty.xlsx", "", nil, report.ErrNotWorkbook, "empty"},
 		{"csv.xlsx", "", []byte("a,b,c,d\n1,2,3,4\n"), report.ErrNotWorkbook, "CSV"},
+		// 序号,任务,牵头单位 in GBK, as Excel saves a Chinese CSV.
+		{"gbk.xlsx", "", []byte("\xd0\xf2\xba\xc5,\xc8\xce\xce\xf1,\xc7\xa3\xcd\xb7\xb5\xa5\xce\xbb\r\n1,2,3\r\n"), report.ErrNotWorkbook, "CSV"},
+		{"page.xlsx", "", []byte("<!DOCTYPE html><html><table><tr><td>1</td></tr></table>"), report.ErrNotWorkbook, "HTML"},
+		{"report.xlsx", "", []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), report.ErrNotWorkbook, "PDF"},
+		// Random bytes hold as many commas as a short CSV: not text.
+		{"noise.xlsx", "", noise, report.ErrNotWorkbook, "unknown format"},
 		{"old.xls", "", xls, report.ErrLegacyXLS, "save it as .xlsx"},
 		{"locked.xlsx", "", enc, report.ErrEncrypted, "-password"},
 		{"locked.xlsx", "wrong", enc, report.ErrPassword, "wrong password"},
