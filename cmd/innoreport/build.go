@@ -182,8 +182,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	b.progress = stderr
 	if os.Getenv("GOMEMLIMIT") == "" {
-		defer limitMemory(fs.Args())()
-		if smallBuild(fs.Args()) && os.Getenv("GOGC") == "" {
+		pkg := packageOf(fs.Args())
+		defer pkg.limitMemory()()
+		if pkg.small() && os.Getenv("GOGC") == "" {
 			defer debug.SetGCPercent(debug.SetGCPercent(-1))
 		}
 	}
@@ -224,25 +225,15 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return failLevel(b.failOn, res.Result.Findings)
 }
 
-// smallBuild reports whether the workbook args name (none: the sample)
-// unpacks to 1 MB or less, some 1,000 tasks: small enough for its build
-// to run without collecting until its heap nears the memory limit. A
-// 39-task build allocates some 25 MB in all, and collecting it five
-// times cost more than the fresh memory it saved, which is cheap on huge
-// pages (see internal/hugeheap): a quarter less processor time for 12 MB
-// more at its peak (55 MB). A workbook on standard input is of unknown
-// size.
-func smallBuild(args []string) bool {
-	const small = 1 << 20
-	path := ""
-	switch {
-	case len(args) == 1 && args[0] != "-":
-		path = args[0]
-	case len(args) != 0:
-		return false
-	}
-	size, _, _ := packageSize(path)
-	return size <= small
+// small reports whether the workbook is known to unpack to 1 MB or less,
+// some 1,000 tasks: small enough for its build to run without collecting
+// until its heap nears the memory limit. A 39-task build allocates some
+// 25 MB in all, and collecting it five times cost more than the fresh
+// memory it saved, which is cheap on huge pages (see internal/hugeheap):
+// a quarter less processor time for 12 MB more at its peak (55 MB). A
+// workbook on standard input is of unknown size.
+func (p jobPackage) small() bool {
+	return p.known && p.unpacked <= 1<<20
 }
 
 // buildAnswer is build -format json's answer: the check JSON js, then the

@@ -36,8 +36,8 @@ func TestSmallBuild(t *testing.T) {
 		{[]string{big}, false},
 		{[]string{"-"}, false}, // standard input: of unknown size
 	} {
-		if got := smallBuild(c.args); got != c.want {
-			t.Errorf("smallBuild(%q) = %v, want %v", c.args, got, c.want)
+		if got := packageOf(c.args).small(); got != c.want {
+			t.Errorf("packageOf(%q).small() = %v, want %v", c.args, got, c.want)
 		}
 	}
 }

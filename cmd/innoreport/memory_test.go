@@ -68,7 +68,7 @@ func TestLimitMemory(t *testing.T) {
 		limit := 64*mb + size + size/4
 		oldGC := debug.SetGCPercent(100)
 		oldLimit := debug.SetMemoryLimit(1 << 40)
-		undo := limitMemory([]string{path})
+		undo := packageOf([]string{path}).limitMemory()
 		if got := debug.SetMemoryLimit(-1); got != limit {
 			t.Errorf("%s: memory limit %d, want %d", tc.name, got, limit)
 		}

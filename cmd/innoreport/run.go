@@ -367,24 +367,41 @@ func newFlagSet(name string, stderr io.Writer, c *common) *flag.FlagSet {
 // errHelp ends a run that only printed help: exit 0.
 var errHelp = errors.New("help printed")
 
+// jobPackage is the package a check or build reads, sized once for its
+// memory limit and for whether it is a small build: what the package at
+// path ("" the sample) declares it unpacks to, its size on disk, and
+// whether the first came from its zip directory. known is false where
+// the workbook comes on standard input (its limit is then the sample's).
+type jobPackage struct {
+	unpacked, onDisk int64
+	declared, known  bool
+}
+
+func packageOf(args []string) jobPackage {
+	path, file := "", len(args) == 1 && args[0] != "-"
+	if file {
+		path = args[0]
+	}
+	var p jobPackage
+	p.unpacked, p.onDisk, p.declared = packageSize(path)
+	p.known = len(args) == 0 || file
+	return p
+}
+
 // limitMemory sets the soft heap limit memoryLimit sizes. For a package
 // that unpacks past the 64 MB of heap advised for huge pages at start, it
 // has the heap advised as it grows: a million tasks fault in 1.2 GB of
 // heap, and on 4 KB pages 3.7 s of a 13 s check went to the faults. Past
 // collectAtLimit, it collects only near the limit. The func returned puts
 // everything back.
-func limitMemory(args []string) func() {
-	path := ""
-	if len(args) == 1 && args[0] != "-" {
-		path = args[0]
-	}
-	size, onDisk, declared := packageSize(path)
+func (p jobPackage) limitMemory() func() {
+	size := p.unpacked
 	old := debug.SetMemoryLimit(memoryLimit(size))
 	undo := []func(){func() { debug.SetMemoryLimit(old) }}
 	if size > 64<<20 {
 		undo = append(undo, hugeheap.Follow())
 	}
-	if collectNearLimit(size, onDisk, declared) && os.Getenv("GOGC") == "" {
+	if collectNearLimit(size, p.onDisk, p.declared) && os.Getenv("GOGC") == "" {
 		gc := debug.SetGCPercent(-1)
 		undo = append(undo, func() { debug.SetGCPercent(gc) })
 	}
@@ -471,7 +488,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		defer limitMemory(fs.Args())()
+		defer packageOf(fs.Args()).limitMemory()()
 	}
 	res, _, _, err := c.analyze(fs.Args(), false)
 	if err != nil {
