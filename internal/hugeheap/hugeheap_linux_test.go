@@ -12,36 +12,38 @@ import (
 	"unsafe"
 )
 
-// TestAdviseCollapses checks that advise makes the region below the span,
-// already touched on 4 KB pages as the heap before init is, a huge page:
-// on a mapping of the test's own, so that no other test's memory counts.
-func TestAdviseCollapses(t *testing.T) {
+// TestCollapse checks that collapse makes the heap's chunk, already
+// touched on 4 KB pages as the heap before init is, huge pages: on a
+// mapping of the test's own, so that no other test's memory counts.
+func TestCollapse(t *testing.T) {
 	needTHP(t)
-	m, err := syscall.Mmap(-1, 0, 4*huge, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	m, err := syscall.Mmap(-1, 0, 3*chunk, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer syscall.Munmap(m)
 	start := uintptr(unsafe.Pointer(&m[0]))
-	at := (start + huge - 1) &^ (huge - 1)
-	region := m[at-start : at-start+2*huge]
-	for i := 0; i < huge/2; i += 4096 {
-		region[i] = 1 // the heap the runtime allocated before init
+	at := (start + chunk - 1) &^ (chunk - 1)
+	region := m[at-start : at-start+chunk]
+	// The heap the runtime allocated before init: the chunk's first huge
+	// page and the start of its second.
+	for i := 0; i < huge+huge/2; i += 4096 {
+		region[i] = 1
 	}
 	if kb := anonHuge(t, uint64(at)); kb != 0 {
-		t.Fatalf("before advise the mapping already holds %d kB on huge pages", kb)
+		t.Fatalf("before the collapse the mapping already holds %d kB on huge pages", kb)
 	}
-	switch errno := advise(at+64, at+huge, at+2*huge); errno {
+	switch errno := collapse(at + huge + 64); errno {
 	case 0:
 	case syscall.EINVAL:
 		t.Skip("this kernel has no MADV_COLLAPSE (Linux 6.1)")
 	default:
 		t.Skipf("no huge page to collapse into now: %v", errno)
 	}
-	if kb := anonHuge(t, uint64(at)); kb < huge>>10 {
-		t.Errorf("after advise the mapping holds %d kB on huge pages, want %d", kb, huge>>10)
+	if kb := anonHuge(t, uint64(at)); kb != 2*huge>>10 {
+		t.Errorf("after the collapse the mapping holds %d kB on huge pages, want %d", kb, 2*huge>>10)
 	}
-	if region[0] != 1 || region[huge/2-4096] != 1 || region[huge/2] != 0 {
+	if region[0] != 1 || region[huge+huge/2-4096] != 1 || region[huge+huge/2] != 0 {
 		t.Error("the collapse changed what the pages held")
 	}
 }
@@ -71,6 +73,18 @@ func TestHeapAdvised(t *testing.T) {
 	<-collected // the span freed
 	b := make([]byte, 1<<20)
 	advised(t, uint64(uintptr(unsafe.Pointer(&b[0]))))
+}
+
+// TestSpanChunkAdvised checks that the whole chunk the runtime mapped for
+// the span is advised, past the span's end where it began in the chunk
+// before: what init's packages allocate while the span is alive lands
+// there.
+func TestSpanChunkAdvised(t *testing.T) {
+	needTHP(t)
+	if spanEnd%chunk == 0 {
+		t.Skip("the span ended at a chunk's end this run, nothing mapped past it")
+	}
+	advised(t, uint64(spanEnd|(chunk-1)))
 }
 
 // needTHP skips t where no huge pages can be advised.
