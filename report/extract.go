@@ -47,6 +47,7 @@ type extractor struct {
 	dates    memo[dateKey, parsedDate]
 	sections memo[string, section]
 	units    memo[string, []string]
+	headers  memo[string, headerForm] // header cells' texts, folded
 }
 
 // memo keeps f's results for the inputs it has seen, up to maxMemo of
@@ -246,7 +247,7 @@ func (x *extractor) locate(spec *SheetSpec) (*Sheet, headerMatch, bool) {
 			if x.claimed[s.Name] || a == "" || !(n == a || strings.Contains(n, a)) {
 				continue
 			}
-			hm, ok := findHeader(s, spec)
+			hm, ok := findHeader(s, spec, &x.headers)
 			if ok {
 				return s, hm, true
 			}
@@ -268,7 +269,7 @@ func (x *extractor) locate(spec *SheetSpec) (*Sheet, headerMatch, bool) {
 		// indicators. A sheet that is plainly the role's table but for
 		// one required column (four columns matched) is taken too, so
 		// that the finding names the missing column, not the sheet.
-		hm, ok := findHeader(s, spec)
+		hm, ok := findHeader(s, spec, &x.headers)
 		if !ok || hm.score < need {
 			continue
 		}

@@ -2,24 +2,15 @@ package report
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
-)
-
-var (
-	reBracket = lazyRegexp(`[(（\[【〔][^)）\]】〕]*[)）\]】〕]`)
-	reYear    = lazyRegexp(`(19|20)\d{2}年?度?`)
 )
 
 // NormalizeHeader folds a header cell for matching: full-width forms,
 // spaces and line breaks, case, bracketed suffixes such as "（年月）", and
 // marks such as "*" or a trailing colon.
 func NormalizeHeader(s string) string {
-	s = strings.ToLower(squeeze(fold(s)))
-	// Most cells hold no bracket: the test skips the regexp, a tenth of
-	// finding a header.
-	if strings.ContainsAny(s, "(（[【〔") {
-		s = reBracket().ReplaceAllString(s, "")
-	}
+	s = dropBracketed(lower(squeeze(fold(s))))
 	s = strings.Trim(s, "*※:：.、")
 	return s
 }
@@ -30,7 +21,105 @@ func stripYears(s string) string {
 	if !strings.Contains(s, "19") && !strings.Contains(s, "20") {
 		return s // no year: the regexp is skipped
 	}
-	return reYear().ReplaceAllString(s, "")
+	return dropYears(s)
+}
+
+// Folding applies two expressions to every header cell, and to every
+// cell of the rows it looks at for one; scanned for by hand, as here,
+// they no longer are most of finding a header.
+// TestFoldScansMatchExpressions holds each to its expression.
+
+// dropBracketed drops each opening bracket up to the first closing one
+// after it, if any: `[(（\[【〔][^)）\]】〕]*[)）\]】〕]`.
+func dropBracketed(s string) string {
+	var b strings.Builder
+	for {
+		i, n := indexBracket(s, "(", "[", "（", "【", "〔")
+		if i < 0 {
+			break
+		}
+		j, m := indexBracket(s[i+n:], ")", "]", "）", "】", "〕")
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		s = s[i+n+j+m:]
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// indexBracket finds the first of five brackets in s, two ASCII and three
+// of three bytes, by their bytes: where it is and how long. The first
+// byte of a rune of three never stands anywhere else in UTF-8.
+func indexBracket(s, a1, a2, w1, w2, w3 string) (int, int) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == a1[0] || c == a2[0]:
+			return i, 1
+		case c >= 0xE0 && (strings.HasPrefix(s[i:], w1) || strings.HasPrefix(s[i:], w2) || strings.HasPrefix(s[i:], w3)):
+			return i, 3
+		}
+	}
+	return -1, 0
+}
+
+// lower is strings.ToLower, which for text beyond ASCII looks each
+// character up: text of ASCII without capitals and of CJK characters,
+// kana and CJK marks (U+3000-9FFF, none with a case) is returned as it
+// is.
+func lower(s string) string {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				return strings.ToLower(s)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r < 0x3000 || r > 0x9FFF {
+			return strings.ToLower(s)
+		}
+		i += n
+	}
+	return s
+}
+
+// dropYears drops 19 or 20 and two more ASCII digits, then 年 and 度
+// where they follow: `(19|20)\d{2}年?度?`.
+func dropYears(s string) string {
+	var b strings.Builder
+	from := 0
+	for i := 0; i+4 <= len(s); {
+		if (s[i] == '1' && s[i+1] == '9' || s[i] == '2' && s[i+1] == '0') && isDigit(s[i+2]) && isDigit(s[i+3]) {
+			b.WriteString(s[from:i])
+			i += 4
+			i += len(prefixOf(s[i:], "年"))
+			i += len(prefixOf(s[i:], "度"))
+			from = i
+			continue
+		}
+		i++
+	}
+	if from == 0 {
+		return s
+	}
+	b.WriteString(s[from:])
+	return b.String()
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// prefixOf is p if s starts with it, else "".
+func prefixOf(s, p string) string {
+	if strings.HasPrefix(s, p) {
+		return p
+	}
+	return ""
 }
 
 // headerForm is a header or alias folded once for matching.
@@ -68,11 +157,55 @@ func (s *SheetSpec) aliasForms() [][]headerForm {
 		s.forms = make([][]headerForm, len(s.Columns))
 		for i, c := range s.Columns {
 			for _, h := range c.Headers {
-				s.forms[i] = append(s.forms[i], newForm(h))
+				f := newForm(h)
+				s.forms[i] = append(s.forms[i], f)
+				s.longest = max(s.longest, f.runes)
 			}
 		}
 	}
 	return s.forms
+}
+
+// tooLong reports whether t, folded, would keep more than limit runes even
+// without its years: it counts none of the runes folding may drop (white
+// space, digits, 年 and 度, the marks trimmed, the half-width sound marks)
+// nor any between the first opening bracket and the last closing one.
+// Such a text matches no header of at most limit-4 runes at any tier: the
+// rows under a header hold tasks' descriptions, folding each was most of
+// finding the header, and none is one.
+func tooLong(t string, limit int) bool {
+	// Runes kept: in all, before the first opener, after the last closer.
+	n, before, after, closed := 0, -1, 0, false
+	for _, r := range t {
+		switch {
+		case r == '(' || r == '[' || r == '（' || r == '【' || r == '〔' || r == '［':
+			if before < 0 {
+				before = n
+			}
+		case before >= 0 && (r == ')' || r == ']' || r == '）' || r == '】' || r == '〕' || r == '］'):
+			after, closed = 0, true
+		case dropped(r):
+		default:
+			n++
+			after++
+		}
+	}
+	if closed {
+		n = before + after
+	}
+	return n > limit
+}
+
+// dropped reports whether folding a header may drop r.
+func dropped(r rune) bool {
+	switch r {
+	case '*', '＊', '※', ':', '：', '.', '．', '、', '年', '度', 0xFF9E, 0xFF9F:
+		return true
+	}
+	if r < utf8.RuneSelf {
+		return '0' <= r && r <= '9' || asciiSpace[r]
+	}
+	return isSpace(r) || unicode.IsDigit(r)
 }
 
 // cleanHeader joins a header written over several lines into one, for
@@ -117,15 +250,20 @@ func headerTexts(s *Sheet, top, bottom, c int) []string {
 	return out
 }
 
-// matchHeader maps spec's columns onto the header rows top..bottom.
-func matchHeader(s *Sheet, spec *SheetSpec, top, bottom int) headerMatch {
+// matchHeader maps spec's columns onto the header rows top..bottom; forms
+// keeps the cells' folded texts.
+func matchHeader(s *Sheet, spec *SheetSpec, top, bottom int, forms *memo[string, headerForm]) headerMatch {
 	m := headerMatch{top: top, bottom: bottom, cols: map[string]int{}}
 	width := headerWidth(s, top, bottom)
 	cands := make([][]headerForm, width)
-	forms := spec.aliasForms()
+	aliases := spec.aliasForms()
 	for c := range width {
 		for _, t := range headerTexts(s, top, bottom, c) {
-			cands[c] = append(cands[c], newForm(t))
+			f := headerForm{} // matches nothing
+			if !tooLong(t, spec.longest+4) {
+				f = forms.get(t, newForm)
+			}
+			cands[c] = append(cands[c], f)
 		}
 	}
 	// tiers[(c*depths+depth)*len(spec.Columns)+ci] has bit t set where one
@@ -142,7 +280,7 @@ func matchHeader(s *Sheet, spec *SheetSpec, top, bottom int) headerMatch {
 			}
 			at := tiers[(c*depths+depth)*ncol:][:ncol]
 			for ci := range spec.Columns {
-				for _, a := range forms[ci] {
+				for _, a := range aliases[ci] {
 					at[ci] |= 1 << matchTier(h, a)
 				}
 			}
@@ -212,20 +350,23 @@ const headerScanRows = 30
 // enough to find every header (one more for a two-row header's second).
 const HeadRows = headerScanRows + 1
 
-// FindHeader finds the header of spec's table in s: one row, or two where a
-// group header spans sub-columns. ok is false when no row matches at least
-// two columns.
-func findHeader(s *Sheet, spec *SheetSpec) (headerMatch, bool) {
+// findHeader finds the header of spec's table in s: one row, or two where
+// a group header spans sub-columns. ok is false when no row matches at
+// least two columns. forms keeps the cells' folded texts from one call to
+// the next: each sheet's head is searched for every role, and a cell is
+// in more than one candidate header; folding them again was nine tenths
+// of finding a header.
+func findHeader(s *Sheet, spec *SheetSpec, forms *memo[string, headerForm]) (headerMatch, bool) {
 	best := headerMatch{score: 0}
 	for r := 0; r < s.Len() && r < headerScanRows; r++ {
-		one := matchHeader(s, spec, r, r)
+		one := matchHeader(s, spec, r, r, forms)
 		if one.score > best.score {
 			best = one
 		}
 		// A group header row is itself a header: a title merged across
 		// the table above the real header is not.
 		if r+1 < s.Len() && one.score >= 2 && hasGroupHeader(s, r) {
-			two := matchHeader(s, spec, r, r+1)
+			two := matchHeader(s, spec, r, r+1, forms)
 			if two.score > best.score || (two.score == best.score && best.top == r && two.score > 0) {
 				best = two
 			}

@@ -39,6 +39,43 @@ func TestFoldKeepsCharacters(t *testing.T) {
 	}
 }
 
+// foldOracle is what fold does without its short cuts.
+func foldOracle(s string) string { return strings.TrimFunc(width.Fold.String(s), isSpace) }
+
+// TestFoldMatchesWidthFold holds fold's short cuts to width.Fold: every
+// character between two others, and texts of the half-width forms that
+// fold two characters into one, mixed with full-width ones, with
+// ideographic spaces and with bytes that are not UTF-8.
+func TestFoldMatchesWidthFold(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		s := "a" + string(r) + "中"
+		if got, want := fold(s), foldOracle(s); got != want {
+			t.Fatalf("fold(%q) = %q, width.Fold gives %q", s, got, want)
+		}
+	}
+	for _, s := range foldTexts {
+		if got, want := fold(s), foldOracle(s); got != want {
+			t.Errorf("fold(%q) = %q, width.Fold gives %q", s, got, want)
+		}
+	}
+}
+
+var foldTexts = []string{"", "ｶﾞﾊﾟ", "（ｶﾞ）", "\u3000１２\u3000", "目标值（亿元）：", "ＡＢＣ\xff（\xe3\x80）", "\xef\xbc", "\xef\xbc\x81\xef", "ﾞ", "￥１０", "⦅（）⦆"}
+
+func FuzzFold(f *testing.F) {
+	for _, s := range foldTexts {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := fold(s), foldOracle(s); got != want {
+			t.Errorf("fold(%q) = %q, width.Fold gives %q", s, got, want)
+		}
+	})
+}
+
 // TestIsBlankShortCut: the short cut and the whole reading agree.
 func TestIsBlankShortCut(t *testing.T) {
 	for _, s := range []string{"", " ", "—", " — — ", "n / a", "Ｎ／Ａ", "N/A ", "\u3000无\u3000", "暂 无", "—/—", "—/—/", "abcd", "无无无无", "- -", "\xff\xfe", "１２３４"} {

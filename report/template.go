@@ -82,7 +82,8 @@ type SheetSpec struct {
 	Columns  []ColumnSpec `yaml:"columns"`
 	Line     int          `yaml:"-"`
 
-	forms [][]headerForm // folded headers, by column, built on first use
+	forms   [][]headerForm // folded headers, by column, built on first use
+	longest int            // the most runes a folded header has, with forms
 }
 
 // Column returns the spec for key, or nil.

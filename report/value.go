@@ -30,22 +30,66 @@ type Number struct {
 // fold turns full-width forms into ASCII and trims every kind of space, so
 // that "１２" and " 12 " read alike.
 func fold(s string) string {
-	if needsFold(s) {
+	switch foldKind(s) {
+	case foldASCII:
+		s = foldFullWidth(s)
+	case foldAll:
 		s = width.Fold.String(s)
 	}
 	return strings.TrimFunc(s, isSpace)
 }
 
-// needsFold reports whether s holds a full-width or half-width form that
-// width.Fold would change; most cells hold none, and the transformer
-// allocates for every call.
-func needsFold(s string) bool {
-	for _, r := range s {
-		if r >= 0x3000 && r <= 0x303F || r >= 0xFF00 && r <= 0xFFEF {
-			return true
+// What width.Fold would do to a text: nothing; only map full-width ASCII
+// (U+FF01-FF5E) and the ideographic space, one rune for one, as most
+// texts that need folding want ("，", "（", "："); or more (the half-width
+// forms, some of which join two runes into one), for which the
+// transformer, which allocates at every call, is used. TestFoldFullWidth
+// holds foldFullWidth to width.Fold on every rune.
+const (
+	foldNone = iota
+	foldASCII
+	foldAll
+)
+
+func foldKind(s string) int {
+	kind := foldNone
+	for i := 0; i < len(s); i++ {
+		// U+3000 is E3 80 80 and U+FF01-FFEE are EF BC 81 to EF BF AE in
+		// UTF-8; E3 and EF only ever start a rune.
+		switch c := s[i]; {
+		case c == 0xE3 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x80:
+			kind = foldASCII
+		case c == 0xEF && i+2 < len(s):
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r >= 0xFF01 && r <= 0xFF5E:
+				kind = foldASCII
+			case r >= 0xFF5F && r <= 0xFFEE:
+				return foldAll
+			}
 		}
 	}
-	return false
+	return kind
+}
+
+// foldFullWidth maps full-width ASCII to ASCII and the ideographic space
+// to a space, as width.Fold does; the rest, bytes that are not UTF-8
+// too, it keeps as they are.
+func foldFullWidth(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == 0x3000:
+			b = append(b, ' ')
+		case r >= 0xFF01 && r <= 0xFF5E:
+			b = append(b, byte(r-0xFF01+'!'))
+		default:
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return string(b)
 }
 
 // squeeze drops all white space inside s as well.
