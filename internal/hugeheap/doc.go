@@ -3,8 +3,10 @@
 // effect, done in init: among the first twenty packages' inits (it
 // imports nothing that waits on fmt or reflect), before the big ones';
 // the heap the runtime and the packages before it allocated is collapsed
-// onto huge pages. Where the system's huge pages are off ("never"), it
-// does nothing.
+// onto huge pages, and a goroutine has the runtime map 64 MB more, as
+// its stack, and advises it (see grow). Where the system's huge pages
+// are off ("never"), or on a processor without grow's assembly (other
+// than amd64 and arm64), it does nothing.
 //
 // Where huge pages are given only on request (THP "madvise", the common
 // default), the Go runtime never asks for them for the heap, and each

@@ -1,101 +1,61 @@
 package hugeheap
 
 import (
-	"runtime"
 	"runtime/metrics"
 	"syscall"
 	"time"
 	"unsafe"
 )
 
-// base is the huge page boundary below the heap's start, where Follow
-// advises from; 0 when the advice is off.
+// base is the start of the chunk the heap began in, where the advice
+// begins; 0 when it is off.
 var base uintptr
-
-// size is how much of the heap is advised: more than a small build's
-// whole heap (some 15 MB) and most of one of 20,000 tasks. A larger
-// build's heap grows past it on ordinary pages.
-const size = 64 << 20
 
 func init() {
 	// GODEBUG=disablethp=1 asks the runtime to keep the heap off huge
 	// pages; it is obeyed here too.
-	if disableTHP() || never() {
+	if disableTHP() || never() || !canGrow {
+		close(grown)
 		return
 	}
 	from := heapStart()
 	base = from &^ (chunk - 1)
-	// The heap allocated so far is collapsed onto huge pages before the
-	// span's allocation starts a collection: the collector's workers,
-	// scanning those pages while they are being copied, faulted on them
-	// some 200 times in one run in three.
 	collapse(from)
-	// The span's allocation starts a collection (it is far past the first
-	// goal), which frees it, unless it scans this goroutine's stack before
-	// the runtime's allocation has returned (one run in eight to fifteen,
-	// in gctrace). collectSpan makes sure it is freed, on another
-	// goroutine. Package runtime/debug, to turn the collector off around
-	// the allocation, would put this init after fmt's, reflect's and the
-	// many packages that wait on them, which allocate some 800 kB first
-	// on 4 KB pages, some 200 faults.
-	cycles := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
-	metrics.Read(cycles)
-	end := span()
-	spanEnd = end
-	// The runtime maps heap in whole chunks, and may have put the span in
-	// the free tail of the chunk before it: what it mapped runs on past the
-	// span to its chunk's end, and that is where what is allocated next
-	// goes while the span is alive (100-200 faults on 4 KB pages, seen in
-	// perf, before this was advised too).
-	end = (end + chunk - 1) &^ (chunk - 1)
+	go grow()
+}
+
+// grown is closed once grow has advised the heap it mapped; tests wait
+// on it.
+var grown = make(chan struct{})
+
+// grow has the runtime map 64 MB of fresh heap and advises it, without
+// allocating it: more than a small build's whole heap (some 15 MB) and
+// most of one of 20,000 tasks; a larger build's heap grows past it,
+// which Follow advises. The goroutine's stack grows to 64 MB for
+// bigframe's frame, which is never touched: the runtime takes a stack
+// that large from the heap's pages, mapping them, and gives them back to
+// the heap when the goroutine ends, for what is allocated next. A 64 MB
+// object did the same before, but its allocation started a collection,
+// whose workers and pauses (the main goroutine is locked to its thread
+// during init, and every pause hands it from thread to thread) made a
+// 39-task build take 51 ms instead of 44.
+func grow() {
+	defer close(grown)
+	bigframe()
+	// The frame is at the new stack's top; the runtime mapped heap in
+	// whole chunks, up to the end of the chunk holding it.
+	var top byte
+	end := (uintptr(unsafe.Pointer(&top)) + chunk - 1) &^ (chunk - 1)
+	stackEnd = end
 	adviseHuge(base, end)
-	go collectSpan(cycles[0].Value.Uint64())
 }
 
 // chunk is the runtime's unit of heap growth (pallocChunkBytes), 4 MB
 // aligned.
 const chunk = 4 << 20
 
-// spanEnd is where the span ended; tests look past it.
-var spanEnd uintptr
-
-// collected is closed once collectSpan is done; tests wait on it.
-var collected = make(chan struct{})
-
-// collectSpan waits for the collection the span's allocation started (the
-// completed cycles past before) and collects again if that one kept the
-// span (one run in three to eight here, in gctrace): so that what is allocated next
-// reuses it, and does not grow the heap past it onto ordinary pages. A
-// forced collection here took 2.4 ms of a small build's start, on the one
-// core its inits run on. Where no collection starts (GOGC=off), it forces
-// one.
-func collectSpan(before uint64) {
-	defer close(collected)
-	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/gc/heap/live:bytes"}}
-	for wait := 50 * time.Microsecond; ; wait *= 2 {
-		metrics.Read(s)
-		if s[0].Value.Uint64() > before {
-			break
-		}
-		if wait > 10*time.Millisecond {
-			runtime.GC()
-			return
-		}
-		time.Sleep(wait)
-	}
-	if s[1].Value.Uint64() >= size {
-		runtime.GC()
-	}
-}
-
-// span allocates size bytes and returns where they end: the runtime maps
-// fresh heap for them, which the allocation never touches. Only the end
-// is kept, never a pointer into them, so nothing holds the memory.
-//
-//go:noinline
-func span() (end uintptr) {
-	return uintptr(unsafe.Pointer(unsafe.SliceData(make([]byte, size)))) + size
-}
+// stackEnd is where grow's advice ends; tests look there.
+var stackEnd uintptr
 
 // heapStart returns where the heap allocated so far lies, near enough:
 // the runtime maps heap upwards from its first chunk, and the part of it

@@ -2,10 +2,12 @@ package hugeheap
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -66,25 +68,50 @@ func TestDisableTHP(t *testing.T) {
 	}
 }
 
-// TestHeapAdvised checks that memory allocated after init lies in a
-// mapping advised for huge pages (VmFlags "hg" in smaps).
+// TestHeapAdvised checks that the heap allocated once grow's goroutine
+// has ended lies in memory advised for huge pages (VmFlags "hg" in
+// smaps): the pages its stack held, given back to the heap, and the
+// chunk's tail past them.
 func TestHeapAdvised(t *testing.T) {
 	needTHP(t)
-	<-collected // the span freed
-	b := make([]byte, 1<<20)
-	advised(t, uint64(uintptr(unsafe.Pointer(&b[0]))))
+	b, err := firstAlloc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last := uint64(uintptr(unsafe.Pointer(&b[0]))), uint64(uintptr(unsafe.Pointer(&b[len(b)-1])))
+	advised(t, first)
+	advised(t, last)
+	if last >= uint64(stackEnd) {
+		t.Errorf("the heap grew past the stack's chunk (%#x) for 16 MB: %#x", stackEnd, last)
+	}
+	advised(t, uint64(stackEnd-1))
 }
 
-// TestSpanChunkAdvised checks that the whole chunk the runtime mapped for
-// the span is advised, past the span's end where it began in the chunk
-// before: what init's packages allocate while the span is alive lands
-// there.
-func TestSpanChunkAdvised(t *testing.T) {
-	needTHP(t)
-	if spanEnd%chunk == 0 {
-		t.Skip("the span ended at a chunk's end this run, nothing mapped past it")
+// TestMain makes firstAlloc before any test allocates, whatever their
+// order.
+func TestMain(m *testing.M) {
+	firstAlloc()
+	os.Exit(m.Run())
+}
+
+// firstAlloc is the test process's first allocation once the stack is
+// given back (the goroutine has ended), the same for every run of
+// TestHeapAdvised: more than is left of the chunk the heap began in.
+var firstAlloc = sync.OnceValues(func() ([]byte, error) {
+	<-grown
+	for i := 0; stackInUse() >= 32<<20; i++ {
+		if i > 1000 {
+			return nil, errors.New("grow's 64 MB stack was not given back within a second")
+		}
+		time.Sleep(time.Millisecond)
 	}
-	advised(t, uint64(spanEnd|(chunk-1)))
+	return make([]byte, 16<<20), nil
+})
+
+func stackInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.StackInuse
 }
 
 // needTHP skips t where no huge pages can be advised.
@@ -156,12 +183,12 @@ func vmaRange(line string) (lo, hi uint64, ok bool) {
 }
 
 // TestFollowAdvisesGrowth checks that heap the runtime maps after init,
-// far past the span init advised, is advised once Follow has looked.
+// far past the 64 MB init advised, is advised once Follow has looked.
 func TestFollowAdvisesGrowth(t *testing.T) {
 	needTHP(t)
 	stop := Follow()
 	defer stop()
-	b := make([]byte, 3*size)
+	b := make([]byte, 3*64<<20)
 	addr := uint64(uintptr(unsafe.Pointer(&b[len(b)-1])))
 	for wait := time.Millisecond; !isAdvised(t, addr); wait *= 2 {
 		if wait > time.Second {
