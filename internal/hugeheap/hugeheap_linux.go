@@ -91,14 +91,16 @@ func adviseHuge(start, end uintptr) {
 func collapse(from uintptr) syscall.Errno {
 	start, end := from&^(chunk-1), (from+huge)&^(huge-1)
 	adviseHuge(start, end)
-	// A huge page at a time: over the whole range the call failed with
-	// EINVAL one run in three, and a huge page was not made.
+	// A huge page at a time, each tried: one where nothing was touched
+	// yet (an allocation not written to) fails with EINVAL, and over the
+	// whole range that failure stopped the rest from being made.
+	var first syscall.Errno
 	for ; start < end; start += huge {
-		if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, start, huge, madvCollapse); errno != 0 {
-			return errno
+		if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, start, huge, madvCollapse); errno != 0 && first == 0 {
+			first = errno
 		}
 	}
-	return 0
+	return first
 }
 
 // madvHugepage is MADV_HUGEPAGE, which package syscall does not name.

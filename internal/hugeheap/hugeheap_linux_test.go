@@ -19,34 +19,46 @@ import (
 // mapping of the test's own, so that no other test's memory counts.
 func TestCollapse(t *testing.T) {
 	needTHP(t)
-	m, err := syscall.Mmap(-1, 0, 3*chunk, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Munmap(m)
-	start := uintptr(unsafe.Pointer(&m[0]))
-	at := (start + chunk - 1) &^ (chunk - 1)
-	region := m[at-start : at-start+chunk]
-	// The heap the runtime allocated before init: the chunk's first huge
-	// page and the start of its second.
-	for i := 0; i < huge+huge/2; i += 4096 {
-		region[i] = 1
-	}
-	if kb := anonHuge(t, uint64(at)); kb != 0 {
-		t.Fatalf("before the collapse the mapping already holds %d kB on huge pages", kb)
-	}
-	switch errno := collapse(at + huge + 64); errno {
-	case 0:
-	case syscall.EINVAL:
-		t.Skip("this kernel has no MADV_COLLAPSE (Linux 6.1)")
-	default:
-		t.Skipf("no huge page to collapse into now: %v", errno)
-	}
-	if kb := anonHuge(t, uint64(at)); kb != 2*huge>>10 {
-		t.Errorf("after the collapse the mapping holds %d kB on huge pages, want %d", kb, 2*huge>>10)
-	}
-	if region[0] != 1 || region[huge+huge/2-4096] != 1 || region[huge+huge/2] != 0 {
-		t.Error("the collapse changed what the pages held")
+	for _, firstTouched := range []bool{true, false} {
+		m, err := syscall.Mmap(-1, 0, 3*chunk, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer syscall.Munmap(m)
+		start := uintptr(unsafe.Pointer(&m[0]))
+		at := (start + chunk - 1) &^ (chunk - 1)
+		region := m[at-start : at-start+chunk]
+		// The heap the runtime allocated before init: the chunk's first
+		// huge page, or an allocation never written to there, and the
+		// start of its second.
+		from := 0
+		if !firstTouched {
+			from = huge
+		}
+		for i := from; i < huge+huge/2; i += 4096 {
+			region[i] = 1
+		}
+		if kb := anonHuge(t, uint64(at)); kb != 0 {
+			t.Fatalf("before the collapse the mapping already holds %d kB on huge pages", kb)
+		}
+		errno := collapse(at + huge + 64)
+		switch {
+		case errno == 0 && firstTouched, errno == syscall.EINVAL && !firstTouched:
+		case errno == syscall.EINVAL:
+			t.Skip("this kernel has no MADV_COLLAPSE (Linux 6.1)")
+		default:
+			t.Skipf("no huge page to collapse into now: %v", errno)
+		}
+		want := 2 * huge >> 10
+		if !firstTouched {
+			want = huge >> 10 // the second made one, the first untouched
+		}
+		if kb := anonHuge(t, uint64(at)); kb != want {
+			t.Errorf("first huge page touched %v: after the collapse the mapping holds %d kB on huge pages, want %d", firstTouched, kb, want)
+		}
+		if region[from] != 1 || region[huge+huge/2-4096] != 1 || region[huge+huge/2] != 0 {
+			t.Error("the collapse changed what the pages held")
+		}
 	}
 }
 
