@@ -1,7 +1,6 @@
 package hugeheap
 
 import (
-	"runtime/metrics"
 	"syscall"
 	"time"
 	"unsafe"
@@ -166,12 +165,14 @@ const margin = 64 << 20
 // first 64 MB. The runtime maps heap upwards from its start, in chunks of
 // 4 MB or more, and fills each from its start, so the advice reaches most
 // of a chunk before it is touched. The range advised runs from the heap's
-// start as far as all the runtime has mapped (runtime/metrics), and a
-// margin: only memory the runtime really mapped for the job, and nothing
-// far above the heap. It is advised again only when that grew: each call
-// takes the process's memory map lock. Advice on a range with holes is
-// applied to what is mapped in it (the call then fails with ENOMEM, which
-// is ignored).
+// start as far as the process's writable private memory (the data field
+// of /proc/self/statm: the heap, the runtime's own and the binary's
+// data), and a margin: only memory really mapped, and nothing far above
+// the heap. It is advised again only when that grew: each call takes the
+// process's memory map lock. Advice on a range with holes is applied to
+// what is mapped in it (the call then fails with ENOMEM, which is
+// ignored). Package runtime/metrics, which says what the runtime mapped,
+// cost 0.7 ms of every run's start to initialise.
 func Follow() (stop func()) {
 	if base == 0 {
 		return func() {}
@@ -180,20 +181,46 @@ func Follow() (stop func()) {
 	go func() {
 		t := time.NewTicker(2 * time.Millisecond)
 		defer t.Stop()
-		mapped := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
-		var last uint64
+		var last uintptr
 		for {
 			select {
 			case <-done:
 				return
 			case <-t.C:
 			}
-			metrics.Read(mapped)
-			if n := mapped[0].Value.Uint64(); n != last {
+			if n, ok := dataSize(); ok && n != last {
 				last = n
-				syscall.Syscall(syscall.SYS_MADVISE, base, uintptr(n)+margin, madvHugepage)
+				syscall.Syscall(syscall.SYS_MADVISE, base, n+margin, madvHugepage)
 			}
 		}
 	}()
 	return func() { close(done) }
+}
+
+// dataSize is the process's writable private memory in bytes: the sixth
+// field of /proc/self/statm, in pages.
+func dataSize() (uintptr, bool) {
+	fd, err := syscall.Open("/proc/self/statm", syscall.O_RDONLY, 0)
+	if err != nil {
+		return 0, false
+	}
+	defer syscall.Close(fd)
+	var b [128]byte
+	n, err := syscall.Read(fd, b[:])
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	field, pages := 0, uintptr(0)
+	for _, c := range b[:n] {
+		switch {
+		case c == ' ':
+			if field == 5 {
+				return pages * uintptr(syscall.Getpagesize()), true
+			}
+			field++
+		case c >= '0' && c <= '9' && field == 5:
+			pages = pages*10 + uintptr(c-'0')
+		}
+	}
+	return 0, false
 }

@@ -211,6 +211,33 @@ func TestFollowAdvisesGrowth(t *testing.T) {
 	runtime.KeepAlive(b)
 }
 
+// TestDataSize holds dataSize to VmData and VmStk in /proc/self/status,
+// which the kernel counts as statm's data field.
+func TestDataSize(t *testing.T) {
+	n, ok := dataSize()
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip(err)
+	}
+	var kb uintptr
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, found := strings.CutPrefix(line, "VmData:"); found || strings.HasPrefix(line, "VmStk:") {
+			if !found {
+				v = strings.TrimPrefix(line, "VmStk:")
+			}
+			k, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			if err != nil {
+				t.Fatal(line, err)
+			}
+			kb += uintptr(k)
+		}
+	}
+	// The heap may grow between the two reads.
+	if d := int64(n) - int64(kb<<10); !ok || d < -64<<20 || d > 64<<20 {
+		t.Errorf("dataSize() = %d, %v; VmData and VmStk say %d", n, ok, kb<<10)
+	}
+}
+
 // anonHuge is the AnonHugePages of the mapping holding addr, in kB.
 func anonHuge(t *testing.T, addr uint64) int {
 	t.Helper()
