@@ -45,7 +45,7 @@ func TestNoStylesPart(t *testing.T) {
 // Strict OOXML in, a valid package out: no prefix left undeclared, no
 // Strict namespace mixed with transitional ones.
 func TestStrictInput(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", "xlsx")
+	dir := filepath.Join("..", "..", "..", "..", "shared", "corpus", "xlsx")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("corpus not found at %s: it lives beside the project in shared/corpus", dir)
 	}

@@ -340,7 +340,7 @@ func keys(m map[string][][]string) []string {
 // rich-data pictures. Every part of their package must survive an update,
 // and every cell keep its value and formula.
 func TestForeignFeaturesSurvive(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", "xlsx")
+	dir := filepath.Join("..", "..", "..", "..", "shared", "corpus", "xlsx")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("corpus not found at %s: it lives beside the project in shared/corpus", dir)
 	}
