@@ -63,7 +63,11 @@ func (u *updater) input(src []byte) ([]byte, error) {
 	if u.originals, err = u.bigParts(zr, files); err != nil {
 		return nil, err
 	}
-	if !u.strict && !u.addStyles && len(u.originals) == 0 && len(u.stubs) == 0 {
+	// excelize never changes the theme but parses it at open and writes
+	// it again, a twentieth of the 39-task workbook's writing; it is
+	// kept from it and put back as it was.
+	u.theme = files[themePart]
+	if !u.strict && !u.addStyles && len(u.originals) == 0 && len(u.stubs) == 0 && u.theme == nil {
 		return src, nil
 	}
 	var out bytes.Buffer
@@ -83,6 +87,9 @@ func (u *updater) input(src []byte) ([]byte, error) {
 	}
 	return out.Bytes(), nil
 }
+
+// themePart is the theme excelize reads, by lower-case name.
+const themePart = "xl/theme/theme1.xml"
 
 // inputNeeds tells whether a package is Strict and whether it lacks a
 // styles part. A package this cannot read goes to excelize as it is, to
@@ -177,6 +184,8 @@ func (u *updater) inputPart(zw *zip.Writer, f *zip.File) error {
 	xmlPart := strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels") || strings.HasSuffix(name, ".vml")
 	edit := u.addStyles && (name == "xl/_rels/workbook.xml.rels" || name == "[content_types].xml")
 	switch {
+	case name == themePart:
+		return nil // put back by finish
 	case u.stubs[name] != nil:
 		// Stored: only excelize reads this package, and only once.
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Store})

@@ -50,7 +50,11 @@ func (u *updater) finish(w io.Writer, written *partsZip) error {
 	d := getDeflater()
 	defer putDeflater(d)
 	zw.RegisterCompressor(zip.Deflate, d.compressor)
-	for _, name := range written.sorted() {
+	var extra []string
+	if th := u.theme; th != nil && written.find(themePart) == nil {
+		extra = append(extra, th.Name)
+	}
+	for _, name := range written.sorted(extra...) {
 		if err := o.part(zw, name); err != nil {
 			return err
 		}
@@ -94,9 +98,9 @@ func (z *partsZip) find(lower string) []byte {
 	return nil
 }
 
-// sorted are the part names, the content types first.
-func (z *partsZip) sorted() []string {
-	names := slices.Collect(maps.Keys(z.parts))
+// sorted are the part names and extra, the content types first.
+func (z *partsZip) sorted(extra ...string) []string {
+	names := append(slices.Collect(maps.Keys(z.parts)), extra...)
 	rank := func(name string) string {
 		if name == "[Content_Types].xml" {
 			return ""
@@ -191,6 +195,11 @@ func (o *output) part(zw *zip.Writer, name string) error {
 	b := o.written.get(name)
 	sp, orig := o.patches[lower], o.u.originals[lower]
 	switch {
+	case b == nil && lower == themePart && o.u.theme != nil:
+		if o.u.strict {
+			return copyPart(zw, o.u.theme, true)
+		}
+		return zw.Copy(o.u.theme)
 	case name == "[Content_Types].xml":
 		// excelize lists default content types from a map too.
 		return writePart(zw, name, sortElements(b))

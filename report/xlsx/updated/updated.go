@@ -265,6 +265,7 @@ type updater struct {
 	inputs    map[string]*zip.File // every part of the input, by lower-case name
 	stubs     map[string][]byte    // the stand-ins excelize gets, by lower-case part name (see bigParts)
 	legacy    map[string]string    // the originals' legacyDrawing relationships, by part
+	theme     *zip.File            // the theme, kept from excelize (see input) and put back by finish
 	big       map[string]bool      // sheets of more than commentRows rows
 	strict    bool                 // the input is Strict OOXML, its originals too
 	addStyles bool                 // the input has no styles part: input adds one

@@ -370,6 +370,46 @@ func TestForeignFeaturesSurvive(t *testing.T) {
 	}
 }
 
+// The theme is given back as the bureau's file had it, not as excelize
+// writes it again: Excel's own themes, Strict and transitional, and a
+// LibreOffice one. The test fails where excelize carries the theme.
+func TestThemeKeptAsItWas(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "..", "shared", "corpus", "xlsx")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("corpus not found at %s: it lives beside the project in shared/corpus", dir)
+	}
+	compared := 0
+	for _, name := range []string{
+		"calamine__pivots.xlsx", "closedxml__CommentAndButton.xlsx", "exceljs__images.xlsx",
+		"calamine__hyperlinks.xlsx", "poi__SimpleStrict.xlsx", "poi__sample.strict.xlsx",
+	} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			continue
+		}
+		in := partOf(t, data, "xl/theme/theme1.xml")
+		if in == nil {
+			continue
+		}
+		res, wb := analyze(t, name, data)
+		out := partOf(t, update(t, data, res, wb, "zh"), "xl/theme/theme1.xml")
+		compared++
+		if bytes.Contains(in, []byte("purl.oclc.org/ooxml")) {
+			// Strict: its namespaces made transitional, as the package's.
+			if bytes.Contains(out, []byte("purl.oclc.org/ooxml")) || len(out) < len(in) {
+				t.Errorf("%s: the Strict theme came out as %.200q", name, out)
+			}
+			continue
+		}
+		if !bytes.Equal(in, out) {
+			t.Errorf("%s: the theme is %d bytes, was %d", name, len(out), len(in))
+		}
+	}
+	if compared < 3 {
+		t.Errorf("only %d workbooks with a theme compared", compared)
+	}
+}
+
 // lostParts lists the package parts of a that b lacks, ignoring case:
 // excelize writes xl/SharedStrings.xml back as xl/sharedStrings.xml.
 func lostParts(t *testing.T, a, b []byte) []string {
