@@ -19,7 +19,7 @@ func NormalizeHeader(s string) string {
 // "2021年目标值" matches "目标值".
 func stripYears(s string) string {
 	if !strings.Contains(s, "19") && !strings.Contains(s, "20") {
-		return s // no year: the regexp is skipped
+		return s // no year: not scanned
 	}
 	return dropYears(s)
 }
