@@ -111,19 +111,33 @@ const madvCollapse = 25
 // never reports whether the system's huge pages are off ("[never]"):
 // collapsing would give them where the administrator said not to.
 func never() bool {
-	fd, err := syscall.Open("/sys/kernel/mm/transparent_hugepage/enabled", syscall.O_RDONLY, 0)
-	if err != nil {
+	var b [64]byte
+	n, ok := readShort("/sys/kernel/mm/transparent_hugepage/enabled", b[:])
+	if !ok {
 		return true
 	}
-	defer syscall.Close(fd)
-	var b [64]byte
-	n, _ := syscall.Read(fd, b[:])
 	for i := 0; i+7 <= n; i++ {
 		if string(b[i:i+7]) == "[never]" {
 			return true
 		}
 	}
 	return false
+}
+
+// readShort reads the start of a small kernel file into b, with system
+// calls only (see the package doc on what this package imports): how
+// much it read (0 on a failed read), and whether the file opened.
+func readShort(path string, b []byte) (int, bool) {
+	fd, err := syscall.Open(path, syscall.O_RDONLY, 0)
+	if err != nil {
+		return 0, false
+	}
+	defer syscall.Close(fd)
+	n, err := syscall.Read(fd, b)
+	if err != nil || n < 0 {
+		n = 0
+	}
+	return n, true
 }
 
 // disableTHP reports whether GODEBUG sets disablethp=1, the last setting
@@ -200,14 +214,9 @@ func Follow() (stop func()) {
 // dataSize is the process's writable private memory in bytes: the sixth
 // field of /proc/self/statm, in pages.
 func dataSize() (uintptr, bool) {
-	fd, err := syscall.Open("/proc/self/statm", syscall.O_RDONLY, 0)
-	if err != nil {
-		return 0, false
-	}
-	defer syscall.Close(fd)
 	var b [128]byte
-	n, err := syscall.Read(fd, b[:])
-	if err != nil || n <= 0 {
+	n, ok := readShort("/proc/self/statm", b[:])
+	if !ok || n == 0 {
 		return 0, false
 	}
 	field, pages := 0, uintptr(0)
