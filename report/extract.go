@@ -47,7 +47,7 @@ type extractor struct {
 	dates    memo[dateKey, parsedDate]
 	sections memo[string, section]
 	units    memo[string, []string]
-	headers  memo[string, headerForm] // header cells' texts, folded
+	headers  headerCache // header cells' texts, folded and matched
 }
 
 // memo keeps f's results for the inputs it has seen, up to maxMemo of

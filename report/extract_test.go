@@ -311,7 +311,7 @@ func FuzzFindHeader(f *testing.F) {
 		tm := builtin(t)
 		// A header found has its columns distinct, each under a header
 		// cell that is not blank, inside the header's rows.
-		if hm, ok := findHeader(s, tm.Sheets["tasks"], new(memo[string, headerForm])); ok {
+		if hm, ok := findHeader(s, tm.Sheets["tasks"], new(headerCache)); ok {
 			if hm.top < 0 || hm.top > hm.bottom || hm.bottom >= len(s.Rows) {
 				t.Fatalf("header rows %d..%d in a sheet of %d rows", hm.top, hm.bottom, len(s.Rows))
 			}

@@ -166,6 +166,54 @@ func (s *SheetSpec) aliasForms() [][]headerForm {
 	return s.forms
 }
 
+// headerCache keeps, for one workbook's analysis, each header text
+// folded and, by sheet spec, which of the spec's columns it matches at
+// which tier. The rows a header is looked for in repeat their texts (a
+// unit, a state, a section on every task): each pair of text and alias
+// was compared once per row tried, most of finding the header.
+type headerCache struct {
+	forms memo[string, headerForm]
+	match map[*SheetSpec]*memo[string, []uint8]
+}
+
+// tiers returns, for each of spec's columns, the tiers at which one of
+// its headers matches t, as bits (see matchHeader); nil where none does.
+// The slice is shared: callers copy it.
+func (hc *headerCache) tiers(spec *SheetSpec, t string) []uint8 {
+	m := hc.match[spec]
+	if m == nil {
+		if hc.match == nil {
+			hc.match = map[*SheetSpec]*memo[string, []uint8]{}
+		}
+		m = new(memo[string, []uint8])
+		hc.match[spec] = m
+	}
+	return m.get(t, func(t string) []uint8 {
+		aliases := spec.aliasForms()
+		if tooLong(t, spec.longest+4) {
+			return nil
+		}
+		h := hc.forms.get(t, newForm)
+		if h.norm == "" {
+			return nil
+		}
+		var at []uint8
+		for ci := range spec.Columns {
+			var bits uint8
+			for _, a := range aliases[ci] {
+				bits |= 1 << matchTier(h, a)
+			}
+			if bits&^1 != 0 {
+				if at == nil {
+					at = make([]uint8, len(spec.Columns))
+				}
+				at[ci] = bits
+			}
+		}
+		return at
+	})
+}
+
 // tooLong reports whether t, folded, would keep more than limit runes even
 // without its years: it counts none of the runes folding may drop (white
 // space, digits, 年 and 度, the marks trimmed, the half-width sound marks)
@@ -252,38 +300,20 @@ func headerTexts(s *Sheet, top, bottom, c int) []string {
 
 // matchHeader maps spec's columns onto the header rows top..bottom; forms
 // keeps the cells' folded texts.
-func matchHeader(s *Sheet, spec *SheetSpec, top, bottom int, forms *memo[string, headerForm]) headerMatch {
+func matchHeader(s *Sheet, spec *SheetSpec, top, bottom int, cache *headerCache) headerMatch {
 	m := headerMatch{top: top, bottom: bottom, cols: map[string]int{}}
 	width := headerWidth(s, top, bottom)
-	cands := make([][]headerForm, width)
-	aliases := spec.aliasForms()
-	for c := range width {
-		for _, t := range headerTexts(s, top, bottom, c) {
-			f := headerForm{} // matches nothing
-			if !tooLong(t, spec.longest+4) {
-				f = forms.get(t, newForm)
-			}
-			cands[c] = append(cands[c], f)
-		}
-	}
-	// tiers[(c*depths+depth)*len(spec.Columns)+ci] has bit t set where one
-	// of column ci's headers matches cand[c][depth] at tier t: each pair
-	// compared once, not once for each tier (a fortieth of a small
-	// build went to comparing them again).
 	depths := bottom - top + 1
 	ncol := len(spec.Columns)
+	// tiers[(c*depths+depth)*ncol+ci] has bit t set where one of column
+	// ci's headers matches the text at column c, depth rows below top, at
+	// tier t; texts holds how many texts column c has.
 	tiers := make([]uint8, width*depths*ncol)
+	texts := make([]int, width)
 	for c := range width {
-		for depth, h := range cands[c] {
-			if h.norm == "" {
-				continue
-			}
-			at := tiers[(c*depths+depth)*ncol:][:ncol]
-			for ci := range spec.Columns {
-				for _, a := range aliases[ci] {
-					at[ci] |= 1 << matchTier(h, a)
-				}
-			}
+		for depth, t := range headerTexts(s, top, bottom, c) {
+			copy(tiers[(c*depths+depth)*ncol:][:ncol], cache.tiers(spec, t))
+			texts[c]++
 		}
 	}
 	taken := make([]bool, width)
@@ -291,7 +321,7 @@ func matchHeader(s *Sheet, spec *SheetSpec, top, bottom int, forms *memo[string,
 	for tier := 1; tier <= 3; tier++ {
 		for depth := range depths {
 			for c := range width {
-				if taken[c] || depth >= len(cands[c]) {
+				if taken[c] || depth >= texts[c] {
 					continue
 				}
 				at := tiers[(c*depths+depth)*ncol:][:ncol]
@@ -356,17 +386,17 @@ const HeadRows = headerScanRows + 1
 // the next: each sheet's head is searched for every role, and a cell is
 // in more than one candidate header; folding them again was nine tenths
 // of finding a header.
-func findHeader(s *Sheet, spec *SheetSpec, forms *memo[string, headerForm]) (headerMatch, bool) {
+func findHeader(s *Sheet, spec *SheetSpec, cache *headerCache) (headerMatch, bool) {
 	best := headerMatch{score: 0}
 	for r := 0; r < s.Len() && r < headerScanRows; r++ {
-		one := matchHeader(s, spec, r, r, forms)
+		one := matchHeader(s, spec, r, r, cache)
 		if one.score > best.score {
 			best = one
 		}
 		// A group header row is itself a header: a title merged across
 		// the table above the real header is not.
 		if r+1 < s.Len() && one.score >= 2 && hasGroupHeader(s, r) {
-			two := matchHeader(s, spec, r, r+1, forms)
+			two := matchHeader(s, spec, r, r+1, cache)
 			if two.score > best.score || (two.score == best.score && best.top == r && two.score > 0) {
 				best = two
 			}

@@ -37,7 +37,7 @@ func BenchmarkFindHeader(b *testing.B) {
 		s := grid(name, rows...)
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				if m, ok := findHeader(s, spec, new(memo[string, headerForm])); !ok || m.top != 2 {
+				if m, ok := findHeader(s, spec, new(headerCache)); !ok || m.top != 2 {
 					b.Fatalf("header found at row %d (%v), want 2", m.top, ok)
 				}
 			}
