@@ -101,6 +101,12 @@ type pkg struct {
 	xfs        []report.NumFormat
 	uncomputed []formulaRef
 	interned   map[string]string // see intern
+
+	// whole holds small sheets' parts inflated, by part: a streamed sheet
+	// is read three times (its merged ranges, its head, its rows), and
+	// inflating it again was a sixth of checking a small workbook.
+	whole     map[string][]byte
+	wholeSize int
 }
 
 type formulaRef struct {
@@ -183,9 +189,16 @@ func (p *pkg) openPart(name string, again bool) (io.ReadCloser, bool, error) {
 	if !ok {
 		return nil, false, nil
 	}
-	rc, err := f.Open()
-	if err != nil {
-		return nil, true, err
+	var rc io.ReadCloser
+	if b, ok := p.whole[f.Name]; ok {
+		rc = io.NopCloser(bytes.NewReader(b))
+	} else if b, ok := p.inflateWhole(f, again); ok {
+		rc = io.NopCloser(bytes.NewReader(b))
+	} else {
+		var err error
+		if rc, err = f.Open(); err != nil {
+			return nil, true, err
+		}
 	}
 	cr := &counter{r: rc, p: p, again: again}
 	if f.UncompressedSize64 >= readaheadMin {
@@ -195,6 +208,44 @@ func (p *pkg) openPart(name string, again bool) (io.ReadCloser, bool, error) {
 		io.Reader
 		io.Closer
 	}{cr, rc}, true, nil
+}
+
+// Parts smaller than readaheadMin read again (again: a sheet's first
+// pass) are kept inflated, up to wholeTotal bytes in all.
+const wholeTotal = 16 << 20
+
+// inflateWhole inflates f whole and keeps it, where it is a small part
+// read again: the bytes it holds, whether it kept them. Bytes past what
+// its header declares, a wrong checksum or the unzip limit leave it to be
+// read as a stream, which meets the same error where it would have.
+func (p *pkg) inflateWhole(f *zip.File, again bool) ([]byte, bool) {
+	size := f.UncompressedSize64
+	if !again || size >= readaheadMin || p.wholeSize+int(size) > wholeTotal {
+		return nil, false
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, false
+	}
+	defer rc.Close()
+	cr := &counter{r: rc, p: p, again: true}
+	b := make([]byte, 0, size+1)
+	for {
+		n, err := cr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil || len(b) == cap(b) {
+			return nil, false
+		}
+	}
+	if p.whole == nil {
+		p.whole = map[string][]byte{}
+	}
+	p.whole[f.Name] = b
+	p.wholeSize += len(b)
+	return b, true
 }
 
 // decoder reads a part's XML token by token, without namespaces: strict
