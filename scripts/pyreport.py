@@ -7,8 +7,10 @@ tasks, indicators, declared counts, units) and the same tallies run
 action type; indicator attainment); the updated workbook
 innoreport writes is saved (assessed columns on the task sheet, the cells
 with findings filled and commented, summary, indicator and findings
-sheets whose figures are formulas); and ReportLab draws the built-in
-template's seven sections in the same CJK font. Written for
+sheets whose figures are formulas, with their charts, frozen headers,
+widths, number formats and landscape printing); and ReportLab draws the
+built-in template's seven sections in the same CJK font, with a running
+title, "第N页/共M页", an outline and the document's title and author. Written for
 scripts/perf.sh to time beside `innoreport build -formats pdf,xlsx`; not
 a product.
 
@@ -22,6 +24,7 @@ import sys
 from collections import Counter, defaultdict
 
 import openpyxl
+from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -31,6 +34,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (PageBreak, Paragraph, SimpleDocTemplate,
@@ -129,6 +133,55 @@ def assess(t, asof):
     if p >= due + 10:
         return "超进度", due
     return ("达进度" if p >= due else "欠进度"), due
+
+
+def landscape(ws, widths):
+    """Column widths, and printing across one page's width, as innoreport sets them."""
+    for i, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+class NumberedCanvas(canvas.Canvas):
+    """ReportLab's idiom for "page N of M": pages are kept until the count
+    is known, then each gets the running title and its number."""
+
+    title = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for page in self._pages:
+            self.__dict__.update(page)
+            if self._pageNumber > 1:
+                self.setFont("wqy", 8)
+                self.setFillColor(colors.HexColor("#6E6E6E"))
+                self.drawString(18 * mm, A4[1] - 14 * mm, self.title)
+                self.setStrokeColor(colors.HexColor("#B4B4B4"))
+                self.setLineWidth(0.2)
+                self.line(18 * mm, A4[1] - 16 * mm, A4[0] - 18 * mm, A4[1] - 16 * mm)
+                self.drawCentredString(A4[0] / 2, 10 * mm, f"第{self._pageNumber}页/共{total}页")
+            super().showPage()
+        super().save()
+
+
+class Report(SimpleDocTemplate):
+    """A document whose section headings are its outline."""
+
+    def afterFlowable(self, flowable):
+        if isinstance(flowable, Paragraph) and flowable.style.name == "h1":
+            key = f"s{id(flowable)}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(flowable.getPlainText(), key, 0)
 
 
 def main(path, out):
@@ -241,6 +294,7 @@ def main(path, out):
     for t in tasks:
         for j, v in enumerate([t["status"], t["expected"], t["section"], t["lead"], t["action"]]):
             tasks_ws.cell(t["row"], first + j, v)
+    tasks_ws.freeze_panes = f"A{tasks[0]['row'] if tasks else hr + 1}"
     small = {ws.title: ws.max_row <= COMMENT_ROWS for ws in (tasks_ws, ind_ws)}
     for f in findings:
         cell = f[2][f[3]]
@@ -254,16 +308,27 @@ def main(path, out):
     ss = wb.create_sheet("汇总")
     ss.append(["创建工作汇总"])
     ss.append(["数据截至", datetime.datetime.combine(asof, datetime.time())])
+    ss["B2"].number_format = "yyyy-mm-dd"
     ss.append(["以下数字为公式，按任务清单右侧的“评估状态”等列计算；修改后自动更新。"])
     for name, key, group in (("板块", "section", by_section), ("牵头单位", "lead", by_lead), ("动作类型", "action", by_action)):
         ss.append([])
         ss.append([name, "任务总数"] + STATUS + ["完成率"])
-        r = ss.max_row
+        r = head = ss.max_row
         for k in group:
             r += 1
             ss.append([k, f'=COUNTIFS({rng(key)},A{r})'] +
                       [f'=COUNTIFS({rng(key)},A{r},{rng("status")},"{s}")' for s in STATUS] +
                       [f'=IF(B{r}=0,"",ROUND(C{r}/B{r},4))'])
+            ss.cell(r, 3 + len(STATUS)).number_format = "0.0%"
+        if key == "section" and r > head:
+            ch = BarChart()
+            ch.type, ch.grouping, ch.overlap, ch.title = "bar", "stacked", 100, "各板块任务状态"
+            ch.add_data(Reference(ss, min_col=3, max_col=2 + len(STATUS), min_row=head, max_row=r), titles_from_data=True)
+            ch.set_categories(Reference(ss, min_col=1, min_row=head + 1, max_row=r))
+            ch.width, ch.height = 17, 4 + 0.7 * (r - head)
+            ss.add_chart(ch, "K2")
+    ss.freeze_panes = "A4"
+    landscape(ss, [28] + [10] * 8)
 
     ins = wb.create_sheet("指标达成")
     ins.append(["指标", "单位", "方向", "基期值", "目标值", "完成值", "达成率", "增长", "状态"])
@@ -271,6 +336,16 @@ def main(path, out):
         rate = f'=IF(AND(ISNUMBER(E{r}),ISNUMBER(F{r})),IF({"F" if i["dir"] == "逆向" else "E"}{r}=0,1,ROUND({"E" if i["dir"] == "逆向" else "F"}{r}/{"F" if i["dir"] == "逆向" else "E"}{r},4)),"")'
         growth = f'=IF(AND(ISNUMBER(D{r}),ISNUMBER(F{r})),IF(D{r}=0,"",ROUND((F{r}-D{r})/ABS(D{r}),4)),"")'
         ins.append([i["name"], i["unit"], i["dir"], i["base"], i["target"], i["done"], rate, growth, i["state"]])
+        ins.cell(r, 7).number_format = ins.cell(r, 8).number_format = "0.0%"
+    if indicators:
+        ch = BarChart()
+        ch.type, ch.title = "bar", "指标达成率"
+        ch.add_data(Reference(ins, min_col=7, min_row=1, max_row=len(indicators) + 1), titles_from_data=True)
+        ch.set_categories(Reference(ins, min_col=1, min_row=2, max_row=len(indicators) + 1))
+        ch.width, ch.height = 17, 4 + 0.5 * len(indicators)
+        ins.add_chart(ch, "K2")
+    ins.freeze_panes = "A2"
+    landscape(ins, [36, 8, 8, 12, 12, 12, 10, 10, 10])
 
     fs = wb.create_sheet("校验结果")
     fs.append(["级别", "规则", "位置", "表头", "值", "说明"])
@@ -280,6 +355,8 @@ def main(path, out):
     for f in findings:
         ref = f"{f[2].title}!{f[3]}"
         fs.append([f[0], f[1], f'=HYPERLINK("#\'{f[2].title}\'!{f[3]}","{ref}")', f[4], str(f[5]), f[6]])
+    fs.freeze_panes = "A2"
+    landscape(fs, [8, 14, 18, 18, 20, 60])
     os.makedirs(out, exist_ok=True)
     base = os.path.splitext(os.path.basename(path))[0]
     wb.save(os.path.join(out, base + "-updated.xlsx"))
@@ -295,7 +372,10 @@ def main(path, out):
     cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10)
     counts = Counter(t["status"] for t in tasks)
     met = sum(1 for i in indicators if i["state"] == "已达标")
-    story = [Spacer(1, 70 * mm), Paragraph(title or base, title_style), Spacer(1, 10 * mm),
+    city = title.split("创建")[0] if "创建" in title else ""
+    m = re.search(r"填报单位：([^（(\s]+)", str(tasks_ws.cell(2, 1).value or ""))
+    report_title = f"{city}创建省级创新型城市工作成效报告"
+    story = [Spacer(1, 70 * mm), Paragraph(report_title, title_style), Spacer(1, 10 * mm),
              Paragraph(f"数据截至 {asof:%Y年%m月%d日}", ParagraphStyle("c", parent=body, alignment=1)),
              PageBreak(), Paragraph("一、总体情况", h1),
              Paragraph(f"共 {len(tasks)} 项任务，已完成 {done} 项，完成率 {done / max(len(tasks), 1):.1%}；"
@@ -338,8 +418,10 @@ def main(path, out):
               Paragraph("七、下一步工作", h1),
               Paragraph("对逾期和欠进度的任务，请牵头单位说明原因、明确完成时间；未达标的指标，请责任单位提出改进措施；"
                         "检查发现的问题，请填报单位按上表逐项核实更正后重新报送。", body)]
-    SimpleDocTemplate(os.path.join(out, base + "-report.pdf"), pagesize=A4,
-                      leftMargin=18 * mm, rightMargin=18 * mm, topMargin=20 * mm, bottomMargin=18 * mm).build(story)
+    NumberedCanvas.title = report_title
+    Report(os.path.join(out, base + "-report.pdf"), pagesize=A4, title=report_title,
+           subject=f"创建工作成效报告（截至{asof:%Y年%m月%d日}）", author=m.group(1) if m else "", creator="pyreport",
+           leftMargin=18 * mm, rightMargin=18 * mm, topMargin=20 * mm, bottomMargin=18 * mm).build(story, canvasmaker=NumberedCanvas)
 
 
 if __name__ == "__main__":
