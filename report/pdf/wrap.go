@@ -3,6 +3,7 @@ package pdf
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -17,64 +18,57 @@ const (
 )
 
 func isCJK(r rune) bool {
+	if r < 0x2E80 { // below the CJK radicals nothing is
+		return false
+	}
 	return unicode.Is(unicode.Han, r) || unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
 		(r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF)
 }
 
 // tokens splits text into the units a line may break between: each CJK
-// character alone, Latin words and numbers whole, spaces alone.
+// character alone, Latin words and numbers whole, spaces alone. The
+// tokens are substrings of s: a string made for each character was most
+// of what wrapping the report's text cost.
 func tokens(s string) []string {
-	var out []string
-	var word []rune
-	flush := func() {
-		if len(word) > 0 {
-			out = append(out, string(word))
-			word = word[:0]
+	if !utf8.ValidString(s) {
+		s = string([]rune(s)) // each bad byte a U+FFFD, as ranging over s reads it
+	}
+	out := make([]string, 0, len(s)/3+1)
+	word := -1 // where the word being read began
+	flush := func(i int) {
+		if word >= 0 {
+			out = append(out, s[word:i])
+			word = -1
 		}
 	}
-	for _, r := range s {
+	for i, r := range s {
 		switch {
 		case r == ' ':
-			flush()
+			flush(i)
 			out = append(out, " ")
-		case isCJK(r) || strings.ContainsRune(noStart+noEnd, r) && r > 0x7F:
-			flush()
-			out = append(out, string(r))
-		default:
-			word = append(word, r)
+		case isCJK(r) || r > 0x7F && strings.ContainsRune(noStart+noEnd, r):
+			flush(i)
+			out = append(out, s[i:i+utf8.RuneLen(r)])
+		case word < 0:
+			word = i
 		}
 	}
-	flush()
+	flush(len(s))
 	// Glue punctuation to its neighbour so a break never isolates it.
-	var glued []string
+	glued := out[:0]
 	for i := 0; i < len(out); i++ {
 		t := out[i]
-		if len(glued) > 0 && strings.ContainsAny(firstRune(t), noStart) {
+		if first, _ := utf8.DecodeRuneInString(t); len(glued) > 0 && strings.ContainsRune(noStart, first) {
 			glued[len(glued)-1] += t
 			continue
 		}
-		if strings.ContainsAny(lastRune(t), noEnd) && i+1 < len(out) {
+		if last, _ := utf8.DecodeLastRuneInString(t); strings.ContainsRune(noEnd, last) && i+1 < len(out) {
 			out[i+1] = t + out[i+1]
 			continue
 		}
 		glued = append(glued, t)
 	}
 	return glued
-}
-
-func firstRune(s string) string {
-	for _, r := range s {
-		return string(r)
-	}
-	return ""
-}
-
-func lastRune(s string) string {
-	rs := []rune(s)
-	if len(rs) == 0 {
-		return ""
-	}
-	return string(rs[len(rs)-1])
 }
 
 // wrap breaks text into lines no wider than w in the current font, without
