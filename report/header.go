@@ -298,8 +298,8 @@ func headerTexts(s *Sheet, top, bottom, c int) []string {
 	return out
 }
 
-// matchHeader maps spec's columns onto the header rows top..bottom; forms
-// keeps the cells' folded texts.
+// matchHeader maps spec's columns onto the header rows top..bottom; cache
+// keeps what the cells' texts matched.
 func matchHeader(s *Sheet, spec *SheetSpec, top, bottom int, cache *headerCache) headerMatch {
 	m := headerMatch{top: top, bottom: bottom, cols: map[string]int{}}
 	width := headerWidth(s, top, bottom)
