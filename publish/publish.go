@@ -110,7 +110,7 @@ func (p *Pipeline) Build(ctx context.Context, in *Input, name, dir string, withJ
 			return nil, err
 		}
 	}
-	res, err := in.Analyze(p.Template, report.Options{AsOf: p.AsOf, Today: time.Now()})
+	res, err := in.analyzeBy(ctx, p.Template, report.Options{AsOf: p.AsOf, Today: time.Now()})
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -112,5 +113,36 @@ func TestFailedBuildLeavesNoFiles(t *testing.T) {
 	}
 	for _, e := range left {
 		t.Errorf("left in the output folder: %s", e.Name())
+	}
+}
+
+// A build whose context ends while it reads stops there: the watcher has
+// given up on it (-build-timeout), and it neither checks on nor renders
+// for nobody. It answers with the context's error, which the watcher
+// words as its own limit.
+func TestBuildStopsAtItsDeadline(t *testing.T) {
+	tmpl, _ := builtinSample(t)
+	in, err := Reader{}.Stream("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var progress bytes.Buffer
+	p := &Pipeline{Template: tmpl, Lang: report.Zh, Formats: Formats{PDF: true, XLSX: true}, Font: pdf.DefaultFont,
+		Made: time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC), Replay: &Period{}, Progress: &progress}
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	if _, err := p.Build(ctx, in, "sample", dir, false); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the context's deadline", err)
+	}
+	if bytes.Contains(progress.Bytes(), []byte("checked")) {
+		t.Errorf("the build went on past its deadline:\n%s", progress.Bytes())
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("left in the output folder: %v", left)
+	}
+	// Given the time, the same build is made.
+	if _, err := p.Build(context.Background(), in, "sample", dir, false); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,9 +1,11 @@
 package publish
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"innoreport/internal/fsname"
 	"innoreport/report"
@@ -33,6 +35,29 @@ func (in *Input) Analyze(t *report.Template, opts report.Options) (*report.Resul
 		return report.Analyze(in.WB, t, opts), nil
 	}
 	return xlsx.Analyze(in.label, in.Data, in.read, t, opts)
+}
+
+// analyzeBy is Analyze that also stops at ctx's deadline: a build the
+// watcher has given up on (-build-timeout) stops reading then, rather
+// than read, check and render on with nobody waiting for it. Its error
+// is then ctx's, for the caller to word as its own limit.
+func (in *Input) analyzeBy(ctx context.Context, t *report.Template, opts report.Options) (*report.Result, error) {
+	if dl, ok := ctx.Deadline(); ok && in.WB == nil {
+		limit := in.read.Limits.Time
+		if limit <= 0 {
+			limit = xlsx.DefaultLimits.Time
+		}
+		if left := max(time.Until(dl), time.Millisecond); left < limit {
+			bounded := *in
+			bounded.read.Limits.Time = left
+			in = &bounded
+		}
+	}
+	res, err := in.Analyze(t, opts)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return res, err
 }
 
 // Book is the workbook as the updated workbook's writer takes it, for
