@@ -106,7 +106,24 @@ func (c *Collector) Match(m *Master, file string, data []byte, received time.Tim
 // for this master, into OUT/<master>-collected.xlsx. The same return
 // collected again is the same return: its first receipt stands, and the
 // collected master comes out the same.
+//
+// Collects into the same output are taken one at a time across processes
+// too (watch -master and serve may collect the same master): each takes
+// its returns into db and writes the master with every return before it,
+// so none writes over another's later one.
 func (c *Collector) Collect(ctx context.Context, m *Master, db *archive.DB, paths []string) (*Collected, error) {
+	dir := cmp.Or(c.Out, ".")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, setupf("无法创建输出目录 %s：%v", "cannot create the output folder %s: %v", dir, err)
+	}
+	unlock, err := lockPath(ctx, filepath.Join(dir, "."+OutputName(m.In.Path)+"-collected.lock"))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, setupf("无法锁定 %s 的汇总：%v", "cannot lock the collection of %s: %v", m.In.Path, err)
+	}
+	defer unlock()
 	out := &Collected{Master: m.Res}
 	bySum, err := c.take(ctx, m, db, paths, out)
 	if err != nil {
