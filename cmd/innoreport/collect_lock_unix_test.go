@@ -25,18 +25,12 @@ func TestCollectWaitsForAnotherProcess(t *testing.T) {
 	mp, rd := splitMaster(t, dir, withAddresses(t))
 	cz := filepath.Join(rd, "内江市财政局.xlsx")
 	editBook(t, cz, func(f *excelize.File) { set(t, f, "任务清单", "K5", 100) })
-	c := &collectFlags{out: filepath.Join(dir, "out")}
-	c.lang, c.format = "zh", "text"
-	c.maxRows, c.maxSheet, c.maxUnzip, c.maxCols, c.maxChars, c.maxSecs = 1<<20, 256, 256, 16384, 32767, 60
-	c.maxFile = defaultMaxFileMB
-	col, err := c.collector()
-	if err != nil {
+	out := filepath.Join(dir, "out")
+	col := testCollector(t, out)
+	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(c.out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	lock, err := os.OpenFile(filepath.Join(c.out, "."+publish.OutputName(mp)+"-collected.lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	lock, err := os.OpenFile(filepath.Join(out, "."+publish.OutputName(mp)+"-collected.lock"), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"innoreport/internal/mail/mailtest"
+	"innoreport/publish"
 	"innoreport/report"
 	"innoreport/samples"
 
@@ -129,12 +130,10 @@ func withAddresses(t *testing.T) []byte {
 // CollectOne, what a watch over returns is to call: a return is collected
 // with those already recorded and its unit gets a receipt; a file that is
 // no return says so, to be built as a workbook instead.
-func TestCollectOneAndReceipt(t *testing.T) {
-	dir := t.TempDir()
-	mp, rd := splitMaster(t, dir, withAddresses(t))
-	cz := filepath.Join(rd, "内江市财政局.xlsx")
-	editBook(t, cz, func(f *excelize.File) { set(t, f, "任务清单", "K5", 100) })
-	c := &collectFlags{out: filepath.Join(dir, "out")}
+// testCollector is collect's, with its default limits, writing to out.
+func testCollector(t *testing.T, out string) *publish.Collector {
+	t.Helper()
+	c := &collectFlags{out: out}
 	c.lang, c.format = "zh", "text"
 	c.maxRows, c.maxSheet, c.maxUnzip, c.maxCols, c.maxChars, c.maxSecs = 1<<20, 256, 256, 16384, 32767, 60
 	c.maxFile = defaultMaxFileMB
@@ -142,6 +141,15 @@ func TestCollectOneAndReceipt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return col
+}
+
+func TestCollectOneAndReceipt(t *testing.T) {
+	dir := t.TempDir()
+	mp, rd := splitMaster(t, dir, withAddresses(t))
+	cz := filepath.Join(rd, "内江市财政局.xlsx")
+	editBook(t, cz, func(f *excelize.File) { set(t, f, "任务清单", "K5", 100) })
+	col := testCollector(t, filepath.Join(dir, "out"))
 	db, err := col.OpenDB(context.Background())
 	if err != nil {
 		t.Fatal(err)
