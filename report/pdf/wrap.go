@@ -18,7 +18,7 @@ const (
 )
 
 func isCJK(r rune) bool {
-	if r < 0x2E80 { // below the CJK radicals nothing is
+	if r < 0x1100 { // below the Hangul jamo none of these scripts has a letter
 		return false
 	}
 	return unicode.Is(unicode.Han, r) || unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||

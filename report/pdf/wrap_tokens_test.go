@@ -8,9 +8,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"innoreport/samples"
 )
+
+// isCJKByTables is isCJK as first written, by the tables alone.
+func isCJKByTables(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
+		(r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF)
+}
 
 // tokensByRune is tokens as first written, a string made for each rune:
 // the oracle the substring version must agree with.
@@ -28,7 +35,7 @@ func tokensByRune(s string) []string {
 		case r == ' ':
 			flush()
 			out = append(out, " ")
-		case isCJK(r) || strings.ContainsRune(noStart+noEnd, r) && r > 0x7F:
+		case isCJKByTables(r) || strings.ContainsRune(noStart+noEnd, r) && r > 0x7F:
 			flush()
 			out = append(out, string(r))
 		default:
@@ -60,7 +67,7 @@ func checkTokens(t *testing.T, s string) {
 }
 
 func TestTokensMatchByRune(t *testing.T) {
-	pieces := []string{"市科技局", "创新", "，", "。", "（", "）", "“", "”", "《", "》", "2021年12月底", " ", "  ",
+	pieces := []string{"市科技局", "\u1100\u1161", "ᄀ", "创新", "，", "。", "（", "）", "“", "”", "《", "》", "2021年12月底", " ", "  ",
 		"R&D", "46个", "%", "％", "…", "\xff", "\xe4\xb8", "a", "Lead unit", "ｶ", "가", "の", "\u3000", "、", "(", ")"}
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 5000 {
@@ -98,6 +105,15 @@ func TestTokensMatchByRune(t *testing.T) {
 	}
 	if n < 100 {
 		t.Fatalf("only %d texts in the sample's parts", n)
+	}
+}
+
+// isCJK's shortcut below U+1100 agrees with the tables for every rune.
+func TestIsCJK(t *testing.T) {
+	for r := rune(0); r <= 0x10FFFF; r++ {
+		if isCJK(r) != isCJKByTables(r) {
+			t.Fatalf("isCJK(%U) = %v, the tables say %v", r, isCJK(r), isCJKByTables(r))
+		}
 	}
 }
 
