@@ -1,7 +1,10 @@
 package updated
 
 import (
+	"archive/zip"
+	"bytes"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -10,8 +13,10 @@ import (
 
 // rebuild makes a new workbook of the sheets as read: values, merged
 // ranges, percentages and dates, but none of the original's formatting,
-// comments or other parts. The summary says so.
-func (u *updater) rebuild(wb *report.Workbook) (*excelize.File, error) {
+// comments or other parts. The summary says so. A macro-enabled package
+// src keeps its VBA project: the output keeps its .xlsm name, and Excel
+// refuses an .xlsm whose workbook is not macro-enabled.
+func (u *updater) rebuild(wb *report.Workbook, src []byte) (*excelize.File, error) {
 	f := excelize.NewFile()
 	u.originals, u.rebuilt = nil, true
 	pct, err := f.NewStyle(&excelize.Style{NumFmt: 10})
@@ -65,5 +70,40 @@ func (u *updater) rebuild(wb *report.Workbook) (*excelize.File, error) {
 			}
 		}
 	}
+	if vba := vbaProject(src); vba != nil {
+		if err := f.AddVBAProject(vba); err != nil {
+			return nil, err
+		}
+		// excelize makes the workbook macro-enabled as it writes, by the
+		// extension of the path it was opened from.
+		f.Path = "rebuilt.xlsm"
+	}
 	return f, nil
+}
+
+// vbaProject is the VBA project of a package whose workbook is
+// macro-enabled, nil for any other or one that cannot be read.
+func vbaProject(src []byte) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
+	if err != nil {
+		return nil
+	}
+	var types, vba *zip.File
+	for _, f := range zr.File {
+		switch strings.ToLower(f.Name) {
+		case "[content_types].xml":
+			types = f
+		case "xl/vbaproject.bin":
+			vba = f
+		}
+	}
+	ct, err := readZipFile(types)
+	if err != nil || vba == nil || !bytes.Contains(ct, []byte("macroEnabled.main+xml")) {
+		return nil
+	}
+	b, err := readZipFile(vba)
+	if err != nil {
+		return nil
+	}
+	return b
 }

@@ -144,7 +144,7 @@ func writeUpdated(w io.Writer, src []byte, b *Book, res *report.Result, opts Opt
 			if err != nil {
 				return nil, err
 			}
-			return u.rebuild(wb)
+			return u.rebuild(wb, orig)
 		}
 		if err = u.write(dst, rebuild, opts.Annotate); err != nil {
 			return errors.Join(err, undo())
