@@ -287,30 +287,39 @@ func renamePart(t *testing.T, data []byte, from, to string) []byte {
 }
 
 // A macro-enabled workbook that has to be rebuilt keeps its VBA project
-// and stays macro-enabled: its output keeps the .xlsm name, and Excel
-// refuses an .xlsm whose workbook is a plain one.
+// and stays macro-enabled, with a project or without: its output keeps
+// the .xlsm name, and Excel refuses an .xlsm whose workbook is a plain one.
 func TestRebuildKeepsMacros(t *testing.T) {
 	vba := append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, "a VBA project"...)
-	data := rewritePart(t, samples.Workbook, "[Content_Types].xml", func(b []byte) []byte {
-		b = bytes.Replace(b, []byte("spreadsheetml.sheet.main+xml"), []byte("../vnd.ms-excel.sheet.macroEnabled.main+xml"), 1)
-		b = bytes.Replace(b, []byte("application/../"), []byte("application/"), 1)
-		return bytes.Replace(b, []byte("</Types>"), []byte(`<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>`), 1)
-	})
-	data = addPart(t, data, "xl/vbaProject.bin", vba)
-	data = renamePart(t, data, "xl/workbook.xml", "xl/WorkBook.xml")
-	res, wb := analyze(t, "macros.xlsm", data)
-	out := update(t, data, res, wb, "zh")
-	_, af := cells(t, out)
-	if note, _ := af.GetCellValue("汇总", "A3"); !strings.Contains(note, "重建") {
-		t.Fatalf("the workbook was not rebuilt (汇总!A3 %q): the test no longer covers a rebuild", note)
-	}
-	if !bytes.Equal(partOf(t, out, "xl/vbaProject.bin"), vba) {
-		t.Error("the rebuilt workbook lost its VBA project")
-	}
-	if ct := partOf(t, out, "[Content_Types].xml"); !bytes.Contains(ct, []byte("macroEnabled.main+xml")) {
-		t.Errorf("the rebuilt workbook is not macro-enabled:\n%s", ct)
-	}
-	for _, p := range ooxmlcheck.Problems(out) {
-		t.Error(p)
+	for name, project := range map[string][]byte{"with a project": vba, "without one": nil} {
+		t.Run(name, func(t *testing.T) {
+			data := rewritePart(t, samples.Workbook, "[Content_Types].xml", func(b []byte) []byte {
+				b = bytes.Replace(b, []byte("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"),
+					[]byte("application/vnd.ms-excel.sheet.macroEnabled.main+xml"), 1)
+				return bytes.Replace(b, []byte("</Types>"), []byte(`<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>`), 1)
+			})
+			if project != nil {
+				data = addPart(t, data, "xl/vbaProject.bin", project)
+			}
+			data = renamePart(t, data, "xl/workbook.xml", "xl/WorkBook.xml")
+			if ct := partOf(t, data, "[Content_Types].xml"); !bytes.Contains(ct, []byte(`"application/vnd.ms-excel.sheet.macroEnabled.main+xml"`)) {
+				t.Fatalf("the input is not macro-enabled:\n%s", ct)
+			}
+			res, wb := analyze(t, "macros.xlsm", data)
+			out := update(t, data, res, wb, "zh")
+			_, af := cells(t, out)
+			if note, _ := af.GetCellValue("汇总", "A3"); !strings.Contains(note, "重建") {
+				t.Fatalf("the workbook was not rebuilt (汇总!A3 %q): the test no longer covers a rebuild", note)
+			}
+			if project != nil && !bytes.Equal(partOf(t, out, "xl/vbaProject.bin"), project) {
+				t.Error("the rebuilt workbook lost its VBA project")
+			}
+			if ct := partOf(t, out, "[Content_Types].xml"); !bytes.Contains(ct, []byte("macroEnabled.main+xml")) {
+				t.Errorf("the rebuilt workbook is not macro-enabled:\n%s", ct)
+			}
+			for _, p := range ooxmlcheck.Problems(out) {
+				t.Error(p)
+			}
+		})
 	}
 }

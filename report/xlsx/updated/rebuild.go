@@ -70,9 +70,11 @@ func (u *updater) rebuild(wb *report.Workbook, src []byte) (*excelize.File, erro
 			}
 		}
 	}
-	if vba := vbaProject(src); vba != nil {
-		if err := f.AddVBAProject(vba); err != nil {
-			return nil, err
+	if vba, enabled := macros(src); enabled {
+		if vba != nil {
+			if err := f.AddVBAProject(vba); err != nil {
+				return nil, err
+			}
 		}
 		// excelize makes the workbook macro-enabled as it writes, by the
 		// extension of the path it was opened from.
@@ -81,29 +83,32 @@ func (u *updater) rebuild(wb *report.Workbook, src []byte) (*excelize.File, erro
 	return f, nil
 }
 
-// vbaProject is the VBA project of a package whose workbook is
-// macro-enabled, nil for any other or one that cannot be read.
-func vbaProject(src []byte) []byte {
+// macros tells whether package src's workbook is macro-enabled, and gives
+// its VBA project where it has one that can be read.
+func macros(src []byte) (vba []byte, enabled bool) {
 	zr, err := zip.NewReader(bytes.NewReader(src), int64(len(src)))
 	if err != nil {
-		return nil
+		return nil, false
 	}
-	var types, vba *zip.File
+	var types, project *zip.File
 	for _, f := range zr.File {
 		switch strings.ToLower(f.Name) {
 		case "[content_types].xml":
 			types = f
 		case "xl/vbaproject.bin":
-			vba = f
+			project = f
 		}
 	}
 	ct, err := readZipFile(types)
-	if err != nil || vba == nil || !bytes.Contains(ct, []byte("macroEnabled.main+xml")) {
-		return nil
+	if err != nil || !bytes.Contains(ct, []byte("macroEnabled.main+xml")) {
+		return nil, false
 	}
-	b, err := readZipFile(vba)
+	if project == nil {
+		return nil, true
+	}
+	b, err := readZipFile(project)
 	if err != nil {
-		return nil
+		return nil, true
 	}
-	return b
+	return b, true
 }
