@@ -26,10 +26,6 @@ var DefaultFont []byte
 // compress is false only in tests that read the PDF's streams.
 var compress = true
 
-// fpdfCompresses leaves the compression of the pages to fpdf: true only
-// in the test that compares its bytes with compressPages'.
-var fpdfCompresses = false
-
 // isDefault reports whether font is DefaultFont itself, not a copy.
 func isDefault(font []byte) bool {
 	return len(font) == len(DefaultFont) && len(font) > 0 && &font[0] == &DefaultFont[0]
@@ -105,7 +101,7 @@ func Render(w io.Writer, d *doc.Document, opts Options) (err error) {
 		font = documentFont(&used)
 	}
 	p := fpdf.New("P", "mm", "A4", "")
-	p.SetCompression(compress && fpdfCompresses)
+	p.SetCompression(compress)
 	p.SetCatalogSort(true)
 	p.SetCreationDate(opts.Created)
 	p.SetModificationDate(opts.Created)
@@ -131,14 +127,7 @@ func Render(w io.Writer, d *doc.Document, opts Options) (err error) {
 	if p.Err() {
 		return p.Error()
 	}
-	if !compress || fpdfCompresses {
-		return p.Output(w)
-	}
-	var raw bytes.Buffer
-	if err := p.Output(&raw); err != nil {
-		return err
-	}
-	return compressPages(w, raw.Bytes())
+	return p.Output(w)
 }
 
 type renderer struct {

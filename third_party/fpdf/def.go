@@ -854,6 +854,15 @@ type fontDefType struct {
 
 // generateFontID generates a font Id from the font definition
 func generateFontID(fdt fontDefType) (string, error) {
+	// innoreport: a UTF-8 font's definition is its key and what was
+	// parsed from its bytes, among that 65,536 widths, whose JSON took
+	// 1.6 ms of a small report; the key and the bytes name it as well.
+	if fdt.utf8File != nil && fdt.utf8File.fileReader != nil {
+		h := sha1.New()
+		h.Write([]byte(fdt.Tp + "\x00" + fdt.Name + "\x00"))
+		h.Write(fdt.utf8File.fileReader.array)
+		return fmt.Sprintf("%x", h.Sum(nil)), nil
+	}
 	// file can be different if generated in different instance
 	fdt.File = ""
 	b, err := json.Marshal(&fdt)
