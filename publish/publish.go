@@ -129,7 +129,7 @@ func (p *Pipeline) Build(ctx context.Context, in *Input, name, dir string, withJ
 	if err != nil {
 		return nil, err
 	}
-	files, err := p.render(res, in, per, made, outs[2].path)
+	files, err := p.render(res, in, per, made, outs)
 	if err != nil {
 		return nil, err
 	}
@@ -152,23 +152,43 @@ func (p *Pipeline) Build(ctx context.Context, in *Input, name, dir string, withJ
 	return out, nil
 }
 
-// rendered are the outputs, before they are named: the PDF's and the
-// Word document's bytes, and the updated workbook, as large as the input
-// and more, streamed into its temporary file.
+// rendered are the outputs before they are named: each written and synced
+// to its temporary file (the PDF, the Word document, the updated
+// workbook, in outs' order) by the goroutine that rendered it, while the
+// others still render, and named only once all are done.
 type rendered struct {
-	pdf, docx []byte
-	book      *atomicfile.File
-	result    []byte // archive.PackResult of the result, where it is archived
+	files  [3]*atomicfile.File
+	result []byte // archive.PackResult of the result, where it is archived
 }
 
-// abort drops the updated workbook's temporary file.
+// abort drops the outputs' temporary files.
 func (r *rendered) abort() {
-	if r.book != nil {
-		r.book.Abort()
+	for _, f := range r.files {
+		if f != nil {
+			f.Abort()
+		}
 	}
 }
 
-func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.Time, bookPath string) (_ *rendered, err error) {
+// stage writes data to a temporary file beside path and syncs it, for
+// write to name.
+func stage(path string, data []byte) (*atomicfile.File, error) {
+	f, err := createOutput(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Abort()
+		return nil, writeError(path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Abort()
+		return nil, writeError(path, err)
+	}
+	return f, nil
+}
+
+func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.Time, outs []output) (_ *rendered, err error) {
 	printable, err := pdf.Printable(p.Font)
 	if err != nil {
 		return nil, err
@@ -200,11 +220,17 @@ func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.
 	if p.Formats.XLSX {
 		p.Say("写出工作簿 / writing the updated workbook")
 		opts := updated.Options{Lang: p.Lang, Annotate: p.Annotate, Compare: per.Compare, Password: p.Read.Options.Password, UnzipSize: p.Read.Options.Limits.UnzipSize}
-		if r.book, err = createOutput(bookPath); err != nil {
+		book, err := createOutput(outs[2].path)
+		if err != nil {
 			return nil, err
 		}
+		r.files[2] = book
 		b := in.Book(res)
-		wg.Go(func() { bookErr = updated.Write(r.book, in.Data, b, res, opts) })
+		wg.Go(func() {
+			if bookErr = updated.Write(book, in.Data, b, res, opts); bookErr == nil {
+				bookErr = writeError(outs[2].path, book.Sync())
+			}
+		})
 	}
 	d, err := doc.Build(res, p.Template, doc.Options{Lang: p.Lang, Made: made, Compare: per.Compare, Trend: per.Trend})
 	if err != nil {
@@ -214,17 +240,22 @@ func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.
 	if p.Formats.DOCX {
 		p.Say("写出 Word 文档 / writing the Word document")
 		wg.Go(func() {
-			docxErr = docx.Render(&word, d, docx.Options{Font: p.Font, Created: made, Template: p.DocxTemplate, TemplateName: p.DocxName})
+			if docxErr = docx.Render(&word, d, docx.Options{Font: p.Font, Created: made, Template: p.DocxTemplate, TemplateName: p.DocxName}); docxErr == nil {
+				r.files[1], docxErr = stage(outs[1].path, word.Bytes())
+			}
 		})
 	}
 	if p.Formats.PDF {
-		wg.Go(func() { pdfErr = pdf.Render(&pdfBuf, d, pdf.Options{Font: p.Font, Created: made}) })
+		wg.Go(func() {
+			if pdfErr = pdf.Render(&pdfBuf, d, pdf.Options{Font: p.Font, Created: made}); pdfErr == nil {
+				r.files[0], pdfErr = stage(outs[0].path, pdfBuf.Bytes())
+			}
+		})
 	}
 	wg.Wait()
 	if err := cmp.Or(docxErr, pdfErr, bookErr, packErr); err != nil {
 		return nil, err
 	}
-	r.pdf, r.docx = pdfBuf.Bytes(), word.Bytes()
 	return r, nil
 }
 
@@ -251,19 +282,15 @@ func (p *Pipeline) outputs(out *Built, in *Input, dir string) ([]output, error) 
 	return outs, nil
 }
 
-// write names the rendered outputs, at once: each write waits mostly on
-// its own fsync. The first failure in the outputs' order is the one
-// reported.
+// write names the rendered outputs, at once. The first failure in the
+// outputs' order is the one reported.
 func (p *Pipeline) write(outs []output, r *rendered) error {
 	errs := make([]error, len(outs))
 	var wg sync.WaitGroup
-	for i, data := range [][]byte{r.pdf, r.docx} {
+	for i, f := range r.files {
 		if outs[i].want {
-			wg.Go(func() { errs[i] = WriteAtomic(outs[i].path, data) })
+			wg.Go(func() { errs[i] = writeError(outs[i].path, f.Commit(0o644)) })
 		}
-	}
-	if outs[2].want {
-		wg.Go(func() { errs[2] = writeError(outs[2].path, r.book.Commit(0o644)) })
 	}
 	wg.Wait()
 	if err := cmp.Or(errs...); err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,21 +45,25 @@ func TestRenderAtOnceAsAlone(t *testing.T) {
 		res := report.Analyze(in.WB, tmpl, report.Options{Today: made})
 		// U+1F600 is beyond what fpdf draws: a "?" in the PDF only.
 		res.Findings[0].Message.Zh += "\U0001F600"
-		path := filepath.Join(t.TempDir(), "updated.xlsx")
-		r, err := p.render(res, in, &Period{}, made, path)
+		dir := t.TempDir()
+		outs := []output{{f.PDF, filepath.Join(dir, "report.pdf"), nil}, {f.DOCX, filepath.Join(dir, "report.docx"), nil}, {f.XLSX, filepath.Join(dir, "updated.xlsx"), nil}}
+		r, err := p.render(res, in, &Period{}, made, outs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		o := outputs{pdf: r.pdf, docx: r.docx}
-		if r.book != nil {
-			if err := r.book.Commit(0o644); err != nil {
+		var got [3][]byte
+		for i, f := range r.files {
+			if f == nil {
+				continue
+			}
+			if err := f.Commit(0o644); err != nil {
 				t.Fatal(err)
 			}
-			if o.book, err = os.ReadFile(path); err != nil {
+			if got[i], err = os.ReadFile(outs[i].path); err != nil {
 				t.Fatal(err)
 			}
 		}
-		return o
+		return outputs{pdf: got[0], docx: got[1], book: got[2]}
 	}
 	all := render(Formats{PDF: true, XLSX: true, DOCX: true})
 	alone := outputs{
@@ -144,5 +149,36 @@ func TestBuildStopsAtItsDeadline(t *testing.T) {
 	// Given the time, the same build is made.
 	if _, err := p.Build(context.Background(), in, "sample", dir, false); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An output that cannot be written leaves none of the others behind, not
+// even as the temporary files the renders staged them in.
+func TestRenderFailureLeavesNothing(t *testing.T) {
+	tmpl, in := builtinSample(t)
+	made := time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)
+	p := &Pipeline{Template: tmpl, Lang: report.Zh, Formats: Formats{PDF: true, XLSX: true, DOCX: true}, Font: pdf.DefaultFont}
+	res := report.Analyze(in.WB, tmpl, report.Options{Today: made})
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "not-a-folder")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outs := []output{
+		{true, filepath.Join(blocker, "report.pdf"), nil},
+		{true, filepath.Join(dir, "report.docx"), nil},
+		{true, filepath.Join(dir, "updated.xlsx"), nil},
+	}
+	if _, err := p.render(res, in, &Period{}, made, outs); err == nil || !strings.Contains(err.Error(), blocker) {
+		t.Fatalf("err = %v, want one naming %s", err, blocker)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.Name() != "not-a-folder" {
+			t.Errorf("%s left behind", e.Name())
+		}
 	}
 }
