@@ -2,7 +2,6 @@ package pdf
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"unicode"
 
 	"codeberg.org/go-pdf/fpdf"
+	"github.com/klauspost/compress/zlib"
 
 	"innoreport/internal/tooltest"
 	"innoreport/report"
@@ -548,9 +548,10 @@ func BenchmarkRender(b *testing.B) {
 }
 
 // TestStreamsAsAFreshWriterWritesThem: fpdf, patched in third_party/fpdf
-// to reuse its zlib writers, writes every stream as a writer of its own
-// would, on a render after others in the process: each inflates, and
-// deflated again by a new writer at fpdf's level gives the same bytes.
+// to reuse its zlib writers (klauspost/compress's), writes every stream as
+// a writer of its own would, on a render after others in the process:
+// each inflates, and deflated again by a new writer at fpdf's level gives
+// the same bytes.
 func TestStreamsAsAFreshWriterWritesThem(t *testing.T) {
 	zh, _ := sampleDoc(t, "zh")
 	en, _ := sampleDoc(t, "en")

@@ -6,9 +6,12 @@ package fpdf
 
 import (
 	"bytes"
-	"compress/zlib"
 	"fmt"
 	"sync"
+
+	// innoreport: klauspost/compress's zlib instead of the standard
+	// library's, twice as fast on a report's streams (mostly the font).
+	"github.com/klauspost/compress/zlib"
 )
 
 var xmem = xmempool{
