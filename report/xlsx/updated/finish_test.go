@@ -1,6 +1,7 @@
 package updated
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // Declarations a part uses stay, in element and attribute names and in
@@ -148,14 +150,37 @@ func TestUndoer(t *testing.T) {
 	}
 }
 
-// Only the listed formula cells lose their string type.
-func TestTypeNumbers(t *testing.T) {
-	in := `<sheetData><row r="1"><c r="A1" s="3" t="str"><f>B1</f><v>1</v></c><c r="B1" t="str"><f>"x"</f><v>x</v></c>` +
-		`<c r="C1" t="s"><v>0</v></c></row></sheetData>`
-	want := `<sheetData><row r="1"><c r="A1" s="3"><f>B1</f><v>1</v></c><c r="B1" t="str"><f>"x"</f><v>x</v></c>` +
-		`<c r="C1" t="s"><v>0</v></c></row></sheetData>`
-	if got := string(typeNumbers([]byte(in), map[string]bool{"A1": true, "C1": true})); got != want {
-		t.Errorf("got  %s\nwant %s", got, want)
+// Our sheets' cells as the patch writes them: a formula's number stored
+// as a number (no t="str", which readers that do not recalculate show as
+// text), a formula with no value, a string formula, a date's serial; a
+// cell set twice keeps the last value, and rows and columns come out in
+// order whatever order they were set in.
+func TestOurCells(t *testing.T) {
+	rows := &sheetRows{byRow: map[int][]newCell{}}
+	rows.put(2, newCell{col: 3, style: 4, formula: "B2/A2", noValue: true})
+	rows.put(2, newCell{col: 1, num: true, number: 46, formula: "COUNTA('任务清单'!$N$5:$N$43)"})
+	rows.put(1, newCell{col: 2, text: "old"})
+	rows.put(1, newCell{col: 2, text: "<完成>"})
+	rows.put(1, newCell{col: 1, style: 7, num: true, number: excelDate(time.Date(2021, 12, 31, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)))})
+	rows.put(2, newCell{col: 2, formula: `HYPERLINK("#A1","A1")`, text: "A1"})
+	if last, max := rows.dims(); last != 2 || max != 3 {
+		t.Errorf("dims %d, %d; want 2, 3", last, max)
+	}
+	var buf bytes.Buffer
+	st := &patchState{out: bufio.NewWriter(&buf)}
+	var cells []newCell
+	for r := rows.next(); r != 0; r = rows.next() {
+		cells, _ = rows.take(cells[:0])
+		for i := range cells {
+			st.writeCell(&cells[i], r)
+		}
+	}
+	st.out.Flush()
+	want := `<c r="A1" s="7"><v>44561</v></c><c r="B1" t="inlineStr"><is><t xml:space="preserve">&lt;完成&gt;</t></is></c>` +
+		`<c r="A2"><f>COUNTA(&#39;任务清单&#39;!$N$5:$N$43)</f><v>46</v></c>` +
+		`<c r="B2" t="str"><f>HYPERLINK(&#34;#A1&#34;,&#34;A1&#34;)</f><v>A1</v></c><c r="C2" s="4"><f>B2/A2</f></c>`
+	if buf.String() != want {
+		t.Errorf("got  %s\nwant %s", buf.String(), want)
 	}
 }
 

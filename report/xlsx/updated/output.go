@@ -28,13 +28,10 @@ func (u *updater) finish(w io.Writer, written *partsZip) error {
 	if err != nil {
 		return err
 	}
-	o := &output{u: u, written: written, patches: map[string]*sheetPatch{}, numbers: map[string]map[string]bool{}, stylesPart: parts.Styles}
+	o := &output{u: u, written: written, patches: map[string]*sheetPatch{}, stylesPart: parts.Styles}
 	for sheet, part := range parts.Sheets {
 		if sp := u.patches[sheet]; sp != nil {
 			o.patches[part] = sp
-		}
-		if n := u.numbers[sheet]; n != nil {
-			o.numbers[part] = n
 		}
 	}
 	for sheet, part := range parts.Sheets {
@@ -144,8 +141,7 @@ func partsOf(z *partsZip) (xlsx.Parts, error) {
 type output struct {
 	u          *updater
 	written    *partsZip
-	patches    map[string]*sheetPatch     // by lower-case part name
-	numbers    map[string]map[string]bool // by lower-case part name
+	patches    map[string]*sheetPatch // by lower-case part name
 	stylesPart string
 	styles     []byte // the styles part with the findings' fills, if any
 }
@@ -203,7 +199,7 @@ func (o *output) part(zw *zip.Writer, name string) error {
 	case name == "[Content_Types].xml":
 		// excelize lists default content types from a map too.
 		return writePart(zw, name, sortElements(b))
-	case sp == nil && orig == nil && (prunable(lower, len(b)) || lower == o.stylesPart || o.numbers[lower] != nil):
+	case sp == nil && orig == nil && (prunable(lower, len(b)) || lower == o.stylesPart):
 		return writePart(zw, name, o.rewrite(lower, b))
 	case orig != nil && sp == nil && prunable(strings.ToLower(orig.Name), int(min(orig.UncompressedSize64, 1<<40))):
 		return o.pruneOriginal(zw, name, orig)
@@ -235,9 +231,6 @@ func (o *output) rewrite(name string, b []byte) []byte {
 			b = o.styles
 		}
 		b = normaliseColours(b)
-	}
-	if o.numbers[name] != nil {
-		b = typeNumbers(b, o.numbers[name])
 	}
 	if prunable(name, len(b)) {
 		b = pruneNamespaces(b)
@@ -312,33 +305,6 @@ func writePart(zw *zip.Writer, name string, b []byte) error {
 	}
 	_, err = w.Write(b)
 	return err
-}
-
-// typeNumbers drops t="str" from the formula cells of a sheet whose
-// stored values are numbers: excelize types every formula's value as a
-// string, and readers that do not recalculate then show text. The cells
-// are found by a byte scan: a regular expression took a tenth of writing
-// the 39-task workbook.
-func typeNumbers(sheet []byte, numbers map[string]bool) []byte {
-	out := make([]byte, 0, len(sheet))
-	last := 0
-	for i := 0; ; {
-		k := bytes.Index(sheet[i:], []byte("<c "))
-		if k < 0 {
-			break
-		}
-		i += k
-		end := tagEnd(sheet, i)
-		tag := sheet[i:end]
-		if r, ok := attr(tag, "r"); ok && numbers[string(r)] {
-			if t, ok := attr(tag, "t"); ok && string(t) == "str" {
-				out = append(append(out, sheet[last:i]...), withoutAttr(tag, "t")...)
-				last = end
-			}
-		}
-		i = end
-	}
-	return append(out, sheet[last:]...)
 }
 
 // sortedParts are a package's parts, the content types first.

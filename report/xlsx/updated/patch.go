@@ -58,7 +58,8 @@ type newCell struct {
 	text    string // written as an inline string when num is false
 	num     bool
 	number  float64
-	formula string // written with text as its stored string value
+	formula string // written with number as its value where num, else text
+	noValue bool   // a formula stored without a value
 }
 
 type colWidth struct {
@@ -437,6 +438,17 @@ func (st *patchState) writeCell(c *newCell, row int) {
 		out.WriteByte('"')
 	}
 	switch {
+	case c.formula != "" && (c.num || c.noValue):
+		out.WriteString(`><f>`)
+		writeEscaped(out, c.formula)
+		out.WriteString(`</f>`)
+		if c.num {
+			out.WriteString(`<v>`)
+			st.scratch = strconv.AppendFloat(st.scratch[:0], c.number, 'f', -1, 64)
+			out.Write(st.scratch)
+			out.WriteString(`</v>`)
+		}
+		out.WriteString(`</c>`)
 	case c.num:
 		out.WriteString(`><v>`)
 		st.scratch = strconv.AppendFloat(st.scratch[:0], c.number, 'f', -1, 64)

@@ -196,7 +196,7 @@ func undoer(w io.Writer) (undo func() error, ok bool) {
 
 func newUpdater(bk *book, res *report.Result, opts Options) *updater {
 	u := &updater{book: bk, res: res, lang: opts.Lang, compare: opts.Compare, n: namesFor(opts.Lang), fills: map[[2]int]int{},
-		patches: map[string]*sheetPatch{}, numbers: map[string]map[string]bool{}, big: map[string]bool{}}
+		patches: map[string]*sheetPatch{}, big: map[string]bool{}}
 	for sheet, rows := range u.book.rows {
 		u.big[sheet] = rows > commentRows
 	}
@@ -235,6 +235,11 @@ func (u *updater) edit(open func() (*excelize.File, error), annotate bool) (part
 	for _, step := range []func() error{u.prepare, u.tasks, u.summary, u.indicators, u.findings} {
 		if err := step(); err != nil {
 			return nil, err
+		}
+	}
+	for _, p := range u.patches {
+		if r, ok := p.rows.(*sheetRows); ok {
+			p.lastRow, p.maxCol = r.dims()
 		}
 	}
 	if annotate {
@@ -282,9 +287,6 @@ type updater struct {
 	// xfs of its filled copy; finish adds those to the styles part.
 	fills map[[2]int]int
 	xfs   []fillXf
-	// numbers are the cells of our sheets whose formulas store numbers,
-	// by sheet: finish types their values.
-	numbers map[string]map[string]bool
 }
 
 func (u *updater) L(zh, en string) string {
