@@ -662,7 +662,9 @@ func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 		return nil
 	}
 
-	utf.parseHMTXTable(metricsCount, numSymbols, symbolCharDictionary, 1.0)
+	// innoreport: parseHMTXTable was called here again, unscaled, only to
+	// set CharWidths and DefaultWidth, which nothing reads after (the
+	// font's definition holds the first parse's): 512 kB and its time.
 
 	utf.parseLOCATable(LocaFormat, numSymbols)
 
@@ -972,7 +974,9 @@ func (utf *utf8FontFile) generateSCCSDictionaries(runeCmapPosition int, symbolCh
 }
 
 func (utf *utf8FontFile) assembleTables() []byte {
-	answer := make([]byte, 0)
+	// innoreport: sized once, each table appended once, and the checksum
+	// written in place; it copied every table twice and the whole font
+	// again for the checksum, half a megabyte for a small report's.
 	tablesCount := len(utf.outTablesData)
 	findSize := 1
 	writer := 0
@@ -983,39 +987,41 @@ func (utf *utf8FontFile) assembleTables() []byte {
 	findSize = findSize * 16
 	rOffset := tablesCount*16 - findSize
 
-	answer = append(answer, packHeader(0x00010000, tablesCount, findSize, writer, rOffset)...)
-
-	tables := make(map[string][]byte, len(utf.outTablesData))
-	for k, v := range utf.outTablesData {
-		tables[k] = make([]byte, len(v))
-		copy(tables[k], v)
+	tablesNames := keySortStrings(utf.outTablesData)
+	size := 12 + tablesCount*16
+	for _, name := range tablesNames {
+		size += (len(utf.outTablesData[name]) + 3) &^ 3
 	}
-	tablesNames := keySortStrings(tables)
+	answer := make([]byte, 0, size)
+	answer = append(answer, packHeader(0x00010000, tablesCount, findSize, writer, rOffset)...)
 
 	offset := 12 + tablesCount*16
 	begin := 0
 
 	for _, name := range tablesNames {
+		table := utf.outTablesData[name]
 		if name == "head" {
 			begin = offset
 		}
 		answer = append(answer, []byte(name)...)
-		checksum := utf.generateChecksum(tables[name])
+		// Capped: generateChecksum pads what it is given by appending,
+		// which must not write past a table that is a slice of the font.
+		checksum := utf.generateChecksum(table[:len(table):len(table)])
 		answer = append(answer, pack2Uint16(checksum[0], checksum[1])...)
-		answer = append(answer, pack2Uint32(offset, len(tables[name]))...)
-		paddedLength := (len(tables[name]) + 3) &^ 3
+		answer = append(answer, pack2Uint32(offset, len(table))...)
+		paddedLength := (len(table) + 3) &^ 3
 		offset = offset + paddedLength
 	}
 
 	for _, key := range tablesNames {
-		data := append([]byte{}, tables[key]...)
-		data = append(data, []byte{0, 0, 0}...)
-		answer = append(answer, data[:(len(data)&^3)]...)
+		table := utf.outTablesData[key]
+		answer = append(answer, table...)
+		answer = append(answer, make([]byte, ((len(table)+3)&^3)-len(table))...)
 	}
 
-	checksum := utf.generateChecksum([]byte(answer))
+	checksum := utf.generateChecksum(answer[:len(answer):len(answer)])
 	checksum = utf.calcInt32([]int{0xB1B0, 0xAFBA}, checksum)
-	answer = utf.splice(answer, (begin + 8), pack2Uint16(checksum[0], checksum[1]))
+	copy(answer[begin+8:], pack2Uint16(checksum[0], checksum[1]))
 	return answer
 }
 
