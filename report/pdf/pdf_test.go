@@ -588,3 +588,45 @@ func TestStreamsAsAFreshWriterWritesThem(t *testing.T) {
 		}
 	}
 }
+
+// fpdf leaves a font's bytes as it was given them, where the characters
+// drawn have glyphs past the font's last full horizontal metric (upstream
+// fpdf wrote each such glyph's side bearing into them, and serve and watch
+// share a user's font between builds), and the same document drawn twice
+// is the same PDF. The font is the default one told it has 100 full
+// metrics, so that every CJK glyph lies past them.
+func TestFontBytesLeftAlone(t *testing.T) {
+	font := shortMetrics(t, bytes.Clone(DefaultFont), 100)
+	given := bytes.Clone(font)
+	d, _ := sampleDoc(t, "zh")
+	opts := Options{Font: font, Created: time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)}
+	var first, second bytes.Buffer
+	if err := Render(&first, d, opts); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(font, given) {
+		t.Error("drawing the document changed the font's bytes")
+	}
+	if err := Render(&second, d, opts); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first.Bytes(), second.Bytes()) {
+		t.Error("the same document drawn twice with one font gave two PDFs")
+	}
+}
+
+// shortMetrics sets font's hhea numberOfHMetrics to n.
+func shortMetrics(t *testing.T, font []byte, n int) []byte {
+	t.Helper()
+	u16 := func(o int) int { return int(font[o])<<8 | int(font[o+1]) }
+	for i := range u16(4) {
+		rec := 12 + 16*i
+		if string(font[rec:rec+4]) == "hhea" {
+			at := u16(rec+8)<<16 | u16(rec+10)
+			font[at+34], font[at+35] = byte(n>>8), byte(n)
+			return font
+		}
+	}
+	t.Fatal("no hhea table")
+	return nil
+}

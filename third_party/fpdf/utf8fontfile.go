@@ -893,7 +893,9 @@ func (utf *utf8FontFile) getMetrics(metricCount, gid int) []byte {
 		utf.seek(start + ((metricCount - 1) * 4))
 		metrics = utf.fileReader.Read(2)
 		utf.seek(start + (metricCount * 2) + (gid * 2))
-		metrics = append(metrics, utf.fileReader.Read(2)...)
+		// innoreport: capped, so that the append copies; it wrote the
+		// glyph's side bearing into the font's own bytes, the caller's.
+		metrics = append(metrics[:2:2], utf.fileReader.Read(2)...)
 	}
 	return metrics
 }
