@@ -41,7 +41,7 @@ func (u *updater) set(sheet string, col, row int, v any, style string) error {
 	case int:
 		c.num, c.number = true, float64(v)
 	case time.Time:
-		c.num, c.number = true, excelDate(v)
+		c.num, c.number = true, excelDate(v, u.date1904)
 	default:
 		return fmt.Errorf("xlsx: a cell of %T", v)
 	}
@@ -127,12 +127,17 @@ func (s *sheetRows) take(cells []newCell) ([]newCell, float64) {
 	return append(cells, cs...), 0
 }
 
-// excelDate is t's date and time as Excel's serial number: days since
-// 1899-12-30, by t's own clock (excelize's reading for dates from March
-// 1900, which is all a campaign's can be).
-func excelDate(t time.Time) float64 {
+// excelDate is t's date and time as Excel's serial number, by t's own
+// clock: days since 1899-12-30 (excelize's reading for dates from March
+// 1900, which is all a campaign's can be), or since 1904-01-01 in a
+// workbook on the 1904 date system.
+func excelDate(t time.Time, date1904 bool) float64 {
+	epoch := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	if date1904 {
+		epoch = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
 	y, m, d := t.Date()
-	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(epoch).Hours() / 24
 	since := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second + time.Duration(t.Nanosecond())
 	return day + since.Hours()/24
 }

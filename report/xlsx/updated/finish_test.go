@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,7 +153,8 @@ func TestUndoer(t *testing.T) {
 
 // Our sheets' cells as the patch writes them: a formula's number stored
 // as a number (no t="str", which readers that do not recalculate show as
-// text), a formula with no value, a string formula, a date's serial; a
+// text), a formula with no value, a string formula, dates' serials on
+// both date systems, no infinity or NaN where a number goes; a
 // cell set twice keeps the last value, and rows and columns come out in
 // order whatever order they were set in.
 func TestOurCells(t *testing.T) {
@@ -161,10 +163,13 @@ func TestOurCells(t *testing.T) {
 	rows.put(2, newCell{col: 1, num: true, number: 46, formula: "COUNTA('任务清单'!$N$5:$N$43)"})
 	rows.put(1, newCell{col: 2, text: "old"})
 	rows.put(1, newCell{col: 2, text: "<完成>"})
-	rows.put(1, newCell{col: 1, style: 7, num: true, number: excelDate(time.Date(2021, 12, 31, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)))})
+	rows.put(1, newCell{col: 1, style: 7, num: true, number: excelDate(time.Date(2021, 12, 31, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)), false)})
 	rows.put(2, newCell{col: 2, formula: `HYPERLINK("#A1","A1")`, text: "A1"})
-	if last, max := rows.dims(); last != 2 || max != 3 {
-		t.Errorf("dims %d, %d; want 2, 3", last, max)
+	rows.put(3, newCell{col: 1, num: true, number: math.Inf(1), formula: "F3/E3"})
+	rows.put(3, newCell{col: 2, style: 4, num: true, number: math.NaN()})
+	rows.put(3, newCell{col: 3, num: true, number: excelDate(time.Date(2021, 12, 31, 12, 0, 0, 0, time.UTC), true)})
+	if last, max := rows.dims(); last != 3 || max != 3 {
+		t.Errorf("dims %d, %d; want 3, 3", last, max)
 	}
 	var buf bytes.Buffer
 	st := &patchState{out: bufio.NewWriter(&buf)}
@@ -178,7 +183,8 @@ func TestOurCells(t *testing.T) {
 	st.out.Flush()
 	want := `<c r="A1" s="7"><v>44561</v></c><c r="B1" t="inlineStr"><is><t xml:space="preserve">&lt;完成&gt;</t></is></c>` +
 		`<c r="A2"><f>COUNTA(&#39;任务清单&#39;!$N$5:$N$43)</f><v>46</v></c>` +
-		`<c r="B2" t="str"><f>HYPERLINK(&#34;#A1&#34;,&#34;A1&#34;)</f><v>A1</v></c><c r="C2" s="4"><f>B2/A2</f></c>`
+		`<c r="B2" t="str"><f>HYPERLINK(&#34;#A1&#34;,&#34;A1&#34;)</f><v>A1</v></c><c r="C2" s="4"><f>B2/A2</f></c>` +
+		`<c r="A3"><f>F3/E3</f></c><c r="B3" s="4"/><c r="C3"><v>43099.5</v></c>`
 	if buf.String() != want {
 		t.Errorf("got  %s\nwant %s", buf.String(), want)
 	}

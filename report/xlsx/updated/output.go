@@ -21,8 +21,8 @@ import (
 // originals, part by part, in a fixed order (excelize writes parts from
 // a sync.Map, so their order changes from run to run; sorted, the same
 // workbook always gives the same bytes): the cell formats for findings
-// are added to the styles, the source sheets are patched (see
-// sheetPatch), and the stored values of our formulas typed.
+// are added to the styles, and the source sheets and our own are patched
+// (see sheetPatch).
 func (u *updater) finish(w io.Writer, written *partsZip) error {
 	parts, err := partsOf(written)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -438,6 +439,16 @@ func (st *patchState) writeCell(c *newCell, row int) {
 		out.WriteByte('"')
 	}
 	switch {
+	case c.num && (math.IsInf(c.number, 0) || math.IsNaN(c.number)):
+		// No number a cell can hold: a formula keeps only itself, for
+		// the reader to work out; a constant is left empty.
+		if c.formula != "" {
+			out.WriteString(`><f>`)
+			writeEscaped(out, c.formula)
+			out.WriteString(`</f></c>`)
+		} else {
+			out.WriteString(`/>`)
+		}
 	case c.formula != "" && (c.num || c.noValue):
 		out.WriteString(`><f>`)
 		writeEscaped(out, c.formula)

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"innoreport/internal/ooxmlcheck"
 	"innoreport/internal/tooltest"
 	"innoreport/report"
@@ -589,4 +591,35 @@ func addPart(t *testing.T, data []byte, name string, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// A workbook on the 1904 date system (a Mac Excel's) gets its summary's
+// as-of date counted from 1904, so that it shows the same day; on the
+// 1900 system, as the sample is, it is the usual serial.
+func TestAsOfDateFollowsTheDateSystem(t *testing.T) {
+	mac := rewritePart(t, samples.Workbook, "xl/workbook.xml", func(b []byte) []byte {
+		return bytes.Replace(b, []byte("<workbookPr "), []byte(`<workbookPr date1904="1" `), 1)
+	})
+	for name, c := range map[string]struct {
+		data   []byte
+		serial string
+	}{"1900": {samples.Workbook, "44561"}, "1904": {mac, "43099"}} {
+		res, wb := analyze(t, name+".xlsx", c.data)
+		out := update(t, c.data, res, wb, "zh")
+		f, err := excelize.OpenReader(bytes.NewReader(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := f.GetCellValue("汇总", "B2", excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown, err := f.GetCellValue("汇总", "B2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw != c.serial || !strings.HasPrefix(shown, "2021-12-31") {
+			t.Errorf("%s: 汇总!B2 is %s, shown %q; want %s, 2021-12-31", name, raw, shown, c.serial)
+		}
+	}
 }

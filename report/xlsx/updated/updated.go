@@ -232,6 +232,9 @@ func (u *updater) edit(open func() (*excelize.File, error), annotate bool) (part
 		}
 	}()
 	u.f = f
+	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
+		u.date1904 = *p.Date1904
+	}
 	for _, step := range []func() error{u.prepare, u.tasks, u.summary, u.indicators, u.findings} {
 		if err := step(); err != nil {
 			return nil, err
@@ -275,6 +278,7 @@ type updater struct {
 	strict    bool                 // the input is Strict OOXML, its originals too
 	addStyles bool                 // the input has no styles part: input adds one
 	rebuilt   bool                 // excelize could not open the input: see rebuild
+	date1904  bool                 // the workbook counts dates from 1904 (a Mac Excel's)
 	lang      report.Lang
 	n         names
 	compare   *report.Comparison
