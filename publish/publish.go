@@ -170,14 +170,14 @@ func (r *rendered) abort() {
 	}
 }
 
-// stage writes data to a temporary file beside path and syncs it, for
-// write to name.
-func stage(path string, data []byte) (*atomicfile.File, error) {
+// stage writes what write writes to a temporary file beside path and
+// syncs it, for write (or writeStream) to name.
+func stage(path string, write func(io.Writer) error) (*atomicfile.File, error) {
 	f, err := createOutput(path)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.Write(data); err != nil {
+	if err := write(f); err != nil {
 		f.Abort()
 		return nil, writeError(path, err)
 	}
@@ -186,6 +186,14 @@ func stage(path string, data []byte) (*atomicfile.File, error) {
 		return nil, writeError(path, err)
 	}
 	return f, nil
+}
+
+// writeBytes is a stage's write of data.
+func writeBytes(data []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}
 }
 
 func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.Time, outs []output) (_ *rendered, err error) {
@@ -241,14 +249,14 @@ func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.
 		p.Say("写出 Word 文档 / writing the Word document")
 		wg.Go(func() {
 			if docxErr = docx.Render(&word, d, docx.Options{Font: p.Font, Created: made, Template: p.DocxTemplate, TemplateName: p.DocxName}); docxErr == nil {
-				r.files[1], docxErr = stage(outs[1].path, word.Bytes())
+				r.files[1], docxErr = stage(outs[1].path, writeBytes(word.Bytes()))
 			}
 		})
 	}
 	if p.Formats.PDF {
 		wg.Go(func() {
 			if pdfErr = pdf.Render(&pdfBuf, d, pdf.Options{Font: p.Font, Created: made}); pdfErr == nil {
-				r.files[0], pdfErr = stage(outs[0].path, pdfBuf.Bytes())
+				r.files[0], pdfErr = stage(outs[0].path, writeBytes(pdfBuf.Bytes()))
 			}
 		})
 	}
@@ -320,21 +328,14 @@ func Made() (time.Time, error) {
 // WriteAtomic writes path through a temporary file renamed into place,
 // making its folder first; errors say which folder.
 func WriteAtomic(path string, data []byte) error {
-	return writeStream(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
+	return writeStream(path, writeBytes(data))
 }
 
 // writeStream is WriteAtomic of what write writes, never held whole.
 func writeStream(path string, write func(io.Writer) error) error {
-	f, err := createOutput(path)
+	f, err := stage(path, write)
 	if err != nil {
 		return err
-	}
-	if err := write(f); err != nil {
-		f.Abort()
-		return writeError(path, err)
 	}
 	return writeError(path, f.Commit(0o644))
 }
