@@ -69,3 +69,33 @@ func TestCreateAbortLeavesOldCommitReplaces(t *testing.T) {
 		t.Fatalf("after Commit read %q, %v; want new", got, err)
 	}
 }
+
+// CommitSynced names a file its writer synced, with its mode, and leaves
+// no temporary file.
+func TestCommitSyncedNamesTheFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "report.pdf")
+	f, err := Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("%PDF")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.CommitSynced(0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(p)
+	if err != nil || string(got) != "%PDF" {
+		t.Fatalf("read %q, %v", got, err)
+	}
+	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", fi.Mode())
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
