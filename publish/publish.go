@@ -297,7 +297,7 @@ func (p *Pipeline) write(outs []output, r *rendered) error {
 	var wg sync.WaitGroup
 	for i, f := range r.files {
 		if outs[i].want {
-			wg.Go(func() { errs[i] = writeError(outs[i].path, f.Commit(0o644)) })
+			wg.Go(func() { errs[i] = writeError(outs[i].path, f.CommitSynced(0o644)) })
 		}
 	}
 	wg.Wait()
@@ -337,7 +337,7 @@ func writeStream(path string, write func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
-	return writeError(path, f.Commit(0o644))
+	return writeError(path, f.CommitSynced(0o644))
 }
 
 // createOutput starts writing path, making its folder first; errors say
