@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"innoreport/report"
@@ -62,6 +63,64 @@ func (p *Period) close() {
 	}
 }
 
+// EarlyArchive is an archive being opened ahead of the build that will
+// record into it (OpenEarly).
+type EarlyArchive struct {
+	path    string
+	claimed atomic.Bool
+	opened  chan earlyDB
+}
+
+type earlyDB struct {
+	db  *archive.DB
+	err error
+}
+
+// OpenEarly starts opening the archive at path on a goroutine of its own,
+// for the build's Pipeline (Early) to take instead of opening it then: a
+// small build reads and checks its workbook meanwhile, and opening it
+// after took a millisecond and a half of a 45 ms build. Only an archive
+// that is there already is opened early, so that a build that fails
+// before it would have opened one leaves no new file behind; otherwise,
+// and where path is "", SQLite itself is started early (archive.Warm)
+// and nil returned. Close lets go of an archive no build took.
+func OpenEarly(ctx context.Context, path string) *EarlyArchive {
+	if path == "" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		go archive.Warm()
+		return nil
+	}
+	e := &EarlyArchive{path: path, opened: make(chan earlyDB, 1)}
+	go func() {
+		db, err := archive.Open(ctx, path)
+		e.opened <- earlyDB{db, err}
+	}()
+	return e
+}
+
+// take is the archive at path, opened early, for the first build that
+// asks; ok is false where there is none to take.
+func (e *EarlyArchive) take(path string) (db *archive.DB, err error, ok bool) {
+	if e == nil || e.path != path || !e.claimed.CompareAndSwap(false, true) {
+		return nil, nil, false
+	}
+	o := <-e.opened
+	return o.db, o.err, true
+}
+
+// Close closes the archive opened early if no build took it, once it is
+// open.
+func (e *EarlyArchive) Close() {
+	if e == nil || !e.claimed.CompareAndSwap(false, true) {
+		return
+	}
+	if o := <-e.opened; o.db != nil {
+		o.db.Close()
+	}
+}
+
 // IsWorkbook says whether -compare names a workbook rather than a date.
 func IsWorkbook(compare string) bool {
 	c := strings.ToLower(compare)
@@ -73,10 +132,13 @@ func IsWorkbook(compare string) bool {
 func (p *Pipeline) before(ctx context.Context, res *report.Result) (*Period, error) {
 	per := &Period{}
 	if p.DB != "" {
-		if err := os.MkdirAll(filepath.Dir(p.DB), 0o755); err != nil {
-			return nil, setupf("无法创建存档目录 %s：%v", "cannot create the archive's folder %s: %v", filepath.Dir(p.DB), err)
+		db, err, ok := p.Early.take(p.DB)
+		if !ok {
+			if err := os.MkdirAll(filepath.Dir(p.DB), 0o755); err != nil {
+				return nil, setupf("无法创建存档目录 %s：%v", "cannot create the archive's folder %s: %v", filepath.Dir(p.DB), err)
+			}
+			db, err = archive.Open(ctx, p.DB)
 		}
-		db, err := archive.Open(ctx, p.DB)
 		if err != nil {
 			return nil, &report.BilingualError{Err: fmt.Errorf("%w: %w", ErrArchive, err), Msg: report.Text{
 				Zh: fmt.Sprintf("无法打开存档 %s：%v；请检查文件，或用 -db none 不存档", p.DB, err),

@@ -56,10 +56,11 @@ type Pipeline struct {
 	DocxName     string // the reference document's file name, for its errors
 	Read         Reader
 
-	DB      string    // the period archive; "" keeps nothing
-	Compare string    // "" the latest earlier period; a date; a workbook; "none"
-	Replay  *Period   // history -export: the comparison as archived, no database
-	Made    time.Time // history -export: when the archived outputs said they were made
+	DB      string        // the period archive; "" keeps nothing
+	Compare string        // "" the latest earlier period; a date; a workbook; "none"
+	Early   *EarlyArchive // DB opened ahead of the build, where OpenEarly was called
+	Replay  *Period       // history -export: the comparison as archived, no database
+	Made    time.Time     // history -export: when the archived outputs said they were made
 
 	MailTo       []string
 	MailWorkbook bool

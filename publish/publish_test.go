@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"innoreport/report"
+	"innoreport/report/archive"
 	"innoreport/report/pdf"
 	"innoreport/templates"
 )
@@ -181,4 +182,63 @@ func TestRenderFailureLeavesNothing(t *testing.T) {
 			t.Errorf("%s left behind", e.Name())
 		}
 	}
+}
+
+// An archive opened early is the one the build records into, taken once;
+// where there is none yet, nothing is opened or created before the build
+// itself makes it.
+func TestBuildTakesTheArchiveOpenedEarly(t *testing.T) {
+	tmpl, in := builtinSample(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "innoreport.db")
+	if e := OpenEarly(ctx, db); e != nil {
+		t.Fatal("OpenEarly opened an archive that is not there")
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("OpenEarly made %s (%v)", db, err)
+	}
+	p := &Pipeline{Template: tmpl, Lang: report.Zh, Formats: Formats{PDF: true}, Font: pdf.DefaultFont,
+		Made: time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC), DB: db}
+	if _, err := p.Build(ctx, in, "sample", dir, false); err != nil {
+		t.Fatal(err)
+	}
+	p.Early = OpenEarly(ctx, db)
+	if p.Early == nil {
+		t.Fatal("OpenEarly did not open the archive the first build made")
+	}
+	if _, err := p.Build(ctx, in, "sample", dir, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := p.Early.take(db); ok {
+		t.Error("the archive opened early was there to take after the build")
+	}
+	p.Early.Close() // taken: nothing to close, and no wait
+	// The second build replaced the first's period, through the archive
+	// it took: the archive still answers, with one period.
+	a, err := archive.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	periods, err := a.Periods(ctx, Campaign(mustAnalyze(t, tmpl, in), tmpl).Key)
+	if err != nil || len(periods) != 1 {
+		t.Fatalf("periods = %d, %v; want 1", len(periods), err)
+	}
+	// One opened early and never taken is closed by Close, and is not
+	// handed to a build after.
+	e := OpenEarly(ctx, db)
+	e.Close()
+	if _, _, ok := e.take(db); ok {
+		t.Error("a closed early archive was taken")
+	}
+}
+
+func mustAnalyze(t *testing.T, tmpl *report.Template, in *Input) *report.Result {
+	t.Helper()
+	res, err := in.Analyze(tmpl, report.Options{Today: time.Date(2022, 1, 5, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }

@@ -16,7 +16,6 @@ import (
 	"innoreport/internal/mail"
 	"innoreport/publish"
 	"innoreport/report"
-	"innoreport/report/archive"
 	"innoreport/report/docx"
 	"innoreport/report/pdf"
 )
@@ -141,16 +140,16 @@ func (b *buildFlags) pipeline(db string) *publish.Pipeline {
 }
 
 // warm starts, each on a core of its own, what the outputs will need once
-// the workbook is read and checked: the font parsed, SQLite started for
-// the archive at db. Until then a small build keeps one core busy.
-func (b *buildFlags) warm(db string) {
+// the workbook is read and checked: the font parsed, the archive at db
+// opened (see publish.OpenEarly), for p. Until then a small build keeps
+// one core busy. What it returns lets go of an archive p did not take.
+func (b *buildFlags) warm(ctx context.Context, p *publish.Pipeline) (done func()) {
 	go pdf.Warm(b.font) // its characters flag the findings, whatever the formats
 	if b.want["docx"] {
 		go docx.Warm(b.font)
 	}
-	if db != "" {
-		go archive.Warm()
-	}
+	p.Early = publish.OpenEarly(ctx, p.DB)
+	return p.Early.Close
 }
 
 // buildArgs reads the workbook named in args (none: the sample) and builds
@@ -189,8 +188,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	db := b.archive.path(*out)
-	b.warm(db)
-	res, err := buildArgs(ctx, b.pipeline(db), &b.common, fs.Args(), *out)
+	p := b.pipeline(db)
+	defer b.warm(ctx, p)()
+	res, err := buildArgs(ctx, p, &b.common, fs.Args(), *out)
 	if err != nil {
 		return err
 	}
