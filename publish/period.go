@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -233,8 +234,8 @@ func archiveRead(path string, err error) error {
 const bigWorkbook = 32 << 20
 
 // record keeps the build as its campaign's period, in one transaction,
-// with packed, the result as archive.PackResult packed it.
-func (p *Pipeline) record(ctx context.Context, per *Period, res *report.Result, in *Input, made time.Time, packed []byte, files ...string) error {
+// with the result as archive.PackResult packed it and the outputs' sums.
+func (p *Pipeline) record(ctx context.Context, per *Period, res *report.Result, in *Input, made time.Time, r *rendered) error {
 	if per == nil || per.db == nil {
 		return nil
 	}
@@ -257,22 +258,17 @@ func (p *Pipeline) record(ctx context.Context, per *Period, res *report.Result, 
 		return err
 	}
 	rec := archive.Period{Campaign: Campaign(res, p.Template), AsOf: res.AsOf.String(),
-		WorkbookName: samples.Name, Options: string(oj), Result: packed}
+		WorkbookName: samples.Name, Options: string(oj), Result: r.result}
 	if in.Path != "" {
 		rec.WorkbookName = filepath.Base(in.Path)
 	}
 	if in.Name != "" {
 		rec.WorkbookName = in.Name
 	}
-	for _, f := range files {
-		if f == "" {
-			continue
+	for _, o := range []archive.Output{r.sums[0], r.sums[2]} {
+		if o.Name != "" {
+			rec.Outputs = append(rec.Outputs, o)
 		}
-		sum, size, err := sumFile(f)
-		if err != nil {
-			return err
-		}
-		rec.Outputs = append(rec.Outputs, archive.Output{Name: filepath.Base(f), SHA256: sum, Size: size})
 	}
 	if len(in.Data) > bigWorkbook {
 		// SQLite copies the workbook twice into memory of its own, where
@@ -289,13 +285,18 @@ func (p *Pipeline) record(ctx context.Context, per *Period, res *report.Result, 
 	return nil
 }
 
-// sumFile is archive.Sum of a file, read as a stream: an updated
-// workbook of a million tasks need not be held again to be named.
-func sumFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
+// sumFile is the output staged in f, to be named path, as archived: its
+// name and size, and archive.Sum of what f holds, read from its start as
+// a stream: an updated workbook of a million tasks need not be held again
+// to be named.
+func sumFile(path string, f *os.File) (archive.Output, error) {
+	fi, err := f.Stat()
 	if err != nil {
-		return "", 0, err
+		return archive.Output{}, writeError(path, err)
 	}
-	defer f.Close()
-	return archive.SumReader(f)
+	sum, size, err := archive.SumReader(io.NewSectionReader(f, 0, fi.Size()))
+	if err != nil {
+		return archive.Output{}, writeError(path, err)
+	}
+	return archive.Output{Name: filepath.Base(path), SHA256: sum, Size: size}, nil
 }

@@ -147,7 +147,7 @@ func (p *Pipeline) Build(ctx context.Context, in *Input, name, dir string, withJ
 			return nil, err
 		}
 	}
-	if err := p.record(ctx, per, res, in, made, files.result, out.PDF, out.Book); err != nil {
+	if err := p.record(ctx, per, res, in, made, files); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -160,6 +160,9 @@ func (p *Pipeline) Build(ctx context.Context, in *Input, name, dir string, withJ
 type rendered struct {
 	files  [3]*atomicfile.File
 	result []byte // archive.PackResult of the result, where it is archived
+	// sums are the archived outputs' (the PDF's and the updated
+	// workbook's), summed by the goroutines that rendered them.
+	sums [3]archive.Output
 }
 
 // abort drops the outputs' temporary files.
@@ -239,6 +242,9 @@ func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.
 			if bookErr = updated.Write(book, in.Data, b, res, opts); bookErr == nil {
 				bookErr = writeError(outs[2].path, book.Sync())
 			}
+			if bookErr == nil && per.db != nil {
+				r.sums[2], bookErr = sumFile(outs[2].path, book.File)
+			}
 		})
 	}
 	d, err := doc.Build(res, p.Template, doc.Options{Lang: p.Lang, Made: made, Compare: per.Compare, Trend: per.Trend})
@@ -258,6 +264,9 @@ func (p *Pipeline) render(res *report.Result, in *Input, per *Period, made time.
 		wg.Go(func() {
 			if pdfErr = pdf.Render(&pdfBuf, d, pdf.Options{Font: p.Font, Created: made}); pdfErr == nil {
 				r.files[0], pdfErr = stage(outs[0].path, writeBytes(pdfBuf.Bytes()))
+			}
+			if pdfErr == nil && per.db != nil {
+				r.sums[0] = archive.Output{Name: filepath.Base(outs[0].path), SHA256: archive.Sum(pdfBuf.Bytes()), Size: int64(pdfBuf.Len())}
 			}
 		})
 	}
