@@ -197,7 +197,7 @@ func PackResult(write func(io.Writer) error) ([]byte, error) {
 
 // maxResult bounds a packed result unpacked: the archive is on a shared
 // disk, and a gzip bomb in it must not take the machine's memory.
-const maxResult = 2 << 30
+const maxResult int64 = 2 << 30
 
 // unpackResult gives a stored result's JSON: a packed one unpacked, one
 // archived before results were packed as it is.
@@ -213,7 +213,7 @@ func unpackResult(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(out) > maxResult {
+	if int64(len(out)) > maxResult {
 		return nil, errors.New("result over 2 GB unpacked")
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"text/template"
 	"text/template/parse"
@@ -82,7 +83,7 @@ func execBounded(tm *template.Template, data any, src, name string) (string, err
 // ranges over a number written in the text. It reports false for a call
 // of another template.
 func rangeWork(node parse.Node, n int) (int, bool) {
-	const cap = 1 << 40
+	const cap = min(1<<40, math.MaxInt) // a 32-bit int holds less
 	mul := func(a, b int) int {
 		if a > cap/max(b, 1) {
 			return cap
