@@ -14,5 +14,5 @@ func peakKB(ps *os.ProcessState) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	return ru.Maxrss, true
+	return int64(ru.Maxrss), true // int32 on 32-bit systems
 }

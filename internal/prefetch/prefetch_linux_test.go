@@ -13,6 +13,9 @@ import (
 )
 
 func TestMappingOf(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) < 8 {
+		t.Skip("the sample maps are a 64-bit process's; a 32-bit one's addresses are shorter")
+	}
 	maps := []byte(`00400000-00b34000 r-xp 00000000 fd:01 1234                               /usr/bin/innoreport
 00f34000-01927000 r--p 00b34000 fd:01 1234                               /usr/bin/innoreport
 01927000-01f03000 rw-p 01527000 fd:01 1234                               /usr/bin/innoreport
@@ -20,8 +23,8 @@ func TestMappingOf(t *testing.T) {
 7ffd875d3000-7ffd875f4000 rw-p 00000000 00:00 0                          [stack]
 ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]`)
 	for _, c := range []struct {
-		pc     uintptr
-		lo, hi uintptr
+		pc     uint64 // the sample is a 64-bit process's
+		lo, hi uint64
 		ok     bool
 	}{
 		{0x400000, 0x400000, 0xb34000, true},
@@ -31,8 +34,8 @@ ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsysca
 		{0x1000000, 0, 0, false}, // read-only data is not code
 		{0x7f0000000010, 0, 0, false},
 	} {
-		lo, hi, ok := mappingOf(maps, c.pc)
-		if lo != c.lo || hi != c.hi || ok != c.ok {
+		lo, hi, ok := mappingOf(maps, uintptr(c.pc))
+		if uint64(lo) != c.lo || uint64(hi) != c.hi || ok != c.ok {
 			t.Errorf("mappingOf(%#x) = %#x, %#x, %v; want %#x, %#x, %v", c.pc, lo, hi, ok, c.lo, c.hi, c.ok)
 		}
 	}
