@@ -84,7 +84,11 @@ type earlyDB struct {
 // that is there already is opened early, so that a build that fails
 // before it would have opened one leaves no new file behind; otherwise,
 // and where path is "", SQLite itself is started early (archive.Warm)
-// and nil returned. Close lets go of an archive no build took.
+// and nil returned. Opening migrates an archive of an older schema, so a
+// build that then fails on its workbook leaves it migrated, as the next
+// build would have. Close lets go of an archive no build took, once it
+// is open (an archive another process is migrating may take SQLite's
+// busy timeout).
 func OpenEarly(ctx context.Context, path string) *EarlyArchive {
 	if path == "" {
 		return nil

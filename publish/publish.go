@@ -41,8 +41,8 @@ func setupf(zh, en string, args ...any) error {
 type Formats struct{ PDF, XLSX, DOCX bool }
 
 // Pipeline is how every workbook is built: the template and language, the
-// outputs, the archive and the mail. It is only read by Build, so one
-// Pipeline serves builds running at once.
+// outputs, the archive and the mail. Build only reads it (Early is taken
+// once, atomically), so one Pipeline serves builds running at once.
 type Pipeline struct {
 	Template     *report.Template
 	TemplateFile string // the -template file, kept with each period; "" is the built-in

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"sync"
 	"time"
@@ -196,8 +197,10 @@ func PackResult(write func(io.Writer) error) ([]byte, error) {
 }
 
 // maxResult bounds a packed result unpacked: the archive is on a shared
-// disk, and a gzip bomb in it must not take the machine's memory.
-const maxResult int64 = 2 << 30
+// disk, and a gzip bomb in it must not take the machine's memory. 2 GB,
+// or where an int is 32 bits a quarter of what one can count (512 MB),
+// which a process there can still hold.
+const maxResult int64 = min(2<<30, math.MaxInt/4)
 
 // unpackResult gives a stored result's JSON: a packed one unpacked, one
 // archived before results were packed as it is.
@@ -214,7 +217,7 @@ func unpackResult(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(out)) > maxResult {
-		return nil, errors.New("result over 2 GB unpacked")
+		return nil, fmt.Errorf("result over %d MB unpacked", maxResult>>20)
 	}
 	return out, nil
 }

@@ -266,8 +266,6 @@ func readPkg(data []byte) (*pkg, error) {
 	return p, nil
 }
 
-// write zips the parts in their order with one fixed time, so that the
-// same input gives the same bytes.
 // parts deflates a document's parts, one writer reused from part to part
 // and from one document to the next. archive/zip's own compressor,
 // compress/flate at its default level with a new writer a part, took an
@@ -281,17 +279,19 @@ var parts = sync.Pool{New: func() any {
 	return fw
 }}
 
+// write zips the parts in their order with one fixed time, so that the
+// same input gives the same bytes.
 func (p *pkg) write(w io.Writer, created time.Time) error {
 	t := created.UTC()
 	if t.Year() < 1980 {
 		t = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	zw := zip.NewWriter(w)
-	fw := parts.Get().(*flate.Writer)
-	defer parts.Put(fw)
+	deflater := parts.Get().(*flate.Writer)
+	defer parts.Put(deflater)
 	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		fw.Reset(w)
-		return fw, nil
+		deflater.Reset(w)
+		return deflater, nil
 	})
 	for _, name := range p.order {
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: t})
