@@ -582,10 +582,19 @@ func SerialToTime(v float64, date1904 bool) (time.Time, bool) {
 	return base.AddDate(0, 0, days), true
 }
 
-// TimeToSerial is the inverse of SerialToTime in the 1900 system.
-func TimeToSerial(t time.Time) float64 {
-	base := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
-	return math.Floor(t.Sub(base).Hours() / 24)
+// TimeToSerial is the inverse of SerialToTime: t's date and time as
+// Excel's serial number, by t's own clock, in days since 1899-12-30
+// (Excel's count for dates from March 1900, which is all a campaign's can
+// be) or, in a workbook on the 1904 date system, since 1904-01-01.
+func TimeToSerial(t time.Time, date1904 bool) float64 {
+	epoch := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	if date1904 {
+		epoch = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	y, m, d := t.Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(epoch).Hours() / 24
+	since := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second + time.Duration(t.Nanosecond())
+	return day + since.Hours()/24
 }
 
 // DisplayWidth counts a text's width in narrow columns, as a terminal or

@@ -281,3 +281,23 @@ func TestMayBeNote(t *testing.T) {
 		}
 	}
 }
+
+// TimeToSerial and SerialToTime undo each other on a campaign's dates, in
+// both of Excel's date systems.
+func TestTimeToSerialRoundTrips(t *testing.T) {
+	for _, date1904 := range []bool{false, true} {
+		for _, d := range []time.Time{
+			time.Date(2021, 12, 31, 0, 0, 0, 0, time.UTC),
+			time.Date(2000, 2, 29, 0, 0, 0, 0, time.UTC),
+			time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC),
+		} {
+			v := TimeToSerial(d, date1904)
+			if got, ok := SerialToTime(v, date1904); !ok || !got.Equal(d) {
+				t.Errorf("1904 %v: %v → %v → %v, %v", date1904, d, v, got, ok)
+			}
+		}
+	}
+	if v := TimeToSerial(time.Date(2021, 12, 31, 0, 0, 0, 0, time.UTC), false); v != 44561 {
+		t.Errorf("2021-12-31 is serial %v, want 44561", v)
+	}
+}

@@ -41,7 +41,7 @@ func (u *updater) set(sheet string, col, row int, v any, style string) error {
 	case int:
 		c.num, c.number = true, float64(v)
 	case time.Time:
-		c.num, c.number = true, excelDate(v, u.date1904)
+		c.num, c.number = true, report.TimeToSerial(v, u.date1904)
 	default:
 		return fmt.Errorf("xlsx: a cell of %T", v)
 	}
@@ -125,21 +125,6 @@ func (s *sheetRows) take(cells []newCell) ([]newCell, float64) {
 	s.i++
 	slices.SortFunc(cs, func(a, b newCell) int { return a.col - b.col })
 	return append(cells, cs...), 0
-}
-
-// excelDate is t's date and time as Excel's serial number, by t's own
-// clock: days since 1899-12-30 (excelize's reading for dates from March
-// 1900, which is all a campaign's can be), or since 1904-01-01 in a
-// workbook on the 1904 date system.
-func excelDate(t time.Time, date1904 bool) float64 {
-	epoch := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
-	if date1904 {
-		epoch = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	y, m, d := t.Date()
-	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(epoch).Hours() / 24
-	since := time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second + time.Duration(t.Nanosecond())
-	return day + since.Hours()/24
 }
 
 // printable lays a sheet of ours out to print landscape, one page wide.

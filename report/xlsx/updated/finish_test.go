@@ -11,6 +11,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"innoreport/report"
 )
 
 // Declarations a part uses stay, in element and attribute names and in
@@ -163,11 +165,11 @@ func TestOurCells(t *testing.T) {
 	rows.put(2, newCell{col: 1, num: true, number: 46, formula: "COUNTA('任务清单'!$N$5:$N$43)"})
 	rows.put(1, newCell{col: 2, text: "old"})
 	rows.put(1, newCell{col: 2, text: "<完成>"})
-	rows.put(1, newCell{col: 1, style: 7, num: true, number: excelDate(time.Date(2021, 12, 31, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)), false)})
+	rows.put(1, newCell{col: 1, style: 7, num: true, number: report.TimeToSerial(time.Date(2021, 12, 31, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)), false)})
 	rows.put(2, newCell{col: 2, formula: `HYPERLINK("#A1","A1")`, text: "A1"})
 	rows.put(3, newCell{col: 1, num: true, number: math.Inf(1), formula: "F3/E3"})
 	rows.put(3, newCell{col: 2, style: 4, num: true, number: math.NaN()})
-	rows.put(3, newCell{col: 3, num: true, number: excelDate(time.Date(2021, 12, 31, 12, 0, 0, 0, time.UTC), true)})
+	rows.put(3, newCell{col: 3, num: true, number: report.TimeToSerial(time.Date(2021, 12, 31, 12, 0, 0, 0, time.UTC), true)})
 	if last, max := rows.dims(); last != 3 || max != 3 {
 		t.Errorf("dims %d, %d; want 3, 3", last, max)
 	}
